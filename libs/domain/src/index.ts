@@ -1,0 +1,2 @@
+/** Placeholder until the domain model lands. */
+export const placeholder = 1
