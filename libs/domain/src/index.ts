@@ -1,2 +1,15 @@
-/** Placeholder until the domain model lands. */
-export const placeholder = 1
+/** @odum/domain: the shared vocabulary of the execution platform. */
+export * as Decimal from "./Decimal.js"
+export * as DomainError from "./DomainError.js"
+export * as ExecutionResult from "./ExecutionResult.js"
+export * as Fill from "./Fill.js"
+export * as Ids from "./Ids.js"
+export * as InstrumentSpec from "./InstrumentSpec.js"
+export * as Order from "./Order.js"
+export * as OrderEvent from "./OrderEvent.js"
+export * as OrderStateMachine from "./OrderStateMachine.js"
+export * as OrderStatus from "./OrderStatus.js"
+export * as OrderType from "./OrderType.js"
+export * as Position from "./Position.js"
+export * as Side from "./Side.js"
+export * as Time from "./Time.js"

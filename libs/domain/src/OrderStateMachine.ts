@@ -1,0 +1,233 @@
+/**
+ * The order lifecycle as a pure function: `transition(state, event)` returns the next
+ * state or an `IllegalTransition`, never mutates, never throws. The OMS journals every
+ * accepted event, so folding the journal from `initial` reproduces the order exactly.
+ *
+ * Rules where reality is messy (the README has the full table):
+ * - Venue messages race: an Accept may follow Fills, a CancelAck or an Expire; it records
+ *   the venue order id and leaves the status alone. A Fill may precede the Accept.
+ * - Late fills: a CANCELLED or EXPIRED order that receives a Fill records it (the venue
+ *   did trade). It stays CANCELLED/EXPIRED with a larger filledQuantity, or becomes FILLED
+ *   if the fill completes it; a completed order is FILLED whatever ended it.
+ * - Overfill, a repeated trade id, and anything else that contradicts the history is
+ *   refused, with the state unchanged, for reconciliation to settle.
+ * - A cancel of a PENDING order (never sent) is local: PENDING -> CANCELLED.
+ */
+import * as Either from "effect/Either"
+import * as Decimal from "./Decimal.js"
+import { IllegalTransition, InvalidOrder, type IllegalTransitionReason } from "./DomainError.js"
+import type { TradeId, VenueOrderId } from "./Ids.js"
+import type { OrderEvent } from "./OrderEvent.js"
+import { isTerminal, type OrderStatus } from "./OrderStatus.js"
+
+/** An order's lifecycle state: plain data, every field always present so the shape stays monomorphic. */
+export interface OrderState {
+  readonly status: OrderStatus
+  /** What was ordered (> 0). */
+  readonly quantity: Decimal.Decimal
+  /** Sum of recorded fills, `0 <= filledQuantity <= quantity`. */
+  readonly filledQuantity: Decimal.Decimal
+  /** Sum of fill quantity x price, exact, so the average price needs no running rounding. */
+  readonly filledNotional: Decimal.Decimal
+  readonly venueOrderId: VenueOrderId | undefined
+  /** True once a CancelRequest was applied: a later CancelReject is then expected, not an anomaly. */
+  readonly cancelRequested: boolean
+  /** Trade ids of the recorded fills, in order; a repeat is refused so a replayed fill never counts twice. */
+  readonly tradeIds: ReadonlyArray<TradeId>
+  /** Why risk denied or the venue rejected the order. */
+  readonly rejectReason: string | undefined
+}
+
+/** A new order for `quantity`, in PENDING. Throws InvalidOrder if `quantity <= 0`. */
+export const initial = (quantity: Decimal.Decimal): OrderState => {
+  if (!Decimal.isPositive(quantity)) {
+    throw new InvalidOrder({
+      reason: "NonPositiveQuantity",
+      message: `An order quantity must be positive, got ${Decimal.format(quantity)}`
+    })
+  }
+  return {
+    status: "PENDING",
+    quantity,
+    filledQuantity: Decimal.zero,
+    filledNotional: Decimal.zero,
+    venueOrderId: undefined,
+    cancelRequested: false,
+    tradeIds: [],
+    rejectReason: undefined
+  }
+}
+
+const withStatus = (s: OrderState, status: OrderStatus, cancelRequested: boolean): OrderState => ({
+  status,
+  quantity: s.quantity,
+  filledQuantity: s.filledQuantity,
+  filledNotional: s.filledNotional,
+  venueOrderId: s.venueOrderId,
+  cancelRequested,
+  tradeIds: s.tradeIds,
+  rejectReason: s.rejectReason
+})
+
+const illegal = (
+  s: OrderState,
+  event: OrderEvent,
+  reason: IllegalTransitionReason,
+  message: string
+): IllegalTransition => new IllegalTransition({ from: s.status, event, reason, message: `${event._tag} in ${s.status}: ${message}` })
+
+const refused = (s: OrderState, event: OrderEvent): IllegalTransition =>
+  isTerminal(s.status)
+    ? illegal(s, event, "TerminalState", "the order is final")
+    : illegal(s, event, "UnexpectedEvent", "the event does not apply to this status")
+
+/** The status an order returns to when a cancel is refused or cannot apply. */
+const workingStatus = (s: OrderState): OrderStatus =>
+  Decimal.isPositive(s.filledQuantity) ? "PARTIALLY_FILLED" : s.venueOrderId !== undefined ? "ACCEPTED" : "SUBMITTED"
+
+/**
+ * The state after `event`, or the IllegalTransition that refuses it (the input state is
+ * untouched either way). Allocation: one state object per accepted event, none for a
+ * no-op (the same state is returned); the hot-path form of `apply`.
+ */
+export const transition = (s: OrderState, event: OrderEvent): OrderState | IllegalTransition => {
+  const status = s.status
+  switch (event._tag) {
+    case "Deny":
+      if (status !== "PENDING") return refused(s, event)
+      return { ...withStatus(s, "DENIED", s.cancelRequested), rejectReason: event.reason }
+
+    case "Submit":
+      if (status !== "PENDING") return refused(s, event)
+      return withStatus(s, "SUBMITTED", s.cancelRequested)
+
+    case "Accept": {
+      if (status === "PENDING") return illegal(s, event, "UnexpectedEvent", "the order was never submitted")
+      if (status === "REJECTED" || status === "DENIED") return refused(s, event)
+      if (s.venueOrderId !== undefined && s.venueOrderId !== event.venueOrderId) {
+        return illegal(
+          s,
+          event,
+          "VenueOrderIdMismatch",
+          `the order is already known as ${s.venueOrderId}, not ${event.venueOrderId}`
+        )
+      }
+      const next = status === "SUBMITTED" ? "ACCEPTED" : status
+      if (next === status && s.venueOrderId === event.venueOrderId) return s
+      return { ...withStatus(s, next, s.cancelRequested), venueOrderId: event.venueOrderId }
+    }
+
+    case "Reject":
+      if (
+        status === "SUBMITTED" ||
+        (status === "PENDING_CANCEL" && s.venueOrderId === undefined && Decimal.isZero(s.filledQuantity))
+      ) {
+        return { ...withStatus(s, "REJECTED", s.cancelRequested), rejectReason: event.reason }
+      }
+      if (status === "ACCEPTED" || status === "PARTIALLY_FILLED" || status === "PENDING_CANCEL") {
+        return illegal(s, event, "UnexpectedEvent", "the venue already accepted or filled the order")
+      }
+      return refused(s, event)
+
+    case "Fill": {
+      if (status === "PENDING" || status === "REJECTED" || status === "DENIED") return refused(s, event)
+      if (status === "FILLED") return illegal(s, event, "Overfill", "the order is already completely filled")
+      if (!Decimal.isPositive(event.quantity)) {
+        return illegal(s, event, "InvalidQuantity", `fill quantity must be positive, got ${Decimal.format(event.quantity)}`)
+      }
+      if (s.tradeIds.includes(event.tradeId)) {
+        return illegal(s, event, "DuplicateTrade", `trade ${event.tradeId} is already recorded`)
+      }
+      const filled = Decimal.add(s.filledQuantity, event.quantity)
+      const c = Decimal.compare(filled, s.quantity)
+      if (c > 0) {
+        return illegal(
+          s,
+          event,
+          "Overfill",
+          `fills would total ${Decimal.format(filled)} of an order for ${Decimal.format(s.quantity)}`
+        )
+      }
+      const next: OrderStatus =
+        c === 0 ? "FILLED" : status === "SUBMITTED" || status === "ACCEPTED" ? "PARTIALLY_FILLED" : status
+      return {
+        status: next,
+        quantity: s.quantity,
+        filledQuantity: filled,
+        filledNotional: Decimal.add(s.filledNotional, Decimal.mul(event.quantity, event.price)),
+        venueOrderId: s.venueOrderId,
+        cancelRequested: s.cancelRequested,
+        tradeIds: [...s.tradeIds, event.tradeId],
+        rejectReason: s.rejectReason
+      }
+    }
+
+    case "CancelRequest":
+      if (status === "PENDING") return withStatus(s, "CANCELLED", true)
+      if (status === "PENDING_CANCEL") return s
+      if (status === "SUBMITTED" || status === "ACCEPTED" || status === "PARTIALLY_FILLED") {
+        return withStatus(s, "PENDING_CANCEL", true)
+      }
+      return refused(s, event)
+
+    case "CancelAck":
+      if (status === "PENDING_CANCEL" || status === "SUBMITTED" || status === "ACCEPTED" || status === "PARTIALLY_FILLED") {
+        return withStatus(s, "CANCELLED", s.cancelRequested)
+      }
+      return refused(s, event)
+
+    case "CancelReject":
+      if (status === "PENDING_CANCEL") return withStatus(s, workingStatus(s), true)
+      // A cancel that lost a race (the order filled, expired or was rejected meanwhile),
+      // or the answer to a retried request: expected, nothing to change.
+      if (s.cancelRequested && status !== "DENIED" && status !== "PENDING") return s
+      return illegal(s, event, "UnexpectedEvent", "no cancel was requested")
+
+    case "Expire":
+      if (status === "SUBMITTED" || status === "ACCEPTED" || status === "PARTIALLY_FILLED" || status === "PENDING_CANCEL") {
+        return withStatus(s, "EXPIRED", s.cancelRequested)
+      }
+      return refused(s, event)
+  }
+}
+
+/** True if `transition` refused the event. */
+export const isIllegal = (r: OrderState | IllegalTransition): r is IllegalTransition => r instanceof IllegalTransition
+
+/** `transition` as an Either, for Effect code at the edges. */
+export const apply = (s: OrderState, event: OrderEvent): Either.Either<OrderState, IllegalTransition> => {
+  const r = transition(s, event)
+  return r instanceof IllegalTransition ? Either.left(r) : Either.right(r)
+}
+
+/**
+ * Folds a journal of events over `initial(quantity)`. A journal holds only accepted
+ * events, so a refusal here means the journal is corrupt: it is returned, not skipped.
+ */
+export const replay = (quantity: Decimal.Decimal, events: Iterable<OrderEvent>): OrderState | IllegalTransition => {
+  let s = initial(quantity)
+  for (const e of events) {
+    const r = transition(s, e)
+    if (r instanceof IllegalTransition) return r
+    s = r
+  }
+  return s
+}
+
+/** What is left to fill. */
+export const remainingQuantity = (s: OrderState): Decimal.Decimal => Decimal.sub(s.quantity, s.filledQuantity)
+
+/**
+ * Volume-weighted average fill price, or undefined before any fill. Exact fills make an
+ * exact notional; only this final division rounds (default: 18 places, half-even).
+ */
+export const averageFillPrice = (
+  s: OrderState,
+  scale = 18,
+  rounding: Decimal.Rounding = "half-even"
+): Decimal.Decimal | undefined =>
+  Decimal.isZero(s.filledQuantity) ? undefined : Decimal.div(s.filledNotional, s.filledQuantity, scale, rounding)
+
+/** True if the order can still trade at a venue (or might be, while its fate is unknown). */
+export const isWorking = (s: OrderState): boolean =>
+  s.status === "SUBMITTED" || s.status === "ACCEPTED" || s.status === "PARTIALLY_FILLED" || s.status === "PENDING_CANCEL"

@@ -1,0 +1,230 @@
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import * as D from "../src/Decimal.js"
+import { IllegalTransition, InvalidOrder } from "../src/DomainError.js"
+import type { TradeId, VenueOrderId } from "../src/Ids.js"
+import * as OrderEvent from "../src/OrderEvent.js"
+import { isTerminal, type OrderStatus } from "../src/OrderStatus.js"
+import * as SM from "../src/OrderStateMachine.js"
+
+const d = D.unsafeFromString
+const vid = (s: string) => s as VenueOrderId
+const tid = (s: string) => s as TradeId
+const fill = (q: string, price: string, trade: string): OrderEvent.OrderEvent => ({
+  _tag: "Fill",
+  quantity: d(q),
+  price: d(price),
+  tradeId: tid(trade)
+})
+const E = {
+  Deny: { _tag: "Deny", reason: "max notional" },
+  Submit: { _tag: "Submit" },
+  Accept: { _tag: "Accept", venueOrderId: vid("v1") },
+  Reject: { _tag: "Reject", reason: "insufficient balance" },
+  Fill: fill("3", "100", "t-new"),
+  CancelRequest: { _tag: "CancelRequest" },
+  CancelAck: { _tag: "CancelAck" },
+  CancelReject: { _tag: "CancelReject", reason: "unknown order" },
+  Expire: { _tag: "Expire" }
+} satisfies Record<string, OrderEvent.OrderEvent>
+type EventName = keyof typeof E
+
+const run = (events: ReadonlyArray<OrderEvent.OrderEvent>, quantity = "10"): SM.OrderState => {
+  const r = SM.replay(d(quantity), events)
+  if (SM.isIllegal(r)) throw r
+  return r
+}
+
+/** A representative order in each status, reached through legal events only. */
+const inStatus: Record<OrderStatus, SM.OrderState> = {
+  PENDING: run([]),
+  SUBMITTED: run([E.Submit]),
+  ACCEPTED: run([E.Submit, E.Accept]),
+  PARTIALLY_FILLED: run([E.Submit, E.Accept, fill("4", "100", "t1")]),
+  FILLED: run([E.Submit, E.Accept, fill("10", "100", "t1")]),
+  PENDING_CANCEL: run([E.Submit, E.Accept, E.CancelRequest]),
+  CANCELLED: run([E.Submit, E.Accept, E.CancelRequest, E.CancelAck]),
+  REJECTED: run([E.Submit, E.Reject]),
+  EXPIRED: run([E.Submit, E.Accept, E.Expire]),
+  DENIED: run([E.Deny])
+}
+
+// The specification: the status each event leads to, or "!" + the refusal reason.
+const U = "!UnexpectedEvent"
+const T = "!TerminalState"
+const table: Record<OrderStatus, Record<EventName, string>> = {
+  // prettier-ignore
+  PENDING:          { Deny: "DENIED", Submit: "SUBMITTED", Accept: U, Reject: U, Fill: U, CancelRequest: "CANCELLED", CancelAck: U, CancelReject: U, Expire: U },
+  SUBMITTED:        { Deny: U, Submit: U, Accept: "ACCEPTED", Reject: "REJECTED", Fill: "PARTIALLY_FILLED", CancelRequest: "PENDING_CANCEL", CancelAck: "CANCELLED", CancelReject: U, Expire: "EXPIRED" },
+  ACCEPTED:         { Deny: U, Submit: U, Accept: "ACCEPTED", Reject: U, Fill: "PARTIALLY_FILLED", CancelRequest: "PENDING_CANCEL", CancelAck: "CANCELLED", CancelReject: U, Expire: "EXPIRED" },
+  PARTIALLY_FILLED: { Deny: U, Submit: U, Accept: "PARTIALLY_FILLED", Reject: U, Fill: "PARTIALLY_FILLED", CancelRequest: "PENDING_CANCEL", CancelAck: "CANCELLED", CancelReject: U, Expire: "EXPIRED" },
+  FILLED:           { Deny: T, Submit: T, Accept: "FILLED", Reject: T, Fill: "!Overfill", CancelRequest: T, CancelAck: T, CancelReject: U, Expire: T },
+  PENDING_CANCEL:   { Deny: U, Submit: U, Accept: "PENDING_CANCEL", Reject: U, Fill: "PENDING_CANCEL", CancelRequest: "PENDING_CANCEL", CancelAck: "CANCELLED", CancelReject: "ACCEPTED", Expire: "EXPIRED" },
+  CANCELLED:        { Deny: T, Submit: T, Accept: "CANCELLED", Reject: T, Fill: "CANCELLED", CancelRequest: T, CancelAck: T, CancelReject: "CANCELLED", Expire: T },
+  REJECTED:         { Deny: T, Submit: T, Accept: T, Reject: T, Fill: T, CancelRequest: T, CancelAck: T, CancelReject: U, Expire: T },
+  EXPIRED:          { Deny: T, Submit: T, Accept: "EXPIRED", Reject: T, Fill: "EXPIRED", CancelRequest: T, CancelAck: T, CancelReject: U, Expire: T },
+  DENIED:           { Deny: T, Submit: T, Accept: T, Reject: T, Fill: T, CancelRequest: T, CancelAck: T, CancelReject: U, Expire: T }
+}
+
+describe("OrderStateMachine transition table", () => {
+  for (const [from, row] of Object.entries(table) as Array<[OrderStatus, Record<EventName, string>]>) {
+    for (const [name, expected] of Object.entries(row) as Array<[EventName, string]>) {
+      it(`${from} + ${name} -> ${expected}`, () => {
+        const s = inStatus[from]
+        expect(s.status).toBe(from)
+        const snapshot = structuredClone(s)
+        const r = SM.transition(s, E[name])
+        if (expected.startsWith("!")) {
+          expect(r).toBeInstanceOf(IllegalTransition)
+          const e = r as IllegalTransition
+          expect(e.reason).toBe(expected.slice(1))
+          expect(e.from).toBe(from)
+          expect(e.event).toBe(E[name])
+          expect(e.message).toContain(from)
+        } else {
+          expect(SM.isIllegal(r)).toBe(false)
+          expect((r as SM.OrderState).status).toBe(expected)
+        }
+        expect(s).toEqual(snapshot) // the input state is never modified
+      })
+    }
+  }
+})
+
+describe("OrderStateMachine rules for racing venue messages", () => {
+  it("a fill before the ack, then the ack, keeps the fill and records the venue id", () => {
+    const s = run([E.Submit, fill("2", "100", "t1"), E.Accept])
+    expect(s.status).toBe("PARTIALLY_FILLED")
+    expect(s.venueOrderId).toBe("v1")
+    expect(s.filledQuantity).toEqual(d("2"))
+  })
+
+  it("late fills on a cancelled or expired order are recorded; completing makes it FILLED", () => {
+    const cancelled = run([E.Submit, E.Accept, fill("4", "100", "t1"), E.CancelRequest, E.CancelAck, fill("1", "101", "t2")])
+    expect(cancelled.status).toBe("CANCELLED")
+    expect(cancelled.filledQuantity).toEqual(d("5"))
+    const completed = run([E.Submit, E.Accept, fill("4", "100", "t1"), E.Expire, fill("6", "101", "t2")])
+    expect(completed.status).toBe("FILLED")
+    expect(completed.filledQuantity).toEqual(d("10"))
+  })
+
+  it("a cancel that loses the race to a fill ends FILLED and its reject changes nothing", () => {
+    const filled = run([E.Submit, E.Accept, E.CancelRequest, fill("10", "100", "t1")])
+    expect(filled.status).toBe("FILLED")
+    expect(SM.transition(filled, E.CancelReject)).toBe(filled)
+  })
+
+  it("a refused cancel returns to the working status the fills and ack imply", () => {
+    expect(run([E.Submit, E.CancelRequest, E.CancelReject]).status).toBe("SUBMITTED")
+    expect(run([E.Submit, E.CancelRequest, fill("1", "1", "t1"), E.CancelReject]).status).toBe("PARTIALLY_FILLED")
+    expect(run([E.Submit, E.CancelRequest, E.Accept, E.CancelReject]).status).toBe("ACCEPTED")
+  })
+
+  it("a venue reject while our cancel is pending, before any ack, rejects the order", () => {
+    const s = run([E.Submit, E.CancelRequest, E.Reject])
+    expect(s.status).toBe("REJECTED")
+    expect(s.rejectReason).toBe("insufficient balance")
+  })
+
+  it("refuses overfill, repeated trades and a second venue id, naming the problem", () => {
+    const s = inStatus.PARTIALLY_FILLED // 4 of 10 filled by t1
+    const over = SM.transition(s, fill("6.000001", "100", "t9"))
+    expect(SM.isIllegal(over) && over.reason).toBe("Overfill")
+    expect((over as IllegalTransition).message).toContain("10.000001")
+    const dup = SM.transition(s, fill("1", "100", "t1"))
+    expect(SM.isIllegal(dup) && dup.reason).toBe("DuplicateTrade")
+    const other = SM.transition(s, { _tag: "Accept", venueOrderId: vid("v2") })
+    expect(SM.isIllegal(other) && other.reason).toBe("VenueOrderIdMismatch")
+    const zero = SM.transition(s, fill("0", "100", "t7"))
+    expect(SM.isIllegal(zero) && zero.reason).toBe("InvalidQuantity")
+  })
+
+  it("apply wraps the result in an Either; a new order needs a positive quantity", () => {
+    expect(Either.isRight(SM.apply(inStatus.PENDING, E.Submit))).toBe(true)
+    expect(Either.isLeft(SM.apply(inStatus.DENIED, E.Submit))).toBe(true)
+    expect(() => SM.initial(D.zero)).toThrow(InvalidOrder)
+  })
+
+  it("averages fill prices exactly and rounds only at the end", () => {
+    const s = run([E.Submit, fill("1", "100", "t1"), fill("2", "100.5", "t2")], "3")
+    expect(s.filledNotional).toEqual(d("301"))
+    expect(SM.averageFillPrice(s, 4)).toEqual(d("100.3333"))
+    expect(SM.averageFillPrice(inStatus.ACCEPTED)).toBeUndefined()
+    expect(SM.remainingQuantity(inStatus.PARTIALLY_FILLED)).toEqual(d("6"))
+  })
+})
+
+// Random histories: small fills (so some complete and some overfill), few trade and venue
+// ids (so duplicates and mismatches happen), every event kind.
+const arbEvent: fc.Arbitrary<OrderEvent.OrderEvent> = fc.oneof(
+  fc.constant(E.Deny),
+  fc.constant(E.Submit),
+  fc.constantFrom("v1", "v2").map((v): OrderEvent.OrderEvent => ({ _tag: "Accept", venueOrderId: vid(v) })),
+  fc.constant(E.Reject),
+  fc
+    .tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 90, max: 110 }), fc.integer({ min: 0, max: 12 }))
+    .map(([q, p, t]) => fill(D.format(D.fromScaled(BigInt(q), 1)), String(p), `t${t}`)),
+  fc.constant(E.CancelRequest),
+  fc.constant(E.CancelAck),
+  fc.constant(E.CancelReject),
+  fc.constant(E.Expire)
+)
+const arbHistory = fc.tuple(
+  fc.integer({ min: 1, max: 100 }).map((n) => D.fromScaled(BigInt(n), 1)),
+  fc.array(arbEvent, { maxLength: 40 })
+)
+
+/** Folds events, skipping refusals, checking the invariants after every step. */
+const foldChecked = (quantity: D.Decimal, events: ReadonlyArray<OrderEvent.OrderEvent>) => {
+  let s = SM.initial(quantity)
+  const accepted: Array<OrderEvent.OrderEvent> = []
+  let fillSum = D.zero
+  for (const e of events) {
+    const before = structuredClone(s)
+    const r = SM.transition(s, e)
+    expect(s).toEqual(before)
+    if (SM.isIllegal(r)) {
+      expect(r.from).toBe(s.status)
+      continue
+    }
+    if (isTerminal(s.status) && r.status !== s.status) {
+      // Terminal stays terminal; the only exit is a late fill that completes the order.
+      expect(e._tag).toBe("Fill")
+      expect(["CANCELLED", "EXPIRED"]).toContain(s.status)
+      expect(r.status).toBe("FILLED")
+    }
+    if (e._tag === "Fill") fillSum = D.add(fillSum, e.quantity)
+    accepted.push(e)
+    s = r
+    expect(D.lessThanOrEqual(s.filledQuantity, s.quantity)).toBe(true)
+    expect(D.isNegative(s.filledQuantity)).toBe(false)
+    expect(s.filledQuantity).toEqual(fillSum)
+    expect(s.status === "FILLED").toBe(D.equals(s.filledQuantity, s.quantity))
+    if (s.status === "PARTIALLY_FILLED") expect(D.isPositive(s.filledQuantity)).toBe(true)
+    expect(new Set(s.tradeIds).size).toBe(s.tradeIds.length)
+  }
+  return { state: s, accepted }
+}
+
+describe("OrderStateMachine properties over random histories", () => {
+  it("never overfills, keeps terminal states terminal except late fills, never changes the input", () => {
+    fc.assert(fc.property(arbHistory, ([q, events]) => void foldChecked(q, events)), { numRuns: 500 })
+  })
+
+  it("the state is a function of the accepted events: replaying the journal reproduces it", () => {
+    const encodeJournal = Schema.encodeSync(Schema.Array(OrderEvent.OrderEvent))
+    const decodeJournal = Schema.decodeUnknownSync(Schema.Array(OrderEvent.OrderEvent))
+    fc.assert(
+      fc.property(arbHistory, ([q, events]) => {
+        const { accepted, state } = foldChecked(q, events)
+        expect(SM.replay(q, accepted)).toEqual(state)
+        // Through the journal's wire form (JSON with decimal strings) and back.
+        const wire = JSON.parse(JSON.stringify(encodeJournal(accepted)))
+        expect(SM.replay(q, decodeJournal(wire))).toEqual(state)
+      }),
+      { numRuns: 300 }
+    )
+  })
+})
