@@ -1,1 +1,11 @@
-export {}
+/** @odum/positions: the unified position tracker (per venue and aggregated, PnL, exposure, reconciliation). */
+export * as AggregatePosition from "./AggregatePosition.js"
+export * as Exposure from "./Exposure.js"
+export * as PnlSummary from "./PnlSummary.js"
+export * as PositionError from "./PositionError.js"
+export * as Positions from "./Positions.js"
+export * as PositionTracker from "./PositionTracker.js"
+export * as Reconciliation from "./Reconciliation.js"
+export * as StrategyPosition from "./StrategyPosition.js"
+export * as UnifiedPosition from "./UnifiedPosition.js"
+export * as Valuation from "./Valuation.js"

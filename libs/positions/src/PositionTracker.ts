@@ -1,0 +1,363 @@
+/**
+ * The position tracker: a plain synchronous, mutable core that folds fills into
+ * positions keyed by (venue, canonical id, strategy), and keeps the latest mark of each
+ * instrument. No Effect, promise or closure per fill; bad input comes back as a
+ * `PositionError` value (never thrown) and leaves the tracker unchanged.
+ *
+ * Arithmetic (average-cost method), per position, with `value` as in the README:
+ * - a fill of signed size `s` at `p` pays `v = value(s, p)`;
+ * - opening or adding: `basis += v`;
+ * - reducing by `|s| <= |Q|`: the closed share of the basis `r = basis * |s| / |Q|`
+ *   (exactly `basis` on a full close) is released: `realized += -v - r`, `basis -= r`;
+ * - flipping (`|s| > |Q|`): close `-Q` at `p` (`vc = value(-Q, p)`, `realized += -vc - basis`),
+ *   then open the rest at `p` with `basis = v - vc`, so the fill's value is counted once.
+ * Since every release `r` is subtracted from the basis exactly as it is added to the
+ * realized PnL, `realized + unrealized` is always `sum(-v) + value(Q, mark) - fees`:
+ * rounding only moves PnL between realized and unrealized, never creates or loses it.
+ */
+import { Decimal, Fill, type Ids, type InstrumentSpec } from "@odum/domain"
+import * as Either from "effect/Either"
+import * as Exposure from "./Exposure.js"
+import * as PositionError from "./PositionError.js"
+import * as Reconciliation from "./Reconciliation.js"
+import { instrumentKey, type StrategyPosition } from "./StrategyPosition.js"
+import { priceOf, share, value, type Valuation } from "./Valuation.js"
+
+/** What the tracker is built with. */
+export interface Options {
+  /** The instruments fills and marks may name; more can be added with `addInstrument`. */
+  readonly instruments?: Iterable<InstrumentSpec.InstrumentSpec>
+}
+
+/** An instrument as the tracker values it, resolved once when registered. */
+interface Instrument {
+  readonly spec: InstrumentSpec.InstrumentSpec
+  readonly valuation: Valuation
+  readonly pnlAsset: string
+  readonly sizeAsset: string
+  readonly instrumentKey: string
+  /** Contract size 1 (spot, most linear listings): sizes are quantities, no multiplication. */
+  readonly unitContract: boolean
+}
+
+/** The mutable state of one position; only the tracker touches it. */
+interface State {
+  readonly strategyId: Ids.StrategyId
+  readonly instrument: Instrument
+  quantity: Decimal.Decimal
+  basis: Decimal.Decimal
+  realizedGross: Decimal.Decimal
+  readonly fees: Map<string, Decimal.Decimal>
+  fillCount: number
+  updatedAt: number
+}
+
+interface Mark {
+  readonly price: Decimal.Decimal
+  readonly at: number
+}
+
+interface Seen {
+  readonly fill: Fill.Fill
+  readonly strategyId: Ids.StrategyId
+}
+
+const SEP = "\u0001"
+
+/**
+ * How an instrument is valued. Options are valued on their premium, which venues quote
+ * in the settlement asset (Deribit BTC options in BTC, IB options in USD), so they are
+ * LINEAR in that asset whatever their contract type. QUANTO is LINEAR in its settlement asset.
+ */
+const resolve = (spec: InstrumentSpec.InstrumentSpec): Instrument => {
+  const option = spec.kind === "OPTION"
+  const inverse = !option && spec.contractType === "INVERSE"
+  return {
+    spec,
+    valuation: inverse ? "INVERSE" : "LINEAR",
+    pnlAsset: option ? spec.settlementAsset : inverse ? spec.baseAsset : spec.contractType === "QUANTO" ? spec.settlementAsset : spec.quoteAsset,
+    sizeAsset: inverse ? spec.quoteAsset : spec.baseAsset,
+    instrumentKey: instrumentKey(spec.canonicalId),
+    unitContract: Decimal.equals(spec.contractSize, Decimal.one)
+  }
+}
+
+/** `quantity * contractSize`. */
+const sizeOf = (instrument: Instrument, quantity: Decimal.Decimal): Decimal.Decimal =>
+  instrument.unitContract ? quantity : Decimal.mul(quantity, instrument.spec.contractSize)
+
+const sameSpec = (a: InstrumentSpec.InstrumentSpec, b: InstrumentSpec.InstrumentSpec): boolean =>
+  a.canonicalId === b.canonicalId &&
+  a.venue === b.venue &&
+  a.baseAsset === b.baseAsset &&
+  a.quoteAsset === b.quoteAsset &&
+  a.settlementAsset === b.settlementAsset &&
+  a.kind === b.kind &&
+  a.contractType === b.contractType &&
+  Decimal.equals(a.contractSize, b.contractSize)
+
+const sameFill = (a: Seen, fill: Fill.Fill, strategyId: Ids.StrategyId): boolean =>
+  a.strategyId === strategyId &&
+  a.fill.canonicalId === fill.canonicalId &&
+  a.fill.side === fill.side &&
+  Decimal.equals(a.fill.quantity, fill.quantity) &&
+  Decimal.equals(a.fill.price, fill.price) &&
+  Decimal.equals(a.fill.fee, fill.fee) &&
+  a.fill.feeCurrency === fill.feeCurrency
+
+const invalid = (fill: Fill.Fill, what: string): PositionError.PositionError =>
+  PositionError.make(
+    "InvalidFill",
+    `Fill ${String(fill.venue)}/${String(fill.tradeId)} on ${String(fill.canonicalId)}: ${what}`,
+    typeof fill.canonicalId === "string" ? fill.canonicalId : undefined
+  )
+
+/** Checks what the fill's type promises but an unchecked caller may not deliver. */
+const validate = (fill: Fill.Fill, strategyId: Ids.StrategyId, instrument: Instrument): PositionError.PositionError | undefined => {
+  if (!Decimal.isDecimal(fill.quantity)) return invalid(fill, "quantity is not a Decimal")
+  if (!Decimal.isPositive(fill.quantity)) return invalid(fill, `quantity ${Decimal.format(fill.quantity)} is not positive`)
+  if (!Decimal.isDecimal(fill.price)) return invalid(fill, "price is not a Decimal")
+  if (Decimal.isNegative(fill.price)) return invalid(fill, `price ${Decimal.format(fill.price)} is negative`)
+  if (instrument.valuation === "INVERSE" && Decimal.isZero(fill.price)) {
+    return invalid(fill, "price 0 on an inverse contract")
+  }
+  if (!Decimal.isDecimal(fill.fee)) return invalid(fill, "fee is not a Decimal")
+  if (typeof fill.feeCurrency !== "string" || fill.feeCurrency.length === 0) return invalid(fill, "fee currency is empty")
+  if (fill.side !== "BUY" && fill.side !== "SELL") return invalid(fill, `side ${JSON.stringify(fill.side)} is not BUY or SELL`)
+  if (typeof fill.tradeId !== "string" || fill.tradeId.length === 0) return invalid(fill, "trade id is empty")
+  if (!Number.isSafeInteger(fill.timestamp) || fill.timestamp < 0) return invalid(fill, `timestamp ${fill.timestamp} is not epoch ms`)
+  if (typeof strategyId !== "string" || strategyId.length === 0) return invalid(fill, "strategy id is empty")
+  if (fill.venue !== instrument.spec.venue) {
+    return invalid(fill, `venue ${fill.venue} is not the instrument's venue ${instrument.spec.venue}`)
+  }
+  return undefined
+}
+
+/** Folds fills into positions; see the module comment for the arithmetic. */
+export class PositionTracker {
+  private readonly instruments = new Map<string, Instrument>()
+  private readonly states = new Map<string, State>()
+  private readonly marks = new Map<string, Mark>()
+  private readonly seen = new Map<string, Seen>()
+
+  constructor(options: Options = {}) {
+    for (const spec of options.instruments ?? []) {
+      const error = this.addInstrument(spec)
+      if (error !== undefined) throw error
+    }
+  }
+
+  /**
+   * Registers an instrument. Registering the same terms again is a no-op; different terms
+   * for a known id are refused, since they would silently revalue open positions.
+   */
+  addInstrument(spec: InstrumentSpec.InstrumentSpec): PositionError.PositionError | undefined {
+    const known = this.instruments.get(spec.canonicalId)
+    if (known !== undefined) {
+      return sameSpec(known.spec, spec)
+        ? undefined
+        : PositionError.make("InvalidInstrument", `${spec.canonicalId} is already registered with different terms`, spec.canonicalId)
+    }
+    if (!Decimal.isDecimal(spec.contractSize) || !Decimal.isPositive(spec.contractSize)) {
+      return PositionError.make("InvalidInstrument", `${spec.canonicalId}: contract size must be a positive Decimal`, spec.canonicalId)
+    }
+    this.instruments.set(spec.canonicalId, resolve(spec))
+    return undefined
+  }
+
+  /** The registered spec of an instrument, if any. */
+  instrument(canonicalId: string): InstrumentSpec.InstrumentSpec | undefined {
+    return this.instruments.get(canonicalId)?.spec
+  }
+
+  /**
+   * Applies one fill to the position of `strategyId`. Returns undefined on success (so the
+   * hot path allocates nothing for the answer) or the reason it was refused, in which
+   * case nothing changed: an unknown instrument, a malformed fill, or a (venue, tradeId)
+   * already applied (the error says whether the replay is identical or conflicting).
+   */
+  apply(fill: Fill.Fill, strategyId: Ids.StrategyId): PositionError.PositionError | undefined {
+    const instrument = this.instruments.get(fill.canonicalId)
+    if (instrument === undefined) {
+      return PositionError.make(
+        "UnknownInstrument",
+        `Fill ${String(fill.venue)}/${String(fill.tradeId)}: unknown instrument ${JSON.stringify(fill.canonicalId)}`,
+        typeof fill.canonicalId === "string" ? fill.canonicalId : undefined
+      )
+    }
+    const bad = validate(fill, strategyId, instrument)
+    if (bad !== undefined) return bad
+    const fillKey = Fill.key(fill)
+    const previous = this.seen.get(fillKey)
+    if (previous !== undefined) {
+      const how = sameFill(previous, fill, strategyId)
+        ? "an identical replay, ignored"
+        : "with different content from the first (left as first applied; reconcile with the venue)"
+      return PositionError.make("DuplicateFill", `Fill ${fillKey} was already applied; this one is ${how}`, fill.canonicalId)
+    }
+
+    const stateKey = fill.canonicalId + SEP + strategyId
+    let state = this.states.get(stateKey)
+    if (state === undefined) {
+      state = {
+        strategyId,
+        instrument,
+        quantity: Decimal.zero,
+        basis: Decimal.zero,
+        realizedGross: Decimal.zero,
+        fees: new Map(),
+        fillCount: 0,
+        updatedAt: fill.timestamp
+      }
+      this.states.set(stateKey, state)
+    }
+
+    const valuation = instrument.valuation
+    const signed = fill.side === "BUY" ? fill.quantity : Decimal.neg(fill.quantity)
+    const signedSize = sizeOf(instrument, signed)
+    const paid = value(valuation, signedSize, fill.price)
+    const held = state.quantity
+    if (held.units === 0n || held.units < 0n === signed.units < 0n) {
+      state.basis = Decimal.add(state.basis, paid)
+    } else {
+      const heldAbs = Decimal.abs(held)
+      const c = Decimal.compare(fill.quantity, heldAbs)
+      if (c <= 0) {
+        const released = c === 0 ? state.basis : share(state.basis, fill.quantity, heldAbs)
+        state.realizedGross = Decimal.sub(Decimal.sub(state.realizedGross, paid), released)
+        state.basis = Decimal.sub(state.basis, released)
+      } else {
+        const paidToClose = value(valuation, sizeOf(instrument, Decimal.neg(held)), fill.price)
+        state.realizedGross = Decimal.sub(Decimal.sub(state.realizedGross, paidToClose), state.basis)
+        state.basis = Decimal.sub(paid, paidToClose)
+      }
+    }
+    state.quantity = Decimal.add(held, signed)
+    const fee = state.fees.get(fill.feeCurrency)
+    state.fees.set(fill.feeCurrency, fee === undefined ? fill.fee : Decimal.add(fee, fill.fee))
+    state.fillCount++
+    if (fill.timestamp > state.updatedAt) state.updatedAt = fill.timestamp
+    this.seen.set(fillKey, { fill, strategyId })
+    return undefined
+  }
+
+  /** Applies fills in order; returns the refused ones with their errors (the rest are applied). */
+  applyAll(
+    fills: Iterable<{ readonly fill: Fill.Fill; readonly strategyId: Ids.StrategyId }>
+  ): Array<{ readonly fill: Fill.Fill; readonly error: PositionError.PositionError }> {
+    const refused: Array<{ readonly fill: Fill.Fill; readonly error: PositionError.PositionError }> = []
+    for (const { fill, strategyId } of fills) {
+      const error = this.apply(fill, strategyId)
+      if (error !== undefined) refused.push({ fill, error })
+    }
+    return refused
+  }
+
+  /** True if a fill with this (venue, tradeId) was applied. */
+  hasFill(venue: Ids.Venue, tradeId: Ids.TradeId): boolean {
+    return this.seen.has(`${venue}|${tradeId}`)
+  }
+
+  /**
+   * Sets the mark price of an instrument (every venue position and strategy in it).
+   * Refused if the instrument is unknown, the price is not a Decimal or is negative, or
+   * zero for an inverse contract.
+   */
+  mark(canonicalId: string, price: Decimal.Decimal, at: number): PositionError.PositionError | undefined {
+    const instrument = this.instruments.get(canonicalId)
+    if (instrument === undefined) {
+      return PositionError.make("UnknownInstrument", `Mark for unknown instrument ${JSON.stringify(canonicalId)}`, canonicalId)
+    }
+    if (!Decimal.isDecimal(price)) return PositionError.make("InvalidMark", `Mark for ${canonicalId} is not a Decimal`, canonicalId)
+    if (Decimal.isNegative(price) || (instrument.valuation === "INVERSE" && Decimal.isZero(price))) {
+      return PositionError.make("InvalidMark", `Mark ${Decimal.format(price)} for ${canonicalId} is not a valid price`, canonicalId)
+    }
+    if (!Number.isSafeInteger(at) || at < 0) {
+      return PositionError.make("InvalidMark", `Mark time ${at} for ${canonicalId} is not epoch ms`, canonicalId)
+    }
+    this.marks.set(canonicalId, { price, at })
+    return undefined
+  }
+
+  /** The last mark of an instrument, if any. */
+  markOf(canonicalId: string): Decimal.Decimal | undefined {
+    return this.marks.get(canonicalId)?.price
+  }
+
+  /** The position of one strategy in one instrument, if it ever had a fill. */
+  position(canonicalId: string, strategyId: Ids.StrategyId): StrategyPosition | undefined {
+    const state = this.states.get(canonicalId + SEP + strategyId)
+    return state === undefined ? undefined : this.snapshot(state)
+  }
+
+  /** Every position that ever had a fill (flat ones included), sorted by venue, canonical id, strategy. */
+  positions(): Array<StrategyPosition> {
+    const out: Array<StrategyPosition> = []
+    for (const state of this.states.values()) out.push(this.snapshot(state))
+    return out.sort(byKey)
+  }
+
+  /** The exposure of every position; see `Exposure.compute`. */
+  exposure(options: Exposure.Options): Either.Either<Exposure.Exposure, PositionError.PositionError> {
+    return Exposure.compute(this.positions(), options)
+  }
+
+  /** Compares our positions with a venue's report; see `Reconciliation.reconcile`. Changes nothing. */
+  reconcile(
+    reported: ReadonlyArray<Reconciliation.ReportedPosition>,
+    options?: Reconciliation.Options
+  ): Either.Either<Array<Reconciliation.Difference>, PositionError.PositionError> {
+    return Reconciliation.reconcile(this.positions(), reported, options)
+  }
+
+  private snapshot(state: State): StrategyPosition {
+    const { instrument } = state
+    const { spec, valuation, pnlAsset } = instrument
+    const mark = this.marks.get(spec.canonicalId)
+    const size = sizeOf(instrument, state.quantity)
+    const marketValue = size.units === 0n ? Decimal.zero : mark === undefined ? undefined : value(valuation, size, mark.price)
+    const fees: Record<string, Decimal.Decimal> = {}
+    for (const [currency, amount] of state.fees) fees[currency] = amount
+    const settledFees = state.fees.get(pnlAsset)
+    return {
+      venue: spec.venue,
+      canonicalId: spec.canonicalId,
+      strategyId: state.strategyId,
+      instrumentKey: instrument.instrumentKey,
+      kind: spec.kind,
+      contractType: spec.contractType,
+      valuation,
+      baseAsset: spec.baseAsset,
+      quoteAsset: spec.quoteAsset,
+      pnlAsset,
+      sizeAsset: instrument.sizeAsset,
+      quantity: state.quantity,
+      size,
+      costBasis: state.basis,
+      averageEntryPrice: priceOf(valuation, size, state.basis),
+      markPrice: mark?.price,
+      marketValue,
+      unrealizedPnl: marketValue === undefined ? undefined : Decimal.sub(marketValue, state.basis),
+      realizedPnl: settledFees === undefined ? state.realizedGross : Decimal.sub(state.realizedGross, settledFees),
+      fees,
+      fillCount: state.fillCount,
+      updatedAt: mark !== undefined && mark.at > state.updatedAt ? mark.at : state.updatedAt
+    }
+  }
+}
+
+const byKey = (a: StrategyPosition, b: StrategyPosition): number =>
+  a.venue < b.venue ? -1 : a.venue > b.venue ? 1 : a.canonicalId < b.canonicalId ? -1 : a.canonicalId > b.canonicalId ? 1 : a.strategyId < b.strategyId ? -1 : a.strategyId > b.strategyId ? 1 : 0
+
+/** A tracker over the given instruments; throws the PositionError if two specs for one id disagree (use `makeEither` for untrusted lists). */
+export const make = (options: Options = {}): PositionTracker => new PositionTracker(options)
+
+/** A tracker over the given instruments, or the error naming the first conflicting spec. */
+export const makeEither = (options: Options = {}): Either.Either<PositionTracker, PositionError.PositionError> => {
+  const tracker = new PositionTracker()
+  for (const spec of options.instruments ?? []) {
+    const error = tracker.addInstrument(spec)
+    if (error !== undefined) return Either.left(error)
+  }
+  return Either.right(tracker)
+}
