@@ -1,3 +1,13 @@
-import { odumProject } from "../../tools/build/vitest.shared.js"
+import { fileURLToPath } from "node:url"
+import { defineProject } from "vitest/config"
+import { odumAlias, odumProject } from "../../tools/build/vitest.shared.js"
 
-export default odumProject("ucs")
+// The tests start the GCS emulator, a tool (not a library), so it needs its own alias ahead
+// of the shared `@odum/*` -> `libs/*` mapping.
+const emulator = fileURLToPath(new URL("../../tools/gcs-emulator/src/index.ts", import.meta.url))
+const base = odumProject("ucs")
+
+export default defineProject({
+  ...base,
+  resolve: { ...base.resolve, alias: [{ find: /^@odum\/gcs-emulator$/, replacement: emulator }, ...odumAlias] }
+})
