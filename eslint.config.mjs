@@ -2,7 +2,8 @@
 // Module boundaries are Nx tags, enforced by @nx/enforce-module-boundaries:
 //   - libraries never import apps;
 //   - shared libraries never import backtest- or live-only code;
-//   - adapters never import each other (they build on the adapter kit only).
+//   - adapters never import each other (they build on the adapter kit only);
+//   - only feature libraries (backtest/live engines) and apps compose adapters.
 import nx from "@nx/eslint-plugin"
 import tseslint from "typescript-eslint"
 
@@ -23,10 +24,12 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: "type:domain", notDependOnLibsWithTags: ["type:app", "type:service", "type:adapter"] },
-            { sourceTag: "type:util", notDependOnLibsWithTags: ["type:app", "type:service", "type:adapter"] },
-            { sourceTag: "type:service", notDependOnLibsWithTags: ["type:app", "type:adapter"] },
-            { sourceTag: "type:adapter", notDependOnLibsWithTags: ["type:app", "type:adapter"] },
+            { sourceTag: "type:domain", notDependOnLibsWithTags: ["type:app", "type:feature", "type:service", "type:adapter"] },
+            { sourceTag: "type:util", notDependOnLibsWithTags: ["type:app", "type:feature", "type:service", "type:adapter"] },
+            { sourceTag: "type:service", notDependOnLibsWithTags: ["type:app", "type:feature", "type:adapter"] },
+            { sourceTag: "type:adapter", notDependOnLibsWithTags: ["type:app", "type:feature", "type:adapter"] },
+            // Feature libraries (the backtest and live engines) compose services and adapters.
+            { sourceTag: "type:feature", notDependOnLibsWithTags: ["type:app"] },
             { sourceTag: "scope:shared", onlyDependOnLibsWithTags: ["scope:shared"] },
             { sourceTag: "scope:backtest", onlyDependOnLibsWithTags: ["scope:shared", "scope:backtest"] },
             { sourceTag: "scope:live", onlyDependOnLibsWithTags: ["scope:shared", "scope:live"] }
