@@ -1,1 +1,11 @@
-export {}
+/** @odum/risk: the pre-trade risk engine. */
+export * as InMemoryRiskBook from "./InMemoryRiskBook.js"
+export * as PreTradeRisk from "./PreTradeRisk.js"
+export * as RiskBook from "./RiskBook.js"
+export * as RiskConfig from "./RiskConfig.js"
+export * as RiskDecision from "./RiskDecision.js"
+export * as RiskEngine from "./RiskEngine.js"
+export * as RiskError from "./RiskError.js"
+export * as RiskReason from "./RiskReason.js"
+export * as Scaled from "./Scaled.js"
+export * as TradingState from "./TradingState.js"
