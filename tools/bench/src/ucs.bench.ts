@@ -63,7 +63,6 @@ const main = Effect.gen(function* () {
   )
 })
 
-Effect.runPromise(main.pipe(Effect.scoped, Effect.provide(Layer.mergeAll(NodeContext.layer)))).catch((e) => {
-  console.error(e)
-  process.exit(1)
-})
+/** Runs the storage benchmark (called by `npm run bench`). */
+export const run = (): Promise<void> =>
+  Effect.runPromise(main.pipe(Effect.scoped, Effect.provide(Layer.mergeAll(NodeContext.layer))))
