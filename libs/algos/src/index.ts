@@ -1,0 +1,11 @@
+/** @odum/algos: execution algorithms (TWAP, VWAP, Iceberg) as pure cores, with an Effect driver. */
+export * as Action from "./Action.js"
+export * as AlgoDriver from "./AlgoDriver.js"
+export * as AlgoError from "./AlgoError.js"
+export * as AlgoParams from "./AlgoParams.js"
+export * as ChildOrderGateway from "./ChildOrderGateway.js"
+export * as ExecutionAlgorithm from "./ExecutionAlgorithm.js"
+export * as Grid from "./Grid.js"
+export * as MarketUpdate from "./MarketUpdate.js"
+export * as SlicePlan from "./SlicePlan.js"
+export * as VolumeProfile from "./VolumeProfile.js"
