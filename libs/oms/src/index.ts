@@ -1,1 +1,10 @@
-export {}
+/** @odum/oms: the unified order manager, its journal and its stores. */
+export * as FillReport from "./FillReport.js"
+export * as ManagedOrder from "./ManagedOrder.js"
+export * as Oms from "./Oms.js"
+export * as OmsError from "./OmsError.js"
+export * as OrderJournal from "./OrderJournal.js"
+export * as OrderManager from "./OrderManager.js"
+export * as OrderQuery from "./OrderQuery.js"
+export * as OrderRequest from "./OrderRequest.js"
+export * as OrderStore from "./OrderStore.js"

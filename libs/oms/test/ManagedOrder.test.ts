@@ -1,0 +1,105 @@
+import { Decimal, Ids, Order, OrderStateMachine, type OrderEvent } from "@odum/domain"
+import { describe, expect, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import * as fc from "fast-check"
+import { project } from "../src/internal/records.js"
+import * as ManagedOrder from "../src/ManagedOrder.js"
+import type { OrderJournalEntry } from "../src/OrderJournal.js"
+import * as OrderManager from "../src/OrderManager.js"
+import { d, instruments, voi } from "./fixtures.js"
+import { runOnManager, workload } from "./workload.js"
+
+const live = (commands: Parameters<typeof runOnManager>[1]) => {
+  const journal: Array<OrderJournalEntry> = []
+  const manager = OrderManager.make({ instruments, journal: (e) => journal.push(e) })
+  runOnManager(manager, commands)
+  return { manager, journal }
+}
+
+describe("projection", () => {
+  const event: fc.Arbitrary<OrderEvent.OrderEvent> = fc.oneof(
+    fc.constant<OrderEvent.OrderEvent>({ _tag: "Submit" }),
+    fc.constant<OrderEvent.OrderEvent>({ _tag: "Accept", venueOrderId: voi("v") }),
+    fc.constant<OrderEvent.OrderEvent>({ _tag: "Reject", reason: "no" }),
+    fc.constant<OrderEvent.OrderEvent>({ _tag: "CancelRequest" }),
+    fc.constant<OrderEvent.OrderEvent>({ _tag: "CancelAck" }),
+    fc.constant<OrderEvent.OrderEvent>({ _tag: "Expire" }),
+    fc
+      .tuple(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 1, max: 10 ** 9 }), fc.nat(1000))
+      .map(([lots, ticks, t]): OrderEvent.OrderEvent => ({
+        _tag: "Fill",
+        quantity: Decimal.fromUnits(BigInt(lots), d("0.001")),
+        price: Decimal.fromUnits(BigInt(ticks), d("0.01")),
+        tradeId: Ids.TradeId.make(`t${t}`)
+      }))
+  )
+
+  it("equals the domain's Order.withState for every reachable state", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(event, fc.integer({ min: -5, max: 1000 })), { minLength: 1, maxLength: 30 }), (steps) => {
+        const manager = OrderManager.make({ instruments })
+        const base = Either.getOrThrow(
+          manager.create(
+            {
+              operationId: Ids.OperationId.make("p"),
+              strategyId: Ids.StrategyId.make("s"),
+              canonicalId: "BINANCE-SPOT:SPOT_PAIR:BTC-USDT",
+              venue: Ids.Venue.make("BINANCE-SPOT"),
+              side: "SELL",
+              type: "LIMIT",
+              timeInForce: "GTC",
+              quantity: d("0.4"),
+              price: d("65000.01")
+            },
+            1_000
+          )
+        ).order.order
+        let order: Order.UnifiedOrder = base
+        let domainOrder: Order.UnifiedOrder = base
+        let state = OrderStateMachine.initial(d("0.4"))
+        let now = 1_000
+        for (const [e, dt] of steps) {
+          const next = OrderStateMachine.transition(state, e)
+          if (OrderStateMachine.isIllegal(next)) continue
+          now += dt
+          order = project(order, state, next, now)
+          domainOrder = Order.withState(domainOrder, next, now)
+          state = next
+          expect(order).toEqual(domainOrder)
+        }
+      }),
+      { numRuns: 500 }
+    )
+  }, 120_000)
+})
+
+describe("stored orders", () => {
+  const encode = Schema.encodeSync(ManagedOrder.Stored)
+  const decode = Schema.decodeUnknownSync(ManagedOrder.Stored)
+
+  it("round-trip through the stored form (JSON, decimals as strings), state derived exactly", () => {
+    fc.assert(
+      fc.property(workload(), (commands) => {
+        const { manager } = live(commands)
+        for (const m of manager.query({})) {
+          const row = JSON.parse(JSON.stringify(encode(ManagedOrder.toStored(m))))
+          const back = Either.getOrThrow(ManagedOrder.fromStored(decode(row)))
+          expect(back).toEqual(m)
+        }
+      }),
+      { numRuns: 100 }
+    )
+  }, 120_000)
+
+  it("refuses a stored row whose fills contradict its filled quantity", () => {
+    const { manager } = live([
+      { kind: "create", id: 1, parent: undefined, lots: 100, sell: false, routed: true, other: false },
+      { kind: "event", id: 1, event: { _tag: "Submit" } },
+      { kind: "fill", id: 1, trade: 1, lots: 60, price: 65000, wrongVenue: false, ref: "operation" }
+    ])
+    const stored = ManagedOrder.toStored(manager.get("o1")!)
+    const r = ManagedOrder.fromStored({ ...stored, fills: [] })
+    expect(Either.isLeft(r) && r.left.reason).toBe("Corrupt")
+  })
+})

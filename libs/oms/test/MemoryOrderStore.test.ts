@@ -1,0 +1,4 @@
+import * as OrderStore from "../src/OrderStore.js"
+import { orderStoreContract } from "./OrderStoreContract.js"
+
+orderStoreContract("memory", OrderStore.layerMemory)

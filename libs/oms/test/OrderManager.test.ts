@@ -1,0 +1,350 @@
+import { Decimal, Ids, OrderStateMachine, type OrderEvent } from "@odum/domain"
+import { describe, expect, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import * as fc from "fast-check"
+import type { FillReport } from "../src/FillReport.js"
+import { DuplicateOperation, EventRejected, InvalidFillReport, InvalidOrderRequest, OrderNotFound } from "../src/OmsError.js"
+import type { LifecycleEvent, OrderJournalEntry } from "../src/OrderJournal.js"
+import * as OrderManager from "../src/OrderManager.js"
+import type { OrderRequest } from "../src/OrderRequest.js"
+import { BTC_SPOT, clock, d, DERIBIT_PERP, fillOf, instruments, limitBuy, strategy, venue, voi } from "./fixtures.js"
+
+const setup = () => {
+  const journal: Array<OrderJournalEntry> = []
+  const manager = OrderManager.make({ instruments, journal: (e) => journal.push(e) })
+  return { manager, journal, now: clock() }
+}
+
+const right = <A, E>(e: Either.Either<A, E>): A => {
+  if (Either.isLeft(e)) throw new Error(`expected Right, got ${String(e.left)}`)
+  return e.right
+}
+const left = <A, E>(e: Either.Either<A, E>): E => {
+  if (Either.isRight(e)) throw new Error("expected Left, got Right")
+  return e.left
+}
+
+/** Creates, submits and accepts an order; returns its operation id. */
+const working = (m: OrderManager.OrderManager, now: () => number, id: string, overrides: Partial<OrderRequest> = {}) => {
+  right(m.create(limitBuy(id, overrides), now()))
+  right(m.apply(id, { _tag: "Submit" }, now()))
+  right(m.apply(id, { _tag: "Accept", venueOrderId: voi(`v-${id}`) }, now()))
+  return id
+}
+
+describe("create", () => {
+  it("records the order in PENDING with the client order id derived from the operation id", () => {
+    const { manager, journal, now } = setup()
+    const t = now()
+    const { order, created } = right(manager.create(limitBuy("op-1"), t))
+    expect(created).toBe(true)
+    expect(order.order.status).toBe("PENDING")
+    expect(order.order.clientOrderId).toBe(Ids.clientOrderIdFor("op-1"))
+    expect(order.order.quantity).toEqual(d("0.5"))
+    expect(order.order.createdAt).toBe(t)
+    expect(order.version).toBe(1)
+    expect(manager.get("op-1")).toBe(order)
+    expect(journal).toEqual([{ sequence: 1, operationId: "op-1", version: 1, timestamp: t, event: { _tag: "Created", order: order.order } }])
+  })
+
+  it("is idempotent: the same request returns the existing order and journals nothing", () => {
+    const { manager, journal, now } = setup()
+    const first = right(manager.create(limitBuy("op-1"), now()))
+    right(manager.apply("op-1", { _tag: "Submit" }, now()))
+    const again = right(manager.create(limitBuy("op-1", { quantity: d("0.50000") }), now()))
+    expect(again.created).toBe(false)
+    expect(again.order).toBe(manager.get("op-1"))
+    expect(again.order.order.status).toBe("SUBMITTED")
+    expect(first.order.order.operationId).toBe("op-1")
+    expect(journal.length).toBe(2)
+    expect(manager.size).toBe(1)
+  })
+
+  it("refuses a different request under an existing operation id, naming the differences", () => {
+    const { manager, journal, now } = setup()
+    right(manager.create(limitBuy("op-1"), now()))
+    const error = left(manager.create(limitBuy("op-1", { side: "SELL", price: d("65000.2") }), now()))
+    expect(error).toBeInstanceOf(DuplicateOperation)
+    const dup = error as DuplicateOperation
+    expect(dup.differences).toEqual(["side", "price"])
+    expect(dup.existing).toBe(manager.get("op-1"))
+    expect(journal.length).toBe(1)
+  })
+
+  const bad: Array<[string, Partial<OrderRequest> | Record<string, unknown>, InvalidOrderRequest["reason"]]> = [
+    ["a quantity given as a string", { quantity: "0.5" }, "InvalidQuantity"],
+    ["a quantity given as a number", { quantity: 0.5 }, "InvalidQuantity"],
+    ["a zero quantity", { quantity: d("0") }, "InvalidQuantity"],
+    ["a negative quantity", { quantity: d("-1") }, "InvalidQuantity"],
+    ["a quantity off the lot grid", { quantity: d("0.000001") }, "InvalidQuantity"],
+    ["a price off the tick grid", { price: d("65000.001") }, "InvalidPrice"],
+    ["a price given as a string", { price: "65000" }, "InvalidPrice"],
+    ["a LIMIT order without a price", { price: undefined }, "MissingPrice"],
+    ["a MARKET order with a price", { type: "MARKET" }, "UnexpectedPrice"],
+    ["a GTD order without expireAt", { timeInForce: "GTD" }, "InvalidExpiry"],
+    ["expireAt on a GTC order", { expireAt: 1_800_000_000_000 }, "InvalidExpiry"],
+    ["postOnly on an IOC order", { timeInForce: "IOC", postOnly: true }, "InvalidFlags"],
+    ["an unknown instrument", { canonicalId: "BINANCE-SPOT:SPOT_PAIR:DOGE-USDT" }, "UnknownInstrument"],
+    ["a venue other than the instrument's", { venue: venue("OKX") }, "VenueMismatch"],
+    ["an unknown side", { side: "HOLD" }, "Malformed"],
+    ["a missing strategy", { strategyId: undefined }, "Malformed"]
+  ]
+  for (const [what, overrides, reason] of bad) {
+    it(`refuses ${what} with ${reason} and records nothing`, () => {
+      const { manager, journal, now } = setup()
+      const error = left(manager.create(limitBuy("op-bad", overrides as Partial<OrderRequest>), now()))
+      expect(error).toBeInstanceOf(InvalidOrderRequest)
+      expect((error as InvalidOrderRequest).reason).toBe(reason)
+      expect(error.message).toContain("op-bad")
+      expect(manager.size).toBe(0)
+      expect(manager.sequence).toBe(0)
+      expect(journal).toEqual([])
+    })
+  }
+
+  it("refuses a request without an operation id", () => {
+    const { manager } = setup()
+    const error = left(manager.create({ ...limitBuy("x"), operationId: undefined } as unknown as OrderRequest, 1))
+    expect(error).toBeInstanceOf(InvalidOrderRequest)
+    expect((error as InvalidOrderRequest).reason).toBe("Malformed")
+  })
+})
+
+describe("queries", () => {
+  it("finds orders by every index, in creation order, and keeps the status index current", () => {
+    const { manager, now } = setup()
+    right(manager.create(limitBuy("a1"), now()))
+    right(manager.create(limitBuy("a2", { strategyId: strategy("beta") }), now()))
+    right(
+      manager.create(
+        limitBuy("a3", { canonicalId: DERIBIT_PERP.canonicalId, venue: venue("DERIBIT"), quantity: d("100"), price: d("60000.5") }),
+        now()
+      )
+    )
+    right(manager.create(limitBuy("a4"), now()))
+    right(manager.apply("a1", { _tag: "Submit" }, now()))
+    right(manager.apply("a1", { _tag: "Accept", venueOrderId: voi("111") }, now()))
+    right(manager.apply("a4", { _tag: "CancelRequest" }, now()))
+
+    const ids = (xs: ReadonlyArray<{ order: { operationId: string } }>) => xs.map((x) => x.order.operationId)
+    expect(manager.getByClientOrderId(Ids.clientOrderIdFor("a2"))?.order.operationId).toBe("a2")
+    expect(manager.getByVenueOrderId("BINANCE-SPOT", "111")?.order.operationId).toBe("a1")
+    expect(manager.getByVenueOrderId("DERIBIT", "111")).toBeUndefined()
+    expect(ids(manager.query({ strategyId: strategy("alpha") }))).toEqual(["a1", "a3", "a4"])
+    expect(ids(manager.query({ venue: venue("DERIBIT") }))).toEqual(["a3"])
+    expect(ids(manager.query({ canonicalId: BTC_SPOT.canonicalId }))).toEqual(["a1", "a2", "a4"])
+    expect(ids(manager.query({ statuses: ["PENDING"] }))).toEqual(["a2", "a3"])
+    expect(ids(manager.query({ statuses: ["CANCELLED", "ACCEPTED"] }))).toEqual(["a1", "a4"])
+    expect(ids(manager.query({ nonTerminal: true }))).toEqual(["a1", "a2", "a3"])
+    expect(ids(manager.query({ strategyId: strategy("alpha"), nonTerminal: true, canonicalId: BTC_SPOT.canonicalId }))).toEqual(["a1"])
+    expect(ids(manager.query({ limit: 2 }))).toEqual(["a1", "a2"])
+    expect(ids(manager.query({ statuses: [] }))).toEqual([])
+    expect(ids(manager.query({ strategyId: strategy("nobody") }))).toEqual([])
+  })
+})
+
+describe("apply", () => {
+  it("runs the domain state machine: submit, accept, cancel", () => {
+    const { manager, now } = setup()
+    working(manager, now, "o1")
+    const pc = right(manager.apply("o1", { _tag: "CancelRequest" }, now()))
+    expect(pc.order.status).toBe("PENDING_CANCEL")
+    const done = right(manager.apply("o1", { _tag: "CancelAck" }, now()))
+    expect(done.order.status).toBe("CANCELLED")
+    expect(done.order.venueOrderId).toBe("v-o1")
+    expect(done.version).toBe(5)
+  })
+
+  it("refuses an illegal transition with a typed error and changes nothing", () => {
+    const { manager, journal, now } = setup()
+    right(manager.create(limitBuy("o1"), now()))
+    const before = manager.get("o1")
+    const error = left(manager.apply("o1", { _tag: "Accept", venueOrderId: voi("1") }, now()))
+    expect(error).toBeInstanceOf(EventRejected)
+    expect((error as EventRejected).reason).toBe("IllegalTransition")
+    expect((error as EventRejected).cause?.reason).toBe("UnexpectedEvent")
+    expect(manager.get("o1")).toBe(before)
+    expect(manager.getByVenueOrderId("BINANCE-SPOT", "1")).toBeUndefined()
+    expect(journal.length).toBe(1)
+  })
+
+  it("journals nothing for an event that changes nothing (a repeated Accept)", () => {
+    const { manager, journal, now } = setup()
+    working(manager, now, "o1")
+    const n = journal.length
+    const same = right(manager.apply("o1", { _tag: "Accept", venueOrderId: voi("v-o1") }, now()))
+    expect(same).toBe(manager.get("o1"))
+    expect(journal.length).toBe(n)
+  })
+
+  it("refuses what the OMS itself forbids", () => {
+    const { manager, now } = setup()
+    right(manager.create(limitBuy("routed"), now()))
+    right(manager.create(limitBuy("unrouted", { venue: undefined }), now()))
+    working(manager, now, "holder")
+    right(manager.apply("routed", { _tag: "Submit" }, now()))
+    const reason = (e: Either.Either<unknown, OrderManager.ApplyError>) => (left(e) as EventRejected).reason
+    expect(reason(manager.apply("routed", { _tag: "Fill", quantity: d("1"), price: d("1"), tradeId: Ids.TradeId.make("t") } as unknown as LifecycleEvent, now()))).toBe("UseRecordFill")
+    expect(reason(manager.apply("routed", { _tag: "Explode" } as unknown as LifecycleEvent, now()))).toBe("UnknownEvent")
+    expect(reason(manager.apply("routed", null as unknown as LifecycleEvent, now()))).toBe("UnknownEvent")
+    expect(reason(manager.apply("unrouted", { _tag: "Submit" }, now()))).toBe("NotRouted")
+    expect(reason(manager.apply("routed", { _tag: "Accept", venueOrderId: voi("v-holder") }, now()))).toBe("VenueOrderIdInUse")
+    expect(manager.get("routed")?.order.status).toBe("SUBMITTED")
+    expect(left(manager.apply("nope", { _tag: "Submit" }, now()))).toBeInstanceOf(OrderNotFound)
+    expect(left(manager.applyByClientOrderId("nope", { _tag: "Submit" }, now()))).toBeInstanceOf(OrderNotFound)
+    const byClient = right(manager.applyByClientOrderId(Ids.clientOrderIdFor("routed"), { _tag: "Reject", reason: "insufficient balance" }, now()))
+    expect(byClient.order.status).toBe("REJECTED")
+    expect(byClient.order.rejectReason).toBe("insufficient balance")
+  })
+
+  const lifecycle: fc.Arbitrary<LifecycleEvent | "fill"> = fc.oneof(
+    fc.constant<LifecycleEvent>({ _tag: "Submit" }),
+    fc.constantFrom("A", "B").map((v): LifecycleEvent => ({ _tag: "Accept", venueOrderId: voi(v) })),
+    fc.constant<LifecycleEvent>({ _tag: "Reject", reason: "no" }),
+    fc.constant<LifecycleEvent>({ _tag: "Deny", reason: "risk" }),
+    fc.constant<LifecycleEvent>({ _tag: "CancelRequest" }),
+    fc.constant<LifecycleEvent>({ _tag: "CancelAck" }),
+    fc.constant<LifecycleEvent>({ _tag: "CancelReject", reason: "too late" }),
+    fc.constant<LifecycleEvent>({ _tag: "Expire" }),
+    fc.constant("fill" as const)
+  )
+
+  it("the order's state is the domain state machine's fold of the accepted events; refusals change nothing", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(lifecycle, fc.integer({ min: 1, max: 30000 })), { minLength: 5, maxLength: 25 }), (steps) => {
+        const { manager, journal, now } = setup()
+        right(manager.create(limitBuy("p", { quantity: d("0.5") }), now()))
+        let state = OrderStateMachine.initial(d("0.5"))
+        steps.forEach(([step, lots], i) => {
+          const before = manager.get("p")
+          const journalled = journal.length
+          const quantity = Decimal.fromUnits(BigInt(lots), d("0.00001"))
+          const event: OrderEvent.OrderEvent =
+            step === "fill" ? { _tag: "Fill", quantity, price: d("65000"), tradeId: Ids.TradeId.make(`t${i}`) } : step
+          const expected = OrderStateMachine.transition(state, event)
+          if (step === "fill") {
+            const outcome = right(manager.recordFill(fillOf("p", `t${i}`, Decimal.format(quantity), "65000"), now()))
+            expect(outcome._tag).toBe(OrderStateMachine.isIllegal(expected) ? "Unmatched" : "Applied")
+          } else {
+            const r = manager.apply("p", step, now())
+            expect(Either.isLeft(r)).toBe(OrderStateMachine.isIllegal(expected))
+          }
+          if (OrderStateMachine.isIllegal(expected)) {
+            expect(manager.get("p")).toBe(before)
+            expect(journal.length).toBe(journalled)
+          } else {
+            state = expected
+          }
+          expect(manager.get("p")!.state).toEqual(state)
+          expect(manager.get("p")!.order.status).toBe(state.status)
+          expect(manager.get("p")!.order.filledQuantity).toEqual(state.filledQuantity)
+        })
+      }),
+      { numRuns: 300 }
+    )
+  }, 120_000)
+})
+
+describe("recordFill", () => {
+  it("records a fill: filled quantity, exact average price, status, fills list", () => {
+    const { manager, now } = setup()
+    working(manager, now, "o1")
+    right(manager.recordFill(fillOf("o1", "t1", "0.2", "65000.1"), now()))
+    const r = right(manager.recordFill(fillOf("o1", "t2", "0.1", "64999.9", { operationId: undefined, clientOrderId: Ids.clientOrderIdFor("o1") }), now()))
+    expect(r._tag).toBe("Applied")
+    const o = manager.get("o1")!
+    expect(o.order.status).toBe("PARTIALLY_FILLED")
+    expect(o.order.filledQuantity).toEqual(d("0.3"))
+    // (0.2 * 65000.1 + 0.1 * 64999.9) / 0.3 = 65000.0333...
+    expect(o.order.averageFillPrice).toEqual(Decimal.div(d("19500.01"), d("0.3"), 18, "half-even"))
+    expect(o.fills.map((f) => [f.tradeId, f.operationId, f.venueOrderId, f.side, f.canonicalId])).toEqual([
+      ["t1", "o1", "v-o1", "BUY", BTC_SPOT.canonicalId],
+      ["t2", "o1", "v-o1", "BUY", BTC_SPOT.canonicalId]
+    ])
+    right(manager.recordFill(fillOf("o1", "t3", "0.2", "65000", { operationId: undefined, venueOrderId: voi("v-o1") }), now()))
+    expect(manager.get("o1")!.order.status).toBe("FILLED")
+  })
+
+  it("ignores a duplicate (venue, trade id) and reports it", () => {
+    const { manager, journal, now } = setup()
+    working(manager, now, "o1")
+    right(manager.recordFill(fillOf("o1", "t1", "0.2", "65000"), now()))
+    const before = manager.get("o1")
+    const n = journal.length
+    const dup = right(manager.recordFill(fillOf("o1", "t1", "0.2", "65000"), now()))
+    expect(dup).toEqual({ _tag: "Duplicate", key: "BINANCE-SPOT|t1" })
+    expect(manager.get("o1")).toBe(before)
+    expect(journal.length).toBe(n)
+  })
+
+  it("keeps a fill for an unknown order for reconciliation, once", () => {
+    const { manager, journal, now } = setup()
+    const report = fillOf("ghost", "t9", "1", "65000")
+    const t = now()
+    const r = right(manager.recordFill(report, t))
+    expect(r).toEqual({ _tag: "Unmatched", unmatched: { report, reason: "UnknownOrder", message: "No order matches the fill's ids", recordedAt: t } })
+    expect(manager.unmatchedFills()).toEqual([{ report, reason: "UnknownOrder", message: "No order matches the fill's ids", recordedAt: t }])
+    expect(right(manager.recordFill(report, now()))._tag).toBe("Duplicate")
+    expect(manager.unmatchedFills().length).toBe(1)
+    expect(journal).toEqual([])
+  })
+
+  it("keeps a fill that contradicts its order (venue, side, instrument, ids) instead of applying it", () => {
+    const { manager, now } = setup()
+    working(manager, now, "o1")
+    const cases: Array<Partial<FillReport>> = [
+      { venue: venue("OKX") },
+      { side: "SELL" },
+      { canonicalId: DERIBIT_PERP.canonicalId },
+      { clientOrderId: Ids.clientOrderIdFor("other") },
+      { venueOrderId: voi("not-it") }
+    ]
+    cases.forEach((overrides, i) => {
+      const r = right(manager.recordFill(fillOf("o1", `m${i}`, "0.1", "65000", overrides), now()))
+      expect(r._tag).toBe("Unmatched")
+      if (r._tag === "Unmatched") {
+        expect(r.unmatched.reason).toBe("Mismatch")
+        expect(r.unmatched.operationId).toBe("o1")
+      }
+    })
+    expect(manager.get("o1")!.order.filledQuantity).toEqual(Decimal.zero)
+    expect(manager.unmatchedFills().length).toBe(cases.length)
+  })
+
+  it("keeps an overfill as Refused, with the order unchanged", () => {
+    const { manager, now } = setup()
+    working(manager, now, "o1")
+    const before = manager.get("o1")
+    const r = right(manager.recordFill(fillOf("o1", "big", "0.6", "65000"), now()))
+    expect(r._tag === "Unmatched" && r.unmatched.reason).toBe("Refused")
+    expect(r._tag === "Unmatched" && r.unmatched.message).toContain("would total 0.6")
+    expect(manager.get("o1")).toBe(before)
+  })
+
+  const malformed: Array<[string, Record<string, unknown>]> = [
+    ["a quantity that is a string", { quantity: "0.1" }],
+    ["a quantity that is a number", { quantity: 0.1 }],
+    ["a negative quantity", { quantity: d("-0.1") }],
+    ["a price that is not a decimal", { price: "abc" }],
+    ["no trade id", { tradeId: "" }],
+    ["no order reference", { operationId: undefined }],
+    ["a fractional timestamp", { timestamp: 1.5 }],
+    ["an unknown liquidity", { liquidity: "BOTH" }]
+  ]
+  for (const [what, overrides] of malformed) {
+    it(`refuses a report with ${what} and records nothing`, () => {
+      const { manager, journal, now } = setup()
+      working(manager, now, "o1")
+      const n = journal.length
+      const error = left(manager.recordFill({ ...fillOf("o1", "t1", "0.1", "65000"), ...overrides } as FillReport, now()))
+      expect(error).toBeInstanceOf(InvalidFillReport)
+      expect(journal.length).toBe(n)
+      expect(manager.unmatchedFills()).toEqual([])
+      expect(manager.get("o1")!.fills).toEqual([])
+    })
+  }
+  it("refuses a report that is not an object", () => {
+    const { manager } = setup()
+    expect(left(manager.recordFill(null as unknown as FillReport, 1))).toBeInstanceOf(InvalidFillReport)
+  })
+})
