@@ -1,3 +1,4 @@
 import { odumProject } from "../../tools/build/vitest.shared.js"
 
-export default odumProject("marketdata")
+// The importer tests read the real files (up to 28 MB of JSON lines each): give them time.
+export default odumProject("marketdata", { testTimeout: 120_000 })

@@ -17,10 +17,12 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import pkg from "../package.json" with { type: "json" }
+import { backtest } from "./commands/backtest.js"
+import { data } from "./commands/data.js"
 import { instrument } from "./commands/instrument.js"
 
 /** The command groups under `odum`. */
-const subcommands = [instrument] as const
+const subcommands = [instrument, data, backtest] as const
 
 /** The root `odum` command. */
 export const odum = Command.make("odum").pipe(
