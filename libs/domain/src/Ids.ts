@@ -3,7 +3,7 @@
  * passed where a venue order id is expected; `X.make(s)` validates, `Schema.decodeUnknown(X)`
  * decodes at a boundary.
  */
-import { createHash } from "node:crypto"
+import { hash } from "node:crypto"
 import * as Schema from "effect/Schema"
 
 /** Printable ASCII without spaces: ids end up in URLs, logs, SQL and venue requests. */
@@ -96,7 +96,9 @@ const BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
  * order refs alike.
  */
 export const clientOrderIdFor = (operationId: string): ClientOrderId => {
-  const digest = createHash("sha256").update(operationId, "utf8").digest()
+  // One-shot `hash` (Node >= 20.12): the same digest as createHash().update().digest(), without
+  // the Hash object, so about twice as fast on the order path.
+  const digest = hash("sha256", operationId, "buffer")
   let out = CLIENT_ORDER_ID_PREFIX
   let buffer = 0
   let bits = 0
