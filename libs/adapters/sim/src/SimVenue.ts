@@ -1,0 +1,737 @@
+/**
+ * A simulated venue: one MatchingEngine per instrument, the latency between sending an
+ * order and its arrival at the venue, venue ids, fees from the instrument definitions,
+ * and the venue's records of our fills, positions and balances.
+ *
+ * Two faces, one core:
+ * - `SimVenue` implements the kit's synchronous `SyncVenue` port for the backtest hot path:
+ *   the driver passes the simulated time, feeds market events (`onMarket`, or the engine's
+ *   methods after `advanceTo`) and receives execution events in its `ExecutionSink`.
+ * - `adapter(sim)` is the Effect edge (`VenueAdapter`) for paper trading and wiring tests:
+ *   the Effect `Clock` is the venue clock; a submit resolves after the latency elapses.
+ *
+ * Latency: a request sent at `t` reaches the venue at `t + latencyNs`; requests reach it in
+ * the order they were sent (one connection, nothing overtakes). Arrivals due at or before
+ * a market event's time are processed before that event. Zero latency processes a request
+ * inside the call. Events carry venue time (the arrival time for acks, rejects and taker
+ * fills; the market event's time for maker fills); the way back to the caller is not
+ * delayed here (the driver may delay it).
+ *
+ * `mode: "immediate"` skips latency and the book: each valid order is accepted and filled
+ * whole at once (at its limit price, or the reference price for market orders), for the
+ * execution-core benchmark and tests of code above the venue.
+ */
+import { type ExecutionEvent, type SyncVenue, type VenueAdapter, VenueAdapters, VenueError } from "@odum/adapter-kit"
+import type { VenueOrderRequest } from "@odum/adapter-kit"
+import { Decimal, Ids, InstrumentSpec } from "@odum/domain"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Layer from "effect/Layer"
+import * as PubSub from "effect/PubSub"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { Account, type Ledger } from "./internal/Account.js"
+import { EngineOrder, type EngineListener, make as makeEngine, type MatchingEngine, type Slippage } from "./MatchingEngine.js"
+import type { MarketEvent } from "./MarketEvent.js"
+import { SimConfigError } from "./SimError.js"
+
+/** One instrument of the venue, with optional engine settings. */
+export interface InstrumentOptions {
+  readonly spec: InstrumentSpec.InstrumentSpec
+  /** Decimals of price units (default: the tick size's); use the catalog's scale to feed its events as they are. */
+  readonly priceScale?: number
+  /** Decimals of size units (default: the lot size's). */
+  readonly sizeScale?: number
+  /** Trades-only slippage for this instrument (default: the venue's). */
+  readonly slippage?: Slippage
+  /** Prices per book side in the engine's ladder window (default OrderBook.DEFAULT_WINDOW). */
+  readonly bookWindow?: number
+}
+
+/** How the venue matches. */
+export type Mode = "matching" | "immediate"
+
+/** How to build a simulated venue. */
+export interface SimVenueOptions {
+  /** Venue code; every instrument's spec must name it. */
+  readonly venue: string
+  readonly instruments: ReadonlyArray<InstrumentSpec.InstrumentSpec | InstrumentOptions>
+  /** One-way latency from sending a request to its arrival at the venue, ns (default 0). */
+  readonly latencyNs?: bigint | number
+  /** "matching" (default) or "immediate". */
+  readonly mode?: Mode
+  /** Trades-only slippage for every instrument (default none). */
+  readonly slippage?: Slippage
+  /** Starting balances by asset. */
+  readonly initialBalances?: Readonly<Record<string, Decimal.Decimal | string>>
+  /** Keep every fill for `fills(since)` (default true); a long backtest may turn it off to bound memory. */
+  readonly retainFills?: boolean
+  /**
+   * Keep the venue's positions and balances (default true), for reconciliation in paper
+   * trading. A backtest, whose positions library tracks the same fills, may turn it off
+   * (it matters for inverse contracts, which book in decimals).
+   */
+  readonly account?: boolean
+  /** Where execution events go (can also be set later with `setSink`). */
+  readonly sink?: ExecutionSink
+}
+
+/** Receives execution events (the kit's sink). */
+export type ExecutionSink = SyncVenue.ExecutionSink
+
+/** The venue's own record of one of our orders. */
+class SimOrder extends EngineOrder {
+  venueOrderId = "" as Ids.VenueOrderId
+  acceptedTs = 0n
+
+  constructor(
+    readonly request: VenueOrderRequest.VenueOrderRequest,
+    readonly instrument: Instrument | undefined,
+    /** A problem found while converting to units (reported on arrival, like any rejection). */
+    readonly invalid: { readonly reason: VenueError.RejectionReason; readonly message: string } | undefined,
+    side: 1 | -1,
+    price: number,
+    quantity: number
+  ) {
+    super(
+      request.clientOrderId,
+      side,
+      request.type,
+      request.timeInForce,
+      price,
+      quantity,
+      request.postOnly,
+      request.reduceOnly
+    )
+  }
+}
+
+/** One instrument's engine and the constants its fills need. */
+interface Instrument {
+  readonly spec: InstrumentSpec.InstrumentSpec
+  readonly engine: MatchingEngine
+  readonly feeCurrency: string
+  /** Undefined when the venue keeps no account. */
+  readonly ledger: Ledger | undefined
+}
+
+/** A request on its way to the venue. */
+class Pending {
+  constructor(
+    readonly at: bigint,
+    readonly order: SimOrder | undefined,
+    readonly cancelId: Ids.ClientOrderId | undefined
+  ) {}
+}
+
+/** What an Effect-edge call is waiting for. */
+interface Waiter {
+  submit: ExecutionEvent.Accepted | ExecutionEvent.Rejected | undefined
+  cancel: ExecutionEvent.Cancelled | ExecutionEvent.CancelRejected | undefined
+}
+
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER)
+const POW10 = Array.from({ length: 19 }, (_, i) => 10 ** i)
+
+/** `d` in units of `10^-scale` as a safe integer; NaN if it has more decimals or is too large. */
+const toUnits = (d: Decimal.Decimal, scale: number): number => {
+  if (d.scale > scale || d.units > MAX_SAFE_BIG || d.units < -MAX_SAFE_BIG) return NaN
+  const u = Number(d.units) * POW10[scale - d.scale]!
+  return Number.isSafeInteger(u) ? u : NaN
+}
+
+const isVenue = Schema.is(Ids.Venue)
+
+/** A simulated venue (see the module comment). */
+export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
+  private readonly instruments = new Map<string, Instrument>()
+  private readonly pending: Array<Pending | undefined> = []
+  private head = 0
+  private lastArrival = 0n
+  private clock = 0n
+  private orderSeq = 0
+  private tradeSeq = 0
+  /** Orders that reached the venue and are not finished, by client order id. */
+  private readonly working = new Map<string, SimOrder>()
+  private readonly fillLog: Array<ExecutionEvent.Filled> = []
+  private readonly account: Account | undefined
+  private readonly hubs = new Set<PubSub.PubSub<ExecutionEvent.ExecutionEvent>>()
+  private readonly waiters = new Map<string, Waiter>()
+  private sink: ExecutionSink | undefined
+
+  /** @internal use `make` */
+  constructor(
+    readonly venue: Ids.Venue,
+    readonly latencyNs: bigint,
+    readonly mode: Mode,
+    readonly retainFills: boolean,
+    /** Keeps positions and balances (false: `positions()` and `balances()` answer undefined). */
+    readonly keepsAccount: boolean,
+    initialBalances: ReadonlyMap<string, Decimal.Decimal>,
+    sink: ExecutionSink | undefined
+  ) {
+    this.account = keepsAccount ? new Account(initialBalances) : undefined
+    this.sink = sink
+  }
+
+  /** @internal registers an instrument (used by `make`). */
+  addInstrument(spec: InstrumentSpec.InstrumentSpec, engine: MatchingEngine): void {
+    this.instruments.set(spec.canonicalId, {
+      spec,
+      engine,
+      feeCurrency: InstrumentSpec.notionalAsset(spec),
+      ledger: this.account?.ledger(engine)
+    })
+  }
+
+  /** Replaces the execution sink. */
+  setSink(sink: ExecutionSink | undefined): void {
+    this.sink = sink
+  }
+
+  /** The engine of an instrument (for the columnar fast path: `advanceTo(ts)` first, then its `on...` methods). */
+  engine(canonicalId: string): MatchingEngine | undefined {
+    return this.instruments.get(canonicalId)?.engine
+  }
+
+  /** Canonical ids of the venue's instruments. */
+  canonicalIds(): ReadonlyArray<string> {
+    return [...this.instruments.keys()]
+  }
+
+  /** The venue's current time: the latest time it was advanced to (ns). */
+  now(): bigint {
+    return this.clock
+  }
+
+  // -------------------------------------------------------------------------------------
+  // SyncVenue
+  // -------------------------------------------------------------------------------------
+
+  /** Sends an order at `nowNs` (see SyncVenue.submit). */
+  submit(order: VenueOrderRequest.VenueOrderRequest, nowNs: bigint): void {
+    const o = this.toOrder(order)
+    if (this.mode === "immediate") {
+      if (nowNs > this.clock) this.clock = nowNs
+      this.arriveImmediate(o, nowNs)
+      return
+    }
+    const at = this.arrivalOf(nowNs)
+    if (this.latencyNs === 0n && this.head === this.pending.length) {
+      // Nothing in flight and no latency: it arrives now, without a queue entry.
+      if (at > this.clock) this.clock = at
+      this.arrive(o, undefined, at)
+      return
+    }
+    this.send(new Pending(at, o, undefined))
+  }
+
+  /** Asks to cancel at `nowNs` (see SyncVenue.cancel). */
+  cancel(clientOrderId: Ids.ClientOrderId, nowNs: bigint): void {
+    if (this.mode === "immediate") {
+      // Every order is finished the moment it arrives: there is nothing to cancel.
+      if (nowNs > this.clock) this.clock = nowNs
+      this.cancelRejected(clientOrderId, nowNs)
+      return
+    }
+    this.send(new Pending(this.arrivalOf(nowNs), undefined, clientOrderId))
+  }
+
+  /** Processes every request that reaches the venue at or before `nowNs`. */
+  advanceTo(nowNs: bigint): void {
+    if (nowNs > this.clock) this.clock = nowNs
+    const q = this.pending
+    if (this.head === q.length) return
+    // `this.head` is re-read every turn: a sink may send (and process) requests re-entrantly.
+    while (this.head < q.length) {
+      const p = q[this.head]!
+      if (p.at > nowNs) break
+      q[this.head++] = undefined
+      this.arrive(p.order, p.cancelId, p.at)
+    }
+    if (this.head === q.length) {
+      if (q.length > 0) q.length = 0
+      this.head = 0
+    } else if (this.head > 1024 && this.head * 2 > q.length) {
+      q.splice(0, this.head)
+      this.head = 0
+    }
+  }
+
+  /** When the next request reaches the venue, or undefined. */
+  nextArrivalNs(): bigint | undefined {
+    return this.head < this.pending.length ? this.pending[this.head]!.at : undefined
+  }
+
+  /**
+   * A market event of one instrument: processes arrivals due by its time, then applies it.
+   * Returns false (and does nothing) for an instrument the venue does not list.
+   */
+  onMarket(canonicalId: string, event: MarketEvent): boolean {
+    const inst = this.instruments.get(canonicalId)
+    if (inst === undefined) return false
+    this.advanceTo(event.ts)
+    inst.engine.onMarket(event)
+    return true
+  }
+
+  /** The price immediate mode fills market orders at (and the reference for checks when no market is known). */
+  setReferencePrice(canonicalId: string, price: Decimal.Decimal): boolean {
+    const inst = this.instruments.get(canonicalId)
+    if (inst === undefined) return false
+    const units = toUnits(price, inst.engine.priceScale)
+    if (!(units > 0)) return false
+    inst.engine.referencePrice = units
+    return true
+  }
+
+  // -------------------------------------------------------------------------------------
+  // The venue's records
+  // -------------------------------------------------------------------------------------
+
+  /** Working orders at the venue, by instrument, buys before sells, in arrival order. */
+  openOrders(): Array<VenueAdapter.VenueOrder> {
+    const out: Array<VenueAdapter.VenueOrder> = []
+    for (const inst of this.instruments.values()) {
+      for (const e of inst.engine.openOrders()) {
+        const o = e as SimOrder
+        out.push({
+          clientOrderId: o.request.clientOrderId,
+          venueOrderId: o.venueOrderId,
+          canonicalId: inst.spec.canonicalId,
+          side: o.request.side,
+          type: o.request.type,
+          timeInForce: o.request.timeInForce,
+          quantity: o.request.quantity,
+          filledQuantity: inst.engine.sizeToDecimal(o.filled),
+          price: o.request.price,
+          reduceOnly: o.request.reduceOnly,
+          postOnly: o.request.postOnly,
+          ts: o.acceptedTs
+        })
+      }
+    }
+    return out
+  }
+
+  /** Our fills at or after `sinceNs`, oldest first; undefined when fills are not retained. */
+  fills(sinceNs: bigint): ReadonlyArray<ExecutionEvent.Filled> | undefined {
+    if (!this.retainFills) return undefined
+    const log = this.fillLog
+    // Fills are logged in time order: bisect for the first at or after `sinceNs`.
+    let lo = 0
+    let hi = log.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (log[mid]!.ts < sinceNs) lo = mid + 1
+      else hi = mid
+    }
+    return log.slice(lo)
+  }
+
+  /** Open derivative positions (average-cost entry price); undefined when the venue keeps no account. */
+  positions(): Array<VenueAdapter.VenuePosition> | undefined {
+    return this.account?.positions()
+  }
+
+  /** Balances: starting balances, spot exchanges, realized derivative PnL, minus fees; undefined without an account. */
+  balances(): Array<VenueAdapter.VenueBalance> | undefined {
+    return this.account?.balanceList()
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Effect edge support
+  // -------------------------------------------------------------------------------------
+
+  /** @internal the Effect edge waits for the answer to one request. */
+  watch(clientOrderId: string): void {
+    this.waiters.set(clientOrderId, { submit: undefined, cancel: undefined })
+  }
+
+  /** @internal */
+  unwatch(clientOrderId: string): Waiter | undefined {
+    const w = this.waiters.get(clientOrderId)
+    this.waiters.delete(clientOrderId)
+    return w
+  }
+
+  /** @internal */
+  attach(hub: PubSub.PubSub<ExecutionEvent.ExecutionEvent>): void {
+    this.hubs.add(hub)
+  }
+
+  /** @internal */
+  detach(hub: PubSub.PubSub<ExecutionEvent.ExecutionEvent>): void {
+    this.hubs.delete(hub)
+  }
+
+  // -------------------------------------------------------------------------------------
+  // EngineListener: engine outcomes become execution events
+  // -------------------------------------------------------------------------------------
+
+  /** @internal */
+  onAccepted(e: EngineOrder, ts: bigint): void {
+    const o = e as SimOrder
+    o.venueOrderId = `${this.venue}-O${++this.orderSeq}` as Ids.VenueOrderId
+    o.acceptedTs = ts
+    this.emit({
+      _tag: "Accepted",
+      venue: this.venue,
+      canonicalId: o.request.canonicalId,
+      clientOrderId: o.request.clientOrderId,
+      venueOrderId: o.venueOrderId,
+      ts
+    })
+  }
+
+  /** @internal */
+  onRejected(e: EngineOrder, reason: VenueError.RejectionReason, message: string, ts: bigint): void {
+    const o = e as SimOrder
+    if (this.working.get(o.clientOrderId) === o) this.working.delete(o.clientOrderId)
+    this.reject(o, reason, message, ts)
+  }
+
+  /** @internal */
+  onFill(e: EngineOrder, price: number, quantity: number, liquidity: "MAKER" | "TAKER", ts: bigint): void {
+    const o = e as SimOrder
+    const inst = o.instrument!
+    const spec = inst.spec
+    const req = o.request
+    // The request's own decimals when they are exact for this fill (a whole fill, at the limit): no conversion.
+    const p = price === o.price && req.price !== undefined ? req.price : inst.engine.priceToDecimal(price)
+    const q = quantity === o.quantity ? req.quantity : inst.engine.sizeToDecimal(quantity)
+    const engine = inst.engine
+    const fee = engine.feeOf(price, quantity, liquidity)
+    if (o.filled === o.quantity) this.working.delete(o.clientOrderId)
+    const fill: ExecutionEvent.Filled = {
+      _tag: "Filled",
+      venue: this.venue,
+      canonicalId: spec.canonicalId,
+      clientOrderId: req.clientOrderId,
+      venueOrderId: o.venueOrderId,
+      side: req.side,
+      tradeId: `${this.venue}-${++this.tradeSeq}` as Ids.TradeId,
+      price: p,
+      quantity: q,
+      fee,
+      feeCurrency: inst.feeCurrency,
+      liquidity,
+      ts
+    }
+    if (this.account !== undefined) this.account.apply(inst.ledger!, o.side === 1, q, quantity, p, price, fee, liquidity)
+    if (this.retainFills) this.fillLog.push(fill)
+    this.emit(fill)
+  }
+
+  /** @internal */
+  onExpired(e: EngineOrder, message: string, ts: bigint): void {
+    const o = e as SimOrder
+    this.working.delete(o.clientOrderId)
+    this.emit({
+      _tag: "Expired",
+      venue: this.venue,
+      canonicalId: o.request.canonicalId,
+      clientOrderId: o.request.clientOrderId,
+      venueOrderId: o.venueOrderId,
+      message,
+      ts
+    })
+  }
+
+  /** @internal */
+  onCancelled(e: EngineOrder, ts: bigint): void {
+    const o = e as SimOrder
+    this.working.delete(o.clientOrderId)
+    this.emit({
+      _tag: "Cancelled",
+      venue: this.venue,
+      canonicalId: o.request.canonicalId,
+      clientOrderId: o.request.clientOrderId,
+      venueOrderId: o.venueOrderId,
+      ts
+    })
+  }
+
+  /** @internal */
+  onCancelRejected(e: EngineOrder, reason: VenueError.RejectionReason, message: string, ts: bigint): void {
+    this.emit({
+      _tag: "CancelRejected",
+      venue: this.venue,
+      clientOrderId: (e as SimOrder).request.clientOrderId,
+      reason,
+      message,
+      ts
+    })
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Internals
+  // -------------------------------------------------------------------------------------
+
+  private arrivalOf(nowNs: bigint): bigint {
+    let at = this.latencyNs === 0n ? nowNs : nowNs + this.latencyNs
+    // Nothing overtakes an earlier request, and nothing arrives in the venue's past.
+    if (at < this.lastArrival) at = this.lastArrival
+    if (at < this.clock) at = this.clock
+    this.lastArrival = at
+    return at
+  }
+
+  private send(p: Pending): void {
+    this.pending.push(p)
+    if (p.at <= this.clock || this.latencyNs === 0n) this.advanceTo(p.at)
+  }
+
+  private toOrder(req: VenueOrderRequest.VenueOrderRequest): SimOrder {
+    const side = req.side === "BUY" ? 1 : -1
+    const inst = this.instruments.get(req.canonicalId)
+    if (inst === undefined) {
+      return new SimOrder(req, undefined, { reason: "UnknownInstrument", message: `${this.venue} lists no instrument ${req.canonicalId}` }, side, 0, 0)
+    }
+    const engine = inst.engine
+    const quantity = toUnits(req.quantity, engine.sizeScale)
+    if (Number.isNaN(quantity)) {
+      const offGrid = req.quantity.scale > engine.sizeScale
+      return new SimOrder(
+        req,
+        inst,
+        {
+          reason: offGrid ? "OffLotGrid" : "InvalidQuantity",
+          message: offGrid
+            ? `quantity ${Decimal.format(req.quantity)} is not a multiple of the lot size ${Decimal.format(inst.spec.lotSize)}`
+            : `quantity ${Decimal.format(req.quantity)} is out of range`
+        },
+        side,
+        0,
+        0
+      )
+    }
+    let price = 0
+    if (req.price !== undefined) {
+      price = toUnits(req.price, engine.priceScale)
+      if (Number.isNaN(price)) {
+        const offGrid = req.price.scale > engine.priceScale
+        return new SimOrder(
+          req,
+          inst,
+          {
+            reason: offGrid ? "OffTickGrid" : "InvalidPrice",
+            message: offGrid
+              ? `price ${Decimal.format(req.price)} is not a multiple of the tick size ${Decimal.format(inst.spec.tickSize)}`
+              : `price ${Decimal.format(req.price)} is out of range`
+          },
+          side,
+          0,
+          quantity
+        )
+      }
+    }
+    return new SimOrder(req, inst, undefined, side, price, quantity)
+  }
+
+  /** An order (or, without one, a cancel of `cancelId`) reaching the venue at `at`. */
+  private arrive(o: SimOrder | undefined, cancelId: Ids.ClientOrderId | undefined, at: bigint): void {
+    if (o === undefined) {
+      const id = cancelId!
+      const working = this.working.get(id)
+      if (working === undefined) this.cancelRejected(id, at)
+      else working.instrument!.engine.cancel(working, at)
+      return
+    }
+    if (o.invalid !== undefined) {
+      this.reject(o, o.invalid.reason, o.invalid.message, at)
+      return
+    }
+    if (this.working.has(o.clientOrderId)) {
+      this.reject(o, "DuplicateOrder", `a working order already uses client order id ${o.clientOrderId}`, at)
+      return
+    }
+    this.working.set(o.clientOrderId, o)
+    o.instrument!.engine.submit(o, at)
+  }
+
+  private arriveImmediate(o: SimOrder, ts: bigint): void {
+    if (o.invalid !== undefined) {
+      this.reject(o, o.invalid.reason, o.invalid.message, ts)
+      return
+    }
+    const engine = o.instrument!.engine
+    const price = o.type === "LIMIT" ? o.price : engine.referencePrice > 0 ? engine.referencePrice : engine.lastTradePrice
+    engine.fillAt(o, price, ts)
+  }
+
+  private reject(o: SimOrder, reason: VenueError.RejectionReason, message: string, ts: bigint): void {
+    this.emit({
+      _tag: "Rejected",
+      venue: this.venue,
+      canonicalId: o.request.canonicalId,
+      clientOrderId: o.request.clientOrderId,
+      reason,
+      message: `${o.request.clientOrderId}: ${message}`,
+      ts
+    })
+  }
+
+  private cancelRejected(clientOrderId: Ids.ClientOrderId, ts: bigint): void {
+    this.emit({
+      _tag: "CancelRejected",
+      venue: this.venue,
+      clientOrderId,
+      reason: "OrderNotFound",
+      message: `no working order ${clientOrderId} at ${this.venue}`,
+      ts
+    })
+  }
+
+  private emit(e: ExecutionEvent.ExecutionEvent): void {
+    if (this.waiters.size > 0) {
+      const w = this.waiters.get(e.clientOrderId)
+      if (w !== undefined) {
+        if ((e._tag === "Accepted" || e._tag === "Rejected") && w.submit === undefined) w.submit = e
+        else if ((e._tag === "Cancelled" || e._tag === "CancelRejected") && w.cancel === undefined) w.cancel = e
+      }
+    }
+    if (this.sink !== undefined) this.sink.onExecution(e)
+    if (this.hubs.size > 0) for (const hub of this.hubs) hub.unsafeOffer(e)
+  }
+}
+
+const configError = (reason: SimConfigError["reason"], message: string) => Either.left(new SimConfigError({ reason, message }))
+
+/** A simulated venue; fails with SimConfigError (nothing built) on a configuration it cannot run with. */
+export const make = (options: SimVenueOptions): Either.Either<SimVenue, SimConfigError> => {
+  if (!isVenue(options.venue)) return configError("InvalidVenue", `${JSON.stringify(options.venue)} is not a venue code`)
+  const venue = options.venue
+  const latency = options.latencyNs ?? 0n
+  if (typeof latency === "number" ? !Number.isSafeInteger(latency) || latency < 0 : latency < 0n) {
+    return configError("InvalidLatency", `${venue}: latency must be a non-negative integer of ns, got ${latency}`)
+  }
+  const balances = new Map<string, Decimal.Decimal>()
+  for (const [asset, amount] of Object.entries(options.initialBalances ?? {})) {
+    if (typeof amount === "string") {
+      const d = Decimal.fromString(amount)
+      if (Either.isLeft(d)) return configError("InvalidBalance", `${venue}: balance of ${asset}: ${d.left.message}`)
+      balances.set(asset, d.right)
+    } else {
+      balances.set(asset, amount)
+    }
+  }
+  const sim = new SimVenue(
+    venue,
+    BigInt(latency),
+    options.mode ?? "matching",
+    options.retainFills ?? true,
+    options.account ?? true,
+    balances,
+    options.sink
+  )
+  for (const entry of options.instruments) {
+    const o: InstrumentOptions = "spec" in entry ? entry : { spec: entry }
+    const spec = o.spec
+    if (spec.venue !== venue) {
+      return configError("VenueMismatch", `${spec.canonicalId} is listed by ${spec.venue}, not ${venue}`)
+    }
+    if (sim.engine(spec.canonicalId) !== undefined) {
+      return configError("DuplicateInstrument", `${spec.canonicalId} is listed twice`)
+    }
+    const slippage = o.slippage ?? options.slippage
+    const engine = makeEngine(
+      {
+        spec,
+        ...(o.priceScale === undefined ? {} : { priceScale: o.priceScale }),
+        ...(o.sizeScale === undefined ? {} : { sizeScale: o.sizeScale }),
+        ...(slippage === undefined ? {} : { slippage }),
+        ...(o.bookWindow === undefined ? {} : { bookWindow: o.bookWindow })
+      },
+      sim
+    )
+    if (Either.isLeft(engine)) return Either.left(engine.left)
+    sim.addInstrument(spec, engine.right)
+  }
+  return Either.right(sim)
+}
+
+/**
+ * The Effect edge of a simulated venue, a kit `VenueAdapter`. Its clock is the Effect
+ * `Clock` (TestClock in tests): `submit` sends at the current time, sleeps the latency,
+ * advances the venue to the arrival and answers from what the venue decided. Events of
+ * every order, however driven, are published on `executionEvents` while the scope lives.
+ */
+export const adapter = (sim: SimVenue): Effect.Effect<VenueAdapter.VenueAdapter, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const hub = yield* Effect.acquireRelease(
+      Effect.tap(PubSub.unbounded<ExecutionEvent.ExecutionEvent>(), (h) => Effect.sync(() => sim.attach(h))),
+      (h) => Effect.zipRight(Effect.sync(() => sim.detach(h)), PubSub.shutdown(h))
+    )
+    const venue = sim.venue
+    const noAnswer = (what: string, id: string) =>
+      new VenueError.VenueTransportError({ reason: "Timeout", venue, message: `no answer from ${venue} to the ${what} of ${id}` })
+
+    /** Sends at the clock's time, lets the latency pass, advances the venue, and reads the answer. */
+    const roundTrip = (id: Ids.ClientOrderId, send: (now: bigint) => void): Effect.Effect<Waiter | undefined> =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeNanos
+        sim.watch(id)
+        send(now)
+        if (sim.mode === "matching" && sim.latencyNs > 0n) {
+          yield* Effect.sleep(Duration.nanos(sim.latencyNs))
+          sim.advanceTo(now + sim.latencyNs)
+        }
+        return sim.unwatch(id)
+      }).pipe(Effect.onInterrupt(() => Effect.sync(() => sim.unwatch(id))))
+
+    const submit = (order: VenueOrderRequest.VenueOrderRequest): Effect.Effect<VenueAdapter.VenueAck, VenueError.VenueError> =>
+      Effect.flatMap(
+        roundTrip(order.clientOrderId, (now) => sim.submit(order, now)),
+        (w): Effect.Effect<VenueAdapter.VenueAck, VenueError.VenueError> => {
+          const e = w?.submit
+          if (e === undefined) return Effect.fail(noAnswer("order", order.clientOrderId))
+          if (e._tag === "Rejected") {
+            return Effect.fail(new VenueError.VenueRejection({ reason: e.reason, venue, message: e.message }))
+          }
+          return Effect.succeed({ clientOrderId: e.clientOrderId, venueOrderId: e.venueOrderId, ts: e.ts })
+        }
+      )
+
+    const cancel = (clientOrderId: Ids.ClientOrderId): Effect.Effect<void, VenueError.VenueError> =>
+      Effect.flatMap(roundTrip(clientOrderId, (now) => sim.cancel(clientOrderId, now)), (w): Effect.Effect<void, VenueError.VenueError> => {
+        const e = w?.cancel
+        if (e === undefined) return Effect.fail(noAnswer("cancel", clientOrderId))
+        if (e._tag === "CancelRejected") {
+          return Effect.fail(new VenueError.VenueRejection({ reason: e.reason, venue, message: e.message }))
+        }
+        return Effect.void
+      })
+
+    const fills = (sinceNs: bigint): Effect.Effect<ReadonlyArray<ExecutionEvent.Filled>, VenueError.VenueError> =>
+      Effect.suspend(() => {
+        const out = sim.fills(sinceNs)
+        return out === undefined
+          ? Effect.fail(new VenueError.VenueRejection({ reason: "Other", venue, message: `${venue} keeps no fill history (retainFills: false)` }))
+          : Effect.succeed(out)
+      })
+
+    const orFail = <A>(a: A | undefined, what: string): Effect.Effect<A, VenueError.VenueError> =>
+      a === undefined
+        ? Effect.fail(new VenueError.VenueRejection({ reason: "Other", venue, message: `${venue} keeps no ${what} (account: false)` }))
+        : Effect.succeed(a)
+
+    const service: VenueAdapter.VenueAdapter = {
+      venue,
+      submit,
+      cancel,
+      openOrders: () => Effect.sync(() => sim.openOrders()),
+      fills,
+      positions: () => Effect.suspend(() => orFail(sim.positions(), "positions")),
+      balances: () => Effect.suspend(() => orFail(sim.balances(), "balances")),
+      executionEvents: Stream.fromPubSub(hub)
+    }
+    return service
+  })
+
+/** A VenueAdapters registry of simulated venues (paper trading; the caller keeps the venues to feed them market data). */
+export const layer = (sims: ReadonlyArray<SimVenue>): Layer.Layer<VenueAdapters.VenueAdapters, VenueError.VenueRegistryError> =>
+  VenueAdapters.layerEffect(Effect.forEach(sims, adapter))

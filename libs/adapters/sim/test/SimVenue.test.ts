@@ -1,0 +1,289 @@
+import { describe, expect, it } from "@effect/vitest"
+import { VenueAdapters } from "@odum/adapter-kit"
+import type { Ids } from "@odum/domain"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+import { ASK, BID, BUY, F_CLEAR, F_LAST, SELL } from "../src/MarketEvent.js"
+import * as SimVenue from "../src/SimVenue.js"
+import { d, inverseSpec, linearSpec, request, Sink, spotSpec } from "./fixtures.js"
+
+const BTC = "SIM:PERPETUAL:BTC-USDT"
+const MS = 1_000_000n
+
+/** A venue with the linear perpetual, a sink, and the book of the engine tests. */
+const venue = (options: Partial<SimVenue.SimVenueOptions> = {}) => {
+  const sink = new Sink()
+  const sim = Either.getOrThrow(
+    SimVenue.make({ venue: "SIM", instruments: [linearSpec(), inverseSpec(), spotSpec()], sink, initialBalances: { USDT: "10000" }, ...options })
+  )
+  const book = (ts: bigint) => {
+    sim.onMarket(BTC, { kind: "book", ts, flags: F_CLEAR, side: ASK, price: 1000, size: 1000 })
+    sim.onMarket(BTC, { kind: "book", ts, flags: 0, side: ASK, price: 1001, size: 2000 })
+    sim.onMarket(BTC, { kind: "book", ts, flags: 0, side: BID, price: 999, size: 1500 })
+    sim.onMarket(BTC, { kind: "book", ts, flags: F_LAST, side: BID, price: 998, size: 3000 })
+  }
+  return { sim, sink, book }
+}
+
+describe("SimVenue: latency", () => {
+  it("an order reaches the engine after the latency and sees the market as it is then", () => {
+    const { sim, sink, book } = venue({ latencyNs: 2n * MS })
+    book(0n)
+    sim.submit(request("m1", "BUY", "1"), 1n * MS)
+    expect(sink.events).toEqual([])
+    expect(sim.nextArrivalNs()).toBe(3n * MS)
+    // The best ask goes before the order arrives: it fills at the next level.
+    sim.onMarket(BTC, { kind: "book", ts: 2n * MS, flags: F_LAST, side: ASK, price: 1000, size: 0 })
+    expect(sink.events).toEqual([])
+    // An arrival is processed before a market event of the same time.
+    sim.onMarket(BTC, { kind: "book", ts: 3n * MS, flags: F_LAST, side: ASK, price: 1001, size: 0 })
+    expect(sink.tags()).toEqual(["Accepted:m1", "Filled:m1"])
+    const [ack, fill] = sink.events
+    expect(ack!.ts).toBe(3n * MS)
+    expect(fill).toMatchObject({ price: d("100.1"), quantity: d("1"), liquidity: "TAKER", ts: 3n * MS })
+    expect(sim.nextArrivalNs()).toBeUndefined()
+  })
+
+  it("requests arrive in the order they were sent; a cancel after the latency too", () => {
+    const { sim, sink, book } = venue({ latencyNs: 5n * MS })
+    book(0n)
+    sim.submit(request("b1", "BUY", "1", "99.9"), 10n * MS)
+    sim.cancel("b1" as Ids.ClientOrderId, 11n * MS)
+    sim.advanceTo(15n * MS)
+    expect(sink.tags()).toEqual(["Accepted:b1"])
+    expect(sim.openOrders().map((o) => o.clientOrderId)).toEqual(["b1"])
+    sim.advanceTo(16n * MS)
+    expect(sink.tags()).toEqual(["Accepted:b1", "Cancelled:b1"])
+    expect(sink.events[1]!.ts).toBe(16n * MS)
+    sim.cancel("b1" as Ids.ClientOrderId, 20n * MS)
+    sim.advanceTo(25n * MS)
+    expect(sink.events.at(-1)).toMatchObject({ _tag: "CancelRejected", reason: "OrderNotFound" })
+  })
+
+  it("zero latency answers inside the call", () => {
+    const { sim, sink, book } = venue()
+    book(0n)
+    sim.submit(request("m1", "BUY", "0.5"), 1n)
+    expect(sink.tags()).toEqual(["Accepted:m1", "Filled:m1"])
+  })
+})
+
+describe("SimVenue: fills, fees and ids", () => {
+  it("charges the taker fee and pays the maker rebate exactly, in the quote currency", () => {
+    const { sim, sink, book } = venue()
+    book(0n)
+    sim.submit(request("m1", "BUY", "1.5"), 1n)
+    sim.submit(request("b1", "BUY", "0.4", "99.9"), 2n) // behind 1.5 at 99.9
+    sim.onMarket(BTC, { kind: "trades", ts: 3n, price: 999, size: 1900, aggressor: SELL })
+    const fills = sink.filled()
+    expect(fills.map((f) => [f.tradeId, f.venueOrderId, f.price.toString(), f.quantity.toString(), f.fee.toString(), f.feeCurrency, f.liquidity])).toEqual([
+      // 1.0 x 100.0 x 0.0005 = 0.05; 0.5 x 100.1 x 0.0005 = 0.025025
+      ["SIM-1", "SIM-O1", "100", "1", "0.05", "USDT", "TAKER"],
+      ["SIM-2", "SIM-O1", "100.1", "0.5", "0.025025", "USDT", "TAKER"],
+      // 0.4 x 99.9 x -0.0001 = -0.003996 (a rebate)
+      ["SIM-3", "SIM-O2", "99.9", "0.4", "-0.003996", "USDT", "MAKER"]
+    ])
+    expect(fills[2]!.ts).toBe(3n)
+  })
+
+  it("charges inverse fees in the base coin", () => {
+    const { sim, sink } = venue()
+    const inv = "SIM:PERPETUAL:BTC-USD@INV"
+    sim.onMarket(inv, { kind: "quotes", ts: 1n, bidPrice: 499_995, bidSize: 1000, askPrice: 500_000, askSize: 1000 })
+    sim.submit({ ...request("m1", "BUY", "100"), canonicalId: inv }, 2n)
+    // 100 contracts x 10 USD / 50000 = 0.02 BTC; x 0.0005 = 0.00001 BTC.
+    expect(sink.filled().map((f) => [f.price.toString(), f.fee.toString(), f.feeCurrency])).toEqual([["50000", "0.00001", "BTC"]])
+  })
+
+  it("rejects on arrival what the venue would refuse, with the reason", () => {
+    const { sim, sink, book } = venue({ latencyNs: 1n })
+    book(0n)
+    sim.submit({ ...request("u1", "BUY", "1"), canonicalId: "SIM:PERPETUAL:DOGE-USDT" }, 1n)
+    sim.submit(request("t1", "BUY", "1", "99.95"), 1n)
+    sim.submit(request("l1", "BUY", "1.0005", "99.9"), 1n)
+    sim.submit(request("b1", "BUY", "1", "99.9"), 1n)
+    sim.submit(request("b1", "BUY", "1", "99.8"), 1n)
+    expect(sink.events).toEqual([])
+    sim.advanceTo(2n)
+    expect(sink.events.map((e) => (e._tag === "Rejected" ? `${e.reason}: ${e.message}` : `${e._tag}:${e.clientOrderId}`))).toEqual([
+      "UnknownInstrument: u1: SIM lists no instrument SIM:PERPETUAL:DOGE-USDT",
+      "OffTickGrid: t1: price 99.95 is not a multiple of the tick size 0.1",
+      "OffLotGrid: l1: quantity 1.0005 is not a multiple of the lot size 0.001",
+      "Accepted:b1",
+      "DuplicateOrder: b1: a working order already uses client order id b1"
+    ])
+    expect(sink.events.every((e) => e.ts === 2n)).toBe(true)
+  })
+
+  it("keeps the venue's records: open orders, fills since a time, positions and balances", () => {
+    const { sim, book } = venue()
+    book(0n)
+    sim.submit(request("m1", "BUY", "1"), 1n) // 1 @ 100.0, fee 0.05
+    sim.submit(request("a1", "SELL", "0.4", "110"), 2n)
+    expect(sim.openOrders()).toMatchObject([{ clientOrderId: "a1", price: d("110"), filledQuantity: d("0"), ts: 2n }])
+    sim.onMarket(BTC, { kind: "trades", ts: 5n, price: 1101, size: 1, aggressor: BUY }) // through 110: maker 0.4 @ 110, rebate 0.0044
+    expect(sim.openOrders()).toEqual([])
+    expect(sim.fills(5n)!.map((f) => f.clientOrderId)).toEqual(["a1"])
+    expect(sim.fills(0n)!.length).toBe(2)
+    expect(sim.positions()).toEqual([{ canonicalId: BTC, quantity: d("0.6"), averageEntryPrice: d("100") }])
+    // 10000 - 0.05 (taker fee) + 0.0044 (maker rebate) + 0.4 x (110 - 100) realized
+    expect(sim.balances()).toEqual([{ asset: "USDT", total: d("10003.9544") }])
+  })
+
+  it("spot fills exchange base for quote", () => {
+    const { sim } = venue()
+    const eth = "SIM:SPOT_PAIR:ETH-USDT"
+    sim.onMarket(eth, { kind: "quotes", ts: 1n, bidPrice: 299_990, bidSize: 5000, askPrice: 300_000, askSize: 5000 })
+    sim.submit({ ...request("m1", "BUY", "2"), canonicalId: eth }, 2n)
+    expect(sim.positions()).toEqual([])
+    // 2 x 3000 = 6000 USDT and a 6 USDT fee.
+    expect(sim.balances()).toEqual([
+      { asset: "ETH", total: d("2") },
+      { asset: "USDT", total: d("3994") }
+    ])
+  })
+
+  it("is deterministic: the same inputs give the same events", () => {
+    const run = () => {
+      const { sim, sink, book } = venue({ latencyNs: 3n })
+      book(0n)
+      sim.submit(request("b1", "BUY", "2", "99.9"), 1n)
+      sim.submit(request("m1", "SELL", "1"), 2n)
+      sim.onMarket(BTC, { kind: "trades", ts: 10n, price: 999, size: 4000, aggressor: SELL })
+      sim.submit(request("m2", "BUY", "3"), 11n)
+      sim.advanceTo(20n)
+      return sink.events
+    }
+    const a = run()
+    expect(a.length).toBeGreaterThan(5)
+    expect(run()).toEqual(a)
+  })
+})
+
+describe("SimVenue: re-entrancy and options", () => {
+  it("an order sent from the sink while the venue reports a fill runs after that report", () => {
+    const { sim, sink, book } = venue()
+    book(0n)
+    sim.submit(request("b1", "BUY", "1", "99.9"), 1n)
+    const reacting: SimVenue.ExecutionSink = {
+      onExecution(e) {
+        sink.onExecution(e)
+        if (e._tag === "Filled" && e.clientOrderId === "b1") sim.submit(request("s1", "SELL", "1", "101"), e.ts)
+      }
+    }
+    sim.setSink(reacting)
+    sim.onMarket(BTC, { kind: "trades", ts: 5n, price: 998, size: 1, aggressor: SELL }) // through b1
+    expect(sink.tags()).toEqual(["Accepted:b1", "Filled:b1", "Accepted:s1"])
+    expect(sim.openOrders().map((o) => o.clientOrderId)).toEqual(["s1"])
+  })
+
+  it("without an account it reports no positions or balances (and the Effect edge says why)", () => {
+    const { sim, sink, book } = venue({ account: false })
+    book(0n)
+    sim.submit(request("m1", "BUY", "1"), 1n)
+    expect(sink.filled().map((f) => String(f.fee))).toEqual(["0.05"])
+    expect(sim.positions()).toBeUndefined()
+    expect(sim.balances()).toBeUndefined()
+    const error = Effect.runSync(Effect.scoped(Effect.flatMap(SimVenue.adapter(sim), (a) => Effect.flip(a.positions()))))
+    expect(error.message).toBe("SIM keeps no positions (account: false)")
+  })
+
+  it("positions average entries and realize PnL on reductions and flips (average cost)", () => {
+    const { sim } = venue({ mode: "immediate" })
+    const fill = (id: string, side: "BUY" | "SELL", qty: string, price: string) => sim.submit(request(id, side, qty, price), 1n)
+    fill("1", "BUY", "1", "100")
+    fill("2", "BUY", "3", "104") // average (100 + 312) / 4 = 103
+    expect(sim.positions()).toEqual([{ canonicalId: BTC, quantity: d("4"), averageEntryPrice: d("103") }])
+    fill("3", "SELL", "1", "110") // realizes 110 - 103 = 7
+    expect(sim.positions()).toEqual([{ canonicalId: BTC, quantity: d("3"), averageEntryPrice: d("103") }])
+    fill("4", "SELL", "5", "90") // closes 3 at 90 (-39), opens 2 short at 90
+    expect(sim.positions()).toEqual([{ canonicalId: BTC, quantity: d("-2"), averageEntryPrice: d("90") }])
+    // 10000 + 7 - 39 - taker fees 0.0005 x (100 + 312 + 110 + 450)
+    expect(sim.balances()).toEqual([{ asset: "USDT", total: d("9967.514") }])
+  })
+})
+
+describe("SimVenue: immediate mode", () => {
+  it("accepts and fills each order whole at its limit or the reference price, without latency", () => {
+    const { sim, sink } = venue({ mode: "immediate", latencyNs: 1_000_000n })
+    sim.submit(request("m0", "BUY", "1"), 1n) // no reference price yet
+    expect(sink.tags()).toEqual(["Accepted:m0", "Expired:m0"])
+    expect(sim.setReferencePrice(BTC, d("100.5"))).toBe(true)
+    sim.submit(request("m1", "BUY", "2"), 2n)
+    sim.submit(request("l1", "SELL", "1", "101"), 3n)
+    sim.submit(request("x1", "SELL", "1", "101.05"), 4n)
+    expect(sink.filled().map((f) => `${f.quantity}@${f.price}/${f.liquidity}`)).toEqual(["2@100.5/TAKER", "1@101/TAKER"])
+    expect(sink.events.at(-1)).toMatchObject({ _tag: "Rejected", reason: "OffTickGrid" })
+    expect(sim.positions()).toEqual([{ canonicalId: BTC, quantity: d("1"), averageEntryPrice: d("100.5") }])
+  })
+})
+
+describe("SimVenue.make", () => {
+  it("refuses configurations it cannot run with", () => {
+    const fail = (o: Partial<SimVenue.SimVenueOptions>) => {
+      const r = SimVenue.make({ venue: "SIM", instruments: [linearSpec()], ...o })
+      return Either.isLeft(r) ? r.left.reason : "ok"
+    }
+    expect(fail({ venue: "sim lower" })).toBe("InvalidVenue")
+    expect(fail({ venue: "OTHER" })).toBe("VenueMismatch")
+    expect(fail({ instruments: [linearSpec(), linearSpec()] })).toBe("DuplicateInstrument")
+    expect(fail({ latencyNs: -1 })).toBe("InvalidLatency")
+    expect(fail({ initialBalances: { USDT: "1e5" } })).toBe("InvalidBalance")
+    expect(fail({ instruments: [{ spec: linearSpec(), priceScale: 0 }] })).toBe("InvalidScale")
+    expect(fail({})).toBe("ok")
+  })
+})
+
+describe("SimVenue: the Effect edge", () => {
+  it.scoped("submit resolves after the latency on the Effect clock; rejections fail with VenueRejection", () =>
+    Effect.gen(function* () {
+      const { sim, book } = venue({ latencyNs: 5n * MS })
+      book(0n)
+      const adapter = yield* SimVenue.adapter(sim)
+      const events = yield* adapter.executionEvents.pipe(Stream.take(4), Stream.runCollect, Effect.fork)
+      yield* Effect.yieldNow()
+      const submitting = yield* Effect.fork(adapter.submit(request("b1", "BUY", "1", "99.9")))
+      yield* TestClock.adjust("4 millis")
+      expect(sim.openOrders()).toEqual([])
+      yield* TestClock.adjust("1 millis")
+      const ack = yield* Fiber.join(submitting)
+      expect(ack).toEqual({ clientOrderId: "b1", venueOrderId: "SIM-O1", ts: 5n * MS })
+      expect((yield* adapter.openOrders()).map((o) => o.clientOrderId)).toEqual(["b1"])
+
+      const rejected = yield* Effect.fork(Effect.flip(adapter.submit(request("t1", "BUY", "1", "99.95"))))
+      yield* TestClock.adjust("5 millis")
+      const error = yield* Fiber.join(rejected)
+      expect(error._tag).toBe("VenueRejection")
+      expect(error._tag === "VenueRejection" && error.reason).toBe("OffTickGrid")
+
+      const cancelling = yield* Effect.fork(adapter.cancel("b1" as Ids.ClientOrderId))
+      yield* TestClock.adjust("5 millis")
+      yield* Fiber.join(cancelling)
+      const again = yield* Effect.fork(Effect.flip(adapter.cancel("b1" as Ids.ClientOrderId)))
+      yield* TestClock.adjust("5 millis")
+      expect((yield* Fiber.join(again))._tag).toBe("VenueRejection")
+
+      const seen = Chunk.toReadonlyArray(yield* Fiber.join(events))
+      expect(seen.map((e) => `${e._tag}:${e.clientOrderId}`)).toEqual(["Accepted:b1", "Rejected:t1", "Cancelled:b1", "CancelRejected:b1"])
+      expect(yield* adapter.positions()).toEqual([])
+      expect(yield* adapter.balances()).toEqual([{ asset: "USDT", total: d("10000") }])
+      expect(yield* adapter.fills(0n)).toEqual([])
+    })
+  )
+
+  const noHistory = venue({ retainFills: false }).sim
+  it.scoped("serves as a registry entry, and says when it keeps no fill history", () =>
+    Effect.gen(function* () {
+      const registry = yield* VenueAdapters.VenueAdapters
+      const adapter = yield* registry.get("SIM")
+      expect(adapter.venue).toBe("SIM")
+      const error = yield* Effect.flip(adapter.fills(0n))
+      expect(error.message).toContain("retainFills: false")
+      expect(noHistory.fills(0n)).toBeUndefined()
+    }).pipe(Effect.provide(SimVenue.layer([noHistory])))
+  )
+})
