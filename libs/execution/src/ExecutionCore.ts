@@ -1,0 +1,942 @@
+/**
+ * The execution core: `submit`, `cancel`, `status` and venue events over the pure cores
+ * of the other libraries, as plain synchronous TypeScript (no Effect, promise or closure
+ * per order). The backtest drives it directly; the live `Execution` service wraps it.
+ *
+ * The flow of one order:
+ *
+ *   submit ─ idempotency (operation id known? → its result, nothing sent)
+ *          ─ algorithm params checked (if any)
+ *          ─ pre-trade risk ── denied → OMS: PENDING → DENIED (reason code), reports, nothing sent
+ *          ─ routing (no venue given): one listing, or a split across equivalent listings
+ *          ─ OMS: PENDING (the journal entry is the durable record; reports follow it)
+ *          ─ algorithm? → parent stays with the algorithm, which spawns children over time;
+ *                          each child is routed and sent like an order (no second risk check)
+ *          ─ OMS: SUBMITTED (journalled before the venue sees the order), then the venue gateway
+ *   venue events ─ OMS (fills de-duplicated by venue trade id, rolled up to parents)
+ *                ─ positions (every fill) and the risk book (open orders, fills, ends)
+ *                ─ the algorithm (child fills and ends), reports
+ *
+ * Reentrancy: a venue may report events from inside the gateway call that sent the order
+ * (a simulated venue in immediate mode does). Such events, and every notification to an
+ * algorithm, are queued and processed once the current call has finished its own changes,
+ * in arrival order; so an algorithm is never called while its previous answer is being
+ * carried out, and reports come in a causal order (PENDING, SUBMITTED, ACCEPTED, FILLED).
+ */
+import type { Decimal, ExecutionResult, Fill, Ids, InstrumentSpec, OrderEvent, OrderStatus as Status } from "@odum/domain"
+import { OrderStatus } from "@odum/domain"
+import type { Action, AlgoError, AlgoParams, Grid as AlgoGrid } from "@odum/algos"
+import { ExecutionAlgorithm, Grid } from "@odum/algos"
+import { ExecutionEvent, VenueError, type VenueOrderRequest } from "@odum/adapter-kit"
+import { ManagedOrder, OrderManager, type OrderJournal, type OrderRequest } from "@odum/oms"
+import type { PreTradeRisk, RiskDecision } from "@odum/risk"
+import type { Router, RouteRequest, RouterError, RoutingDecision } from "@odum/router"
+import type * as Either from "effect/Either"
+import type { ExecutionClock } from "./ExecutionClock.js"
+import { ExecutionError } from "./ExecutionError.js"
+import { fromEntry, type ReportSink } from "./ExecutionReport.js"
+import type { VenueGateway } from "./VenueGateway.js"
+
+// ---------------------------------------------------------------------------------------
+// Ports
+// ---------------------------------------------------------------------------------------
+
+/** Pre-trade risk; `PreTradeRisk` (the `RiskEngine` service's `core`) is one. */
+export interface RiskPort {
+  check(order: PreTradeRisk.RiskOrder, now: number): RiskDecision.RiskDecision
+}
+
+/**
+ * Keeps the risk engine's view (open orders, positions) in step with what the core does;
+ * `InMemoryRiskBook` is one. Called with the strategy's order (the root): a child order
+ * or a routed slice counts against its root, so exposure is never counted twice.
+ */
+export interface RiskBookUpdates {
+  onOrderAccepted(order: {
+    readonly operationId: string
+    readonly strategyId: string
+    readonly canonicalId: string
+    readonly side: "BUY" | "SELL"
+    readonly quantity: Decimal.Decimal
+    readonly price?: Decimal.Decimal | undefined
+  }): unknown
+  onFill(
+    fill: {
+      readonly operationId: string
+      readonly canonicalId: string
+      readonly side: "BUY" | "SELL"
+      readonly quantity: Decimal.Decimal
+      readonly price: Decimal.Decimal
+    },
+    strategyId?: string
+  ): unknown
+  onOrderDone(operationId: string): unknown
+}
+
+/** Receives every fill, once; `PositionTracker` is one (it returns its refusal, or undefined). */
+export interface PositionPort {
+  apply(fill: Fill.Fill, strategyId: Ids.StrategyId): unknown
+}
+
+/** Routes an order; `routing(router, market)` builds one from the router's pure core. */
+export interface RoutingPort {
+  route(request: RouteRequest.RouteRequest): RoutingDecision.RoutingDecision | RouterError.RouteError
+}
+
+/** Builds the algorithm that works a parent order; `algorithms(options)` uses @odum/algos. */
+export interface AlgorithmPort {
+  make(
+    parent: OrderRequest.OrderRequest,
+    spec: InstrumentSpec.InstrumentSpec
+  ): Either.Either<ExecutionAlgorithm.ExecutionAlgorithm, AlgoError.InvalidAlgoParams>
+}
+
+/** What went wrong without being anybody's error: the core carries on, someone should look. */
+export type AnomalyKind =
+  /** A submit got no definite answer (timeout, dropped connection): the order stays in flight for reconciliation. */
+  | "SubmitAmbiguous"
+  /** A cancel got no definite answer: the order stays PENDING_CANCEL until the venue says. */
+  | "CancelAmbiguous"
+  /** The OMS refused a venue event (e.g. an Accept for a rejected order); the order is unchanged. */
+  | "EventRefused"
+  /** A venue event names an order the OMS does not know. */
+  | "UnknownOrder"
+  /** A fill the OMS could not apply; it is kept in the OMS's unmatched fills for reconciliation. */
+  | "UnmatchedFill"
+  /** The position tracker refused a fill the OMS applied. */
+  | "PositionRefused"
+  /** The risk book refused an update. */
+  | "RiskBookRefused"
+  /** A child order (algorithm slice or routed slice) could not be recorded or sent. */
+  | "ChildRefused"
+  /** An algorithm refused an event or ended without working the whole order. */
+  | "Algorithm"
+
+/** One anomaly. */
+export interface Anomaly {
+  readonly kind: AnomalyKind
+  readonly operationId: string | undefined
+  readonly message: string
+  readonly cause?: unknown
+}
+
+/** Receives anomalies. */
+export interface AnomalySink {
+  onAnomaly(anomaly: Anomaly): void
+}
+
+/** How a core is built. */
+export interface Options {
+  /** Instruments orders may name (a `Map<string, InstrumentSpec>` is one). */
+  readonly instruments: OrderManager.InstrumentLookup
+  readonly clock: ExecutionClock
+  readonly risk: RiskPort
+  readonly venues: VenueGateway
+  readonly riskBook?: RiskBookUpdates | undefined
+  readonly positions?: PositionPort | undefined
+  /** Without a router, an order without a venue goes to its instrument's own venue. */
+  readonly router?: RoutingPort | undefined
+  /** Without it, an order with an execution algorithm is refused (InvalidAlgorithm). */
+  readonly algorithms?: AlgorithmPort | undefined
+  readonly reports?: ReportSink | undefined
+  readonly anomalies?: AnomalySink | undefined
+  /** Every OMS journal entry as it is committed (after the core's own report): persistence hooks here. */
+  readonly journal?: ((entry: OrderJournal.OrderJournalEntry) => void) | undefined
+}
+
+/** The algorithms of @odum/algos (TWAP, VWAP, Iceberg) with the host's options (randomisation, child time in force, ...). */
+export const algorithms = (options?: AlgoParams.OptionsInput): AlgorithmPort => ({
+  make: (parent, spec) => ExecutionAlgorithm.make(parent, spec, options)
+})
+
+/** A routing port over the router's pure core and a market state. */
+export const routing = (router: Router.Router, market: Parameters<Router.Router["route"]>[1]): RoutingPort => ({
+  route: (request) => router.route(request, market)
+})
+
+// ---------------------------------------------------------------------------------------
+// Internals
+// ---------------------------------------------------------------------------------------
+
+/** An algorithm working one parent order. */
+interface AlgoRun {
+  readonly parentId: string
+  readonly algo: ExecutionAlgorithm.ExecutionAlgorithm
+  readonly grid: AlgoGrid.Grid
+  readonly request: OrderRequest.OrderRequest
+  /** Next wake-up, epoch ms. */
+  wakeAt: number | undefined
+}
+
+/** Work done after the current call: venue events that arrived during it, and algorithm notifications. */
+type Task =
+  | ExecutionEvent.ExecutionEvent
+  | { readonly _tag: "AlgoFill"; readonly run: AlgoRun; readonly childId: string; readonly quantity: Decimal.Decimal }
+  | { readonly _tag: "AlgoDone"; readonly run: AlgoRun; readonly childId: string; readonly end: Action.ChildEnd }
+  | { readonly _tag: "AlgoTimer"; readonly run: AlgoRun }
+
+const SUBMIT: OrderEvent.Submit = { _tag: "Submit" }
+const CANCEL_REQUEST: OrderEvent.CancelRequest = { _tag: "CancelRequest" }
+const CANCEL_ACK: OrderEvent.CancelAck = { _tag: "CancelAck" }
+const EXPIRE: OrderEvent.Expire = { _tag: "Expire" }
+
+/** The status an event leads to when it repeats something already recorded (a venue and its stream both reporting). */
+const repeatOf = (event: OrderJournal.LifecycleEvent, status: Status.OrderStatus): boolean =>
+  (event._tag === "Reject" && status === "REJECTED") ||
+  (event._tag === "CancelAck" && status === "CANCELLED") ||
+  (event._tag === "Expire" && status === "EXPIRED")
+
+const childEndOf = (status: Status.OrderStatus): Action.ChildEnd =>
+  status === "CANCELLED" ? "cancelled" : status === "EXPIRED" ? "expired" : "rejected"
+
+const venueRequestOf = (o: ManagedOrder.ManagedOrder["order"]): VenueOrderRequest.VenueOrderRequest =>
+  o.price === undefined
+    ? {
+        clientOrderId: o.clientOrderId,
+        canonicalId: o.canonicalId,
+        side: o.side,
+        type: o.type,
+        timeInForce: o.timeInForce,
+        quantity: o.quantity,
+        reduceOnly: o.reduceOnly,
+        postOnly: o.postOnly
+      }
+    : {
+        clientOrderId: o.clientOrderId,
+        canonicalId: o.canonicalId,
+        side: o.side,
+        type: o.type,
+        timeInForce: o.timeInForce,
+        quantity: o.quantity,
+        price: o.price,
+        reduceOnly: o.reduceOnly,
+        postOnly: o.postOnly
+      }
+
+const routeRequestOf = (r: OrderRequest.OrderRequest): RouteRequest.RouteRequest => ({
+  canonicalId: r.canonicalId,
+  side: r.side,
+  type: r.type,
+  quantity: r.quantity,
+  price: r.price,
+  timeInForce: r.timeInForce,
+  postOnly: r.postOnly
+})
+
+const errorOf = (
+  e: { readonly _tag: string; readonly message: string },
+  operationId: string | undefined
+): ExecutionError => {
+  const reason =
+    e._tag === "DuplicateOperation" ? "DuplicateOperation" : e._tag === "InvalidAlgoParams" ? "InvalidAlgorithm" : "InvalidRequest"
+  return new ExecutionError({ reason, message: e.message, ...(operationId === undefined ? {} : { operationId }), cause: e })
+}
+
+// ---------------------------------------------------------------------------------------
+// The core
+// ---------------------------------------------------------------------------------------
+
+/** The synchronous execution core; build it with `make`. Single-threaded by design: one writer. */
+export class ExecutionCore {
+  private readonly manager: OrderManager.OrderManager
+  private readonly clock: ExecutionClock
+  private readonly risk: RiskPort
+  private readonly venues: VenueGateway
+  private readonly riskBook: RiskBookUpdates | undefined
+  private readonly positions: PositionPort | undefined
+  private readonly router: RoutingPort | undefined
+  private readonly algorithms: AlgorithmPort | undefined
+  private readonly reportSink: ReportSink | undefined
+  private readonly anomalySink: AnomalySink | undefined
+  private readonly journalSink: ((entry: OrderJournal.OrderJournalEntry) => void) | undefined
+  private readonly instruments: OrderManager.InstrumentLookup
+
+  /** Orders not yet final, so an order's end is handled once (a late fill after it is not a second end). */
+  private readonly open = new Set<string>()
+  /** Root orders counted in the risk book. */
+  private readonly inBook = new Set<string>()
+  /** Working algorithms by parent operation id. */
+  private readonly runs = new Map<string, AlgoRun>()
+  /** Journal entries committed since the last `settle` (ids of orders to look at). */
+  private changed: Array<string> = []
+  private readonly tasks: Array<Task> = []
+  private taskHead = 0
+  private busy = false
+
+  /** Use `make`. */
+  constructor(options: Options) {
+    this.instruments = options.instruments
+    this.clock = options.clock
+    this.risk = options.risk
+    this.venues = options.venues
+    this.riskBook = options.riskBook
+    this.positions = options.positions
+    this.router = options.router
+    this.algorithms = options.algorithms
+    this.reportSink = options.reports
+    this.anomalySink = options.anomalies
+    this.journalSink = options.journal
+    this.manager = OrderManager.make({ instruments: options.instruments, journal: (entry) => this.onJournal(entry) })
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Queries
+  // -------------------------------------------------------------------------------------
+
+  /** The OMS's order manager (read it; change orders only through the core). */
+  get orders(): OrderManager.OrderManager {
+    return this.manager
+  }
+
+  /** The order of record under an operation id. */
+  order(operationId: string): ManagedOrder.ManagedOrder | undefined {
+    return this.manager.get(operationId)
+  }
+
+  /** The result of an order: status, fills, cumulative quantity, average price. */
+  status(operationId: string): ExecutionResult.ExecutionResult | ExecutionError {
+    const m = this.manager.get(operationId)
+    return m === undefined ? notFound(operationId) : resultOf(m)
+  }
+
+  /** The earliest pending algorithm wake-up (epoch ms), for a driver that interleaves time. */
+  nextWakeupMs(): number | undefined {
+    let next: number | undefined
+    for (const run of this.runs.values()) {
+      if (run.wakeAt !== undefined && (next === undefined || run.wakeAt < next)) next = run.wakeAt
+    }
+    return next
+  }
+
+  /** The algorithm working a parent order, for status pages and tests. */
+  algorithm(parentOperationId: string): ExecutionAlgorithm.ExecutionAlgorithm | undefined {
+    return this.runs.get(parentOperationId)?.algo
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Commands
+  // -------------------------------------------------------------------------------------
+
+  /**
+   * Submits an order and returns its result once everything the venues answered during
+   * the call is applied. Idempotent on the operation id: a known id returns the order's
+   * current result and sends nothing (a different request under it is DuplicateOperation).
+   * A denial is a DENIED result, not an error.
+   */
+  submit(request: OrderRequest.OrderRequest): ExecutionResult.ExecutionResult | ExecutionError {
+    const id = request.operationId
+    const existing = this.manager.get(id)
+    if (existing !== undefined) return this.resubmit(existing, request)
+    const outer = this.enter()
+    let error: ExecutionError | undefined
+    try {
+      error = this.submitNew(request)
+    } finally {
+      this.leave(outer)
+    }
+    return error ?? this.resultOf(id)
+  }
+
+  /**
+   * Cancels an order: locally if it was never sent, at the venue otherwise (it is
+   * PENDING_CANCEL until the venue answers); an algorithm parent cancels its algorithm,
+   * which cancels its working children; a routed order cancels every slice. A final order
+   * is returned as it is, with an error message saying it cannot be cancelled.
+   */
+  cancel(operationId: string): ExecutionResult.ExecutionResult | ExecutionError {
+    const m = this.manager.get(operationId)
+    if (m === undefined) return notFound(operationId)
+    if (OrderStatus.isTerminal(m.order.status)) {
+      return { ...resultOf(m), errorMessage: `Order ${operationId} is ${m.order.status}: nothing to cancel` }
+    }
+    const outer = this.enter()
+    try {
+      this.cancelOrder(m, this.clock.nowMs())
+    } finally {
+      this.leave(outer)
+    }
+    return this.resultOf(operationId)
+  }
+
+  /** A venue's execution event (the adapter kit's `ExecutionSink`: the core can be a venue's sink directly). */
+  onExecution(event: ExecutionEvent.ExecutionEvent): void {
+    if (this.busy) {
+      this.tasks.push(event)
+      return
+    }
+    const outer = this.enter()
+    try {
+      this.handleEvent(event)
+    } finally {
+      this.leave(outer)
+    }
+  }
+
+  /**
+   * A venue's answer to a request that came after the gateway call returned (the live
+   * service's adapters answer asynchronously): a rejection rejects the order (or refuses
+   * the cancel); a transport error leaves it in flight.
+   */
+  onVenueError(request: "submit" | "cancel", clientOrderId: string, error: VenueError.VenueError): void {
+    const outer = this.enter()
+    try {
+      const m = this.manager.getByClientOrderId(clientOrderId)
+      if (m === undefined) {
+        this.anomaly("UnknownOrder", undefined, `${request} answer for unknown client order id ${clientOrderId}: ${error.message}`, error)
+      } else {
+        this.answer(request, m, error, this.clock.nowMs())
+      }
+    } finally {
+      this.leave(outer)
+    }
+  }
+
+  /** Fires every algorithm wake-up due at the clock's current time. */
+  onTime(): void {
+    const now = this.clock.nowMs()
+    const outer = this.enter()
+    try {
+      for (const run of this.runs.values()) {
+        if (run.wakeAt !== undefined && run.wakeAt <= now) {
+          run.wakeAt = undefined
+          this.tasks.push({ _tag: "AlgoTimer", run })
+        }
+      }
+    } finally {
+      this.leave(outer)
+    }
+  }
+
+  /** A market event for the algorithms working `canonicalId` (VWAP participation counts trades). */
+  onMarket(canonicalId: string, update: Parameters<ExecutionAlgorithm.ExecutionAlgorithm["onMarket"]>[0]): void {
+    const outer = this.enter()
+    try {
+      for (const run of this.runs.values()) {
+        if (run.request.canonicalId === canonicalId) this.runActions(run, () => run.algo.onMarket(update))
+      }
+    } finally {
+      this.leave(outer)
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Submit
+  // -------------------------------------------------------------------------------------
+
+  private resubmit(existing: ManagedOrder.ManagedOrder, request: OrderRequest.OrderRequest): ExecutionResult.ExecutionResult | ExecutionError {
+    const differences = OrderManager.requestDifferences(existing.order, request).filter(
+      // The core fills in the venue the router (or the instrument) chose.
+      (d) => !(d === "venue" && request.venue === undefined)
+    )
+    if (differences.length > 0) {
+      return new ExecutionError({
+        reason: "DuplicateOperation",
+        operationId: request.operationId,
+        message: `Operation ${request.operationId} already exists with a different ${differences.join(", ")}; the first order stands`
+      })
+    }
+    return resultOf(existing)
+  }
+
+  private submitNew(request: OrderRequest.OrderRequest): ExecutionError | undefined {
+    const now = this.clock.nowMs()
+    let algo: ExecutionAlgorithm.ExecutionAlgorithm | undefined
+    if (request.execAlgorithm !== undefined) {
+      const spec = this.instruments.get(request.canonicalId)
+      if (spec === undefined) return invalidRequest(request.operationId, `Unknown instrument ${request.canonicalId}`)
+      if (this.algorithms === undefined) {
+        return new ExecutionError({
+          reason: "InvalidAlgorithm",
+          operationId: request.operationId,
+          message: `Order ${request.operationId}: no execution algorithms are configured, cannot work ${request.execAlgorithm.name}`
+        })
+      }
+      const made = this.algorithms.make(request, spec)
+      if (made._tag === "Left") return errorOf(made.left, request.operationId)
+      algo = made.right
+    }
+    const decision = this.risk.check(request, now)
+    if (!decision.allowed) {
+      const created = this.manager.create(request, now)
+      if (created._tag === "Left") return errorOf(created.left, request.operationId)
+      this.apply(request.operationId, { _tag: "Deny", reason: `${decision.reason}: ${decision.message}` }, now)
+      return undefined
+    }
+    if (algo !== undefined) return this.startAlgorithm(request, algo, now)
+    return this.place(request, now, true)
+  }
+
+  /**
+   * Records and sends one order (a strategy's order, or an algorithm's child): routed if it
+   * names no venue, as one order when the route is its own listing, else as a routing
+   * parent with one child per allocation. Returns an error only for a request the OMS
+   * refuses (nothing recorded).
+   */
+  private place(request: OrderRequest.OrderRequest, now: number, root: boolean): ExecutionError | undefined {
+    if (request.venue !== undefined || this.router === undefined) {
+      const venue = request.venue ?? this.instruments.get(request.canonicalId)?.venue
+      const m = this.create(venue === request.venue ? request : { ...request, venue: venue as Ids.Venue }, now, root)
+      if (m instanceof ExecutionError) return m
+      this.release(m, now)
+      return undefined
+    }
+    const decision = this.router.route(routeRequestOf(request))
+    if ("_tag" in decision) {
+      const m = this.create(request, now, false)
+      if (m instanceof ExecutionError) return m
+      this.apply(m.order.operationId, { _tag: "Deny", reason: `NO_ROUTE: ${decision.message}` }, now)
+      return undefined
+    }
+    const allocations = decision.allocations
+    const first = allocations[0]
+    if (allocations.length === 1 && first !== undefined && first.canonicalId === request.canonicalId) {
+      const m = this.create({ ...request, venue: first.venue as Ids.Venue }, now, root)
+      if (m instanceof ExecutionError) return m
+      this.release(m, now)
+      return undefined
+    }
+    // Slices on other listings: the order is a routing parent, each allocation a child.
+    const spec = this.instruments.get(request.canonicalId)
+    let mismatch: string | undefined
+    for (const a of allocations) {
+      const s = this.instruments.get(a.canonicalId)
+      if (s === undefined) mismatch = `${a.canonicalId} is not an instrument the OMS knows`
+      else if (spec !== undefined && (s.contractSize.units !== spec.contractSize.units || s.contractSize.scale !== spec.contractSize.scale)) {
+        mismatch = `${a.canonicalId} has another contract size than ${request.canonicalId}`
+      }
+    }
+    const parent = this.create(request, now, root)
+    if (parent instanceof ExecutionError) return parent
+    const id = request.operationId
+    if (mismatch !== undefined) {
+      this.apply(id, { _tag: "Deny", reason: `NO_ROUTE: the route cannot be recorded as slices of the order: ${mismatch}` }, now)
+      return undefined
+    }
+    const children: Array<ManagedOrder.ManagedOrder> = []
+    for (let i = 0; i < allocations.length; i++) {
+      const a = allocations[i]!
+      const child: OrderRequest.OrderRequest = {
+        operationId: `${id}:r${i + 1}` as Ids.OperationId,
+        parentOperationId: request.operationId,
+        strategyId: request.strategyId,
+        canonicalId: a.canonicalId,
+        venue: a.venue as Ids.Venue,
+        side: request.side,
+        type: request.type,
+        timeInForce: request.timeInForce,
+        quantity: a.quantity,
+        ...(a.price === undefined ? {} : { price: a.price }),
+        ...(request.expireAt === undefined ? {} : { expireAt: request.expireAt }),
+        reduceOnly: request.reduceOnly ?? false,
+        postOnly: request.postOnly ?? false
+      }
+      const c = this.create(child, now, false)
+      if (c instanceof ExecutionError) this.anomaly("ChildRefused", child.operationId, c.message, c)
+      else children.push(c)
+    }
+    if (children.length === 0) {
+      this.apply(id, { _tag: "Deny", reason: "NO_ROUTE: no slice of the route could be recorded" }, now)
+      return undefined
+    }
+    for (const c of children) this.release(c, now)
+    return undefined
+  }
+
+  /** Records an order in PENDING; a root order is counted in the risk book from now on. */
+  private create(request: OrderRequest.OrderRequest, now: number, root: boolean): ManagedOrder.ManagedOrder | ExecutionError {
+    const r = this.manager.create(request, now)
+    if (r._tag === "Left") return errorOf(r.left, request.operationId)
+    const m = r.right.order
+    this.open.add(request.operationId)
+    if (root && this.riskBook !== undefined) {
+      this.bookResult(this.riskBook.onOrderAccepted(m.order), request.operationId)
+      this.inBook.add(request.operationId)
+    }
+    return m
+  }
+
+  /** Submit (journalled: write before send), then the gateway; a definite refusal rejects it. */
+  private release(m: ManagedOrder.ManagedOrder, now: number): void {
+    const o = m.order
+    if (this.apply(o.operationId, SUBMIT, now) === undefined) return
+    const answer = this.venues.submit(o.venue as string, venueRequestOf(o), this.clock.nowNs())
+    if (answer !== undefined) this.answer("submit", this.manager.get(o.operationId) ?? m, answer, now)
+  }
+
+  private answer(request: "submit" | "cancel", m: ManagedOrder.ManagedOrder, error: VenueError.VenueError, now: number): void {
+    const id = m.order.operationId
+    if (VenueError.isAmbiguous(error)) {
+      this.anomaly(
+        request === "submit" ? "SubmitAmbiguous" : "CancelAmbiguous",
+        id,
+        `${request} of ${id} at ${error.venue} has no definite answer (${error.reason}: ${error.message}); it stays ${m.order.status} until the venue's records settle it`,
+        error
+      )
+      return
+    }
+    const reason = `${error.reason}: ${error.message}`
+    this.apply(id, request === "submit" ? { _tag: "Reject", reason } : { _tag: "CancelReject", reason }, now)
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Cancel
+  // -------------------------------------------------------------------------------------
+
+  private cancelOrder(m: ManagedOrder.ManagedOrder, now: number): void {
+    const o = m.order
+    const id = o.operationId
+    if (OrderStatus.isTerminal(o.status)) return
+    const run = this.runs.get(id)
+    if (run !== undefined) {
+      if (o.status !== "PENDING_CANCEL") this.apply(id, CANCEL_REQUEST, now)
+      this.runActions(run, () => run.algo.cancel())
+      return
+    }
+    const children = this.manager.children(id)
+    if (children.length > 0) {
+      if (o.status !== "PENDING_CANCEL") this.apply(id, CANCEL_REQUEST, now)
+      for (const c of children) this.cancelOrder(this.manager.get(c.order.operationId) ?? c, now)
+      return
+    }
+    const status = o.status
+    if (this.apply(id, CANCEL_REQUEST, now) === undefined || status === "PENDING") return
+    const answer = this.venues.cancel(o.venue as string, o.clientOrderId, this.clock.nowNs())
+    if (answer !== undefined) this.answer("cancel", this.manager.get(id) ?? m, answer, now)
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Venue events
+  // -------------------------------------------------------------------------------------
+
+  private handleEvent(event: ExecutionEvent.ExecutionEvent): void {
+    const now = this.clock.nowMs()
+    if (event._tag === "Filled") {
+      this.handleFill(event, now)
+      return
+    }
+    const m = this.manager.getByClientOrderId(event.clientOrderId)
+    if (m === undefined) {
+      this.anomaly("UnknownOrder", undefined, `${event._tag} from ${event.venue} for unknown client order id ${event.clientOrderId}`, event)
+      return
+    }
+    this.apply(m.order.operationId, ExecutionEvent.toOrderEvent(event) as OrderJournal.LifecycleEvent, now)
+  }
+
+  private handleFill(e: ExecutionEvent.Filled, now: number): void {
+    const r = this.manager.recordFill(
+      {
+        venue: e.venue,
+        tradeId: e.tradeId,
+        clientOrderId: e.clientOrderId,
+        venueOrderId: e.venueOrderId,
+        side: e.side,
+        canonicalId: e.canonicalId,
+        price: e.price,
+        quantity: e.quantity,
+        fee: e.fee,
+        feeCurrency: e.feeCurrency,
+        liquidity: e.liquidity,
+        timestamp: ExecutionEvent.toEpochMillis(e.ts)
+      },
+      now
+    )
+    if (r._tag === "Left") {
+      this.anomaly("UnmatchedFill", undefined, r.left.message, r.left)
+      return
+    }
+    const outcome = r.right
+    if (outcome._tag === "Duplicate") return
+    if (outcome._tag === "Unmatched") {
+      const u = outcome.unmatched
+      this.anomaly("UnmatchedFill", u.operationId, `Fill ${u.report.venue}|${u.report.tradeId} (${u.reason}): ${u.message}`, u)
+      return
+    }
+    const m = outcome.order
+    const fill = m.fills[m.fills.length - 1]!
+    const strategyId = m.order.strategyId
+    if (this.positions !== undefined) {
+      const refused = this.positions.apply(fill, strategyId)
+      if (refused !== undefined) this.anomaly("PositionRefused", m.order.operationId, messageOf(refused), refused)
+    }
+    // Walk up: the root carries the risk book's exposure, an algorithm child tells its algorithm.
+    let node = m
+    let notified = false
+    for (;;) {
+      const parentId = node.order.parentOperationId
+      if (parentId === undefined) break
+      if (!notified) {
+        const run = this.runs.get(parentId)
+        if (run !== undefined) {
+          this.tasks.push({ _tag: "AlgoFill", run, childId: node.order.operationId, quantity: fill.quantity })
+          notified = true
+        }
+      }
+      const parent = this.manager.get(parentId)
+      if (parent === undefined) break
+      node = parent
+    }
+    if (this.riskBook !== undefined) {
+      const root = node.order
+      const bookFill =
+        root.operationId === fill.operationId
+          ? fill
+          : { operationId: root.operationId, canonicalId: root.canonicalId, side: fill.side, quantity: fill.quantity, price: fill.price }
+      this.bookResult(this.riskBook.onFill(bookFill, strategyId), root.operationId)
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Algorithms
+  // -------------------------------------------------------------------------------------
+
+  private startAlgorithm(
+    request: OrderRequest.OrderRequest,
+    algo: ExecutionAlgorithm.ExecutionAlgorithm,
+    now: number
+  ): ExecutionError | undefined {
+    const parent = this.create(request, now, true)
+    if (parent instanceof ExecutionError) return parent
+    const run: AlgoRun = { parentId: request.operationId, algo, grid: algo.grid, request, wakeAt: undefined }
+    this.runs.set(run.parentId, run)
+    this.runActions(run, () => algo.start(now))
+    return undefined
+  }
+
+  /** Calls the algorithm and carries out its actions; a refused event is an anomaly, never a crash. */
+  private runActions(run: AlgoRun, call: () => ReadonlyArray<Action.Action>): void {
+    let actions: ReadonlyArray<Action.Action>
+    try {
+      // The algorithm reuses its answer array; copy it, since carrying it out may reach the algorithm again.
+      actions = call().slice()
+    } catch (cause) {
+      this.anomaly("Algorithm", run.parentId, `Algorithm of ${run.parentId} refused an event: ${messageOf(cause)}`, cause)
+      return
+    }
+    const now = this.clock.nowMs()
+    for (const a of actions) {
+      switch (a.kind) {
+        case "spawn":
+          this.spawn(run, a, now)
+          break
+        case "cancel": {
+          const child = this.manager.get(a.childId)
+          if (child !== undefined) this.cancelOrder(child, now)
+          break
+        }
+        case "schedule":
+          run.wakeAt = a.atMs
+          break
+        case "complete":
+          this.complete(run, a, now)
+          break
+      }
+    }
+  }
+
+  private spawn(run: AlgoRun, a: Action.Spawn, now: number): void {
+    const p = run.request
+    const postOnly = p.postOnly === true && a.type === "LIMIT" && a.timeInForce !== "IOC" && a.timeInForce !== "FOK"
+    const child: OrderRequest.OrderRequest = {
+      operationId: a.childId as Ids.OperationId,
+      parentOperationId: p.operationId,
+      strategyId: p.strategyId,
+      canonicalId: p.canonicalId,
+      ...(p.venue === undefined ? {} : { venue: p.venue }),
+      side: a.side,
+      type: a.type,
+      timeInForce: a.timeInForce,
+      quantity: Grid.quantityOf(run.grid, a.lots),
+      ...(a.priceTicks === undefined ? {} : { price: Grid.priceOf(run.grid, a.priceTicks) }),
+      reduceOnly: p.reduceOnly ?? false,
+      postOnly
+    }
+    const error = this.place(child, now, false)
+    if (error !== undefined) {
+      this.anomaly("ChildRefused", a.childId, error.message, error)
+      this.tasks.push({ _tag: "AlgoDone", run, childId: a.childId, end: "rejected" })
+    }
+  }
+
+  private complete(run: AlgoRun, a: Action.Complete, now: number): void {
+    this.runs.delete(run.parentId)
+    const parent = this.manager.get(run.parentId)
+    if (parent === undefined || OrderStatus.isTerminal(parent.order.status)) return
+    if (a.reason !== "filled" && a.reason !== "cancelled") {
+      this.anomaly("Algorithm", run.parentId, `Algorithm ${run.algo.name} of ${run.parentId} ended (${a.reason}) with ${a.filledLots} lots filled`)
+    }
+    const status = parent.order.status
+    if (status === "PENDING") this.apply(run.parentId, CANCEL_REQUEST, now)
+    else if (a.reason === "cancelled" || status === "PENDING_CANCEL") this.apply(run.parentId, CANCEL_ACK, now)
+    else this.apply(run.parentId, EXPIRE, now)
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Order ends
+  // -------------------------------------------------------------------------------------
+
+  /** Handles orders that became final during the last changes: risk book, algorithm, routing parent. */
+  private settle(): void {
+    while (this.changed.length > 0) {
+      const ids = this.changed
+      this.changed = []
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!
+        const m = this.manager.get(id)
+        // `open.delete` answers whether the order was open: an order ends once, a late fill is not a second end.
+        if (m === undefined || !OrderStatus.isTerminal(m.order.status) || !this.open.delete(id)) continue
+        this.ended(m)
+      }
+    }
+  }
+
+  private ended(m: ManagedOrder.ManagedOrder): void {
+    const o = m.order
+    const id = o.operationId
+    if (this.inBook.delete(id) && this.riskBook !== undefined) this.bookResult(this.riskBook.onOrderDone(id), id)
+    const parentId = o.parentOperationId
+    if (parentId === undefined) return
+    const run = this.runs.get(parentId)
+    if (run !== undefined) {
+      if (o.status !== "FILLED") this.tasks.push({ _tag: "AlgoDone", run, childId: id, end: childEndOf(o.status) })
+      return
+    }
+    // A routed slice: when every slice of the order has ended, so has the order.
+    const parent = this.manager.get(parentId)
+    if (parent === undefined || OrderStatus.isTerminal(parent.order.status)) return
+    let cancelled = false
+    let expired = false
+    let rejectReason: string | undefined
+    for (const c of this.manager.children(parentId)) {
+      const s = c.order.status
+      if (!OrderStatus.isTerminal(s)) return
+      if (s === "CANCELLED") cancelled = true
+      else if (s === "EXPIRED") expired = true
+      else if (s === "REJECTED" && rejectReason === undefined) rejectReason = c.order.rejectReason
+    }
+    const now = this.clock.nowMs()
+    const p = parent.order
+    if (cancelled || p.status === "PENDING_CANCEL") this.apply(parentId, CANCEL_ACK, now)
+    else if (!expired && rejectReason !== undefined && p.venueOrderId === undefined && p.filledQuantity.units === 0n) {
+      this.apply(parentId, { _tag: "Reject", reason: rejectReason }, now)
+    } else this.apply(parentId, EXPIRE, now)
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Plumbing
+  // -------------------------------------------------------------------------------------
+
+  /** Applies a lifecycle event; returns the order after it, or undefined if the OMS refused it. */
+  private apply(operationId: string, event: OrderJournal.LifecycleEvent, now: number): ManagedOrder.ManagedOrder | undefined {
+    const r = this.manager.apply(operationId, event, now)
+    if (r._tag === "Right") return r.right
+    const m = this.manager.get(operationId)
+    if (m !== undefined && repeatOf(event, m.order.status)) return m
+    this.anomaly("EventRefused", operationId, r.left.message, r.left)
+    return undefined
+  }
+
+  private onJournal(entry: OrderJournal.OrderJournalEntry): void {
+    // Only these events can end an order (Created, Submit, Accept and CancelReject never do).
+    const tag = entry.event._tag
+    if (tag !== "Created" && tag !== "Submit" && tag !== "Accept" && tag !== "CancelReject") this.changed.push(entry.operationId)
+    if (this.reportSink !== undefined) {
+      const m = this.manager.get(entry.operationId)
+      if (m !== undefined) this.reportSink.onReport(fromEntry(entry, m.order))
+    }
+    if (this.journalSink !== undefined) this.journalSink(entry)
+  }
+
+  private enter(): boolean {
+    const outer = !this.busy
+    this.busy = true
+    return outer
+  }
+
+  /** At the end of the outermost call: settle ended orders, then run queued work until none is left. */
+  private leave(outer: boolean): void {
+    if (!outer) {
+      this.settle()
+      return
+    }
+    try {
+      this.settle()
+      while (this.taskHead < this.tasks.length) {
+        const task = this.tasks[this.taskHead++]!
+        this.runTask(task)
+        this.settle()
+      }
+    } finally {
+      this.tasks.length = 0
+      this.taskHead = 0
+      this.busy = false
+    }
+  }
+
+  private runTask(task: Task): void {
+    switch (task._tag) {
+      case "AlgoFill": {
+        const { run } = task
+        if (!this.runs.has(run.parentId)) return
+        let lots: number
+        try {
+          lots = Grid.lotsOf(run.grid, task.quantity)
+        } catch (cause) {
+          this.anomaly("Algorithm", task.childId, messageOf(cause), cause)
+          return
+        }
+        this.runActions(run, () => run.algo.onChildFill(task.childId, lots))
+        return
+      }
+      case "AlgoDone":
+        if (this.runs.has(task.run.parentId)) this.runActions(task.run, () => task.run.algo.onChildDone(task.childId, task.end))
+        return
+      case "AlgoTimer":
+        if (this.runs.has(task.run.parentId)) this.runActions(task.run, () => task.run.algo.onTimer(this.clock.nowMs()))
+        return
+      default:
+        this.handleEvent(task)
+    }
+  }
+
+  private resultOf(operationId: string): ExecutionResult.ExecutionResult | ExecutionError {
+    const m = this.manager.get(operationId)
+    return m === undefined ? notFound(operationId) : resultOf(m)
+  }
+
+  private bookResult(result: unknown, operationId: string): void {
+    if (result !== undefined) this.anomaly("RiskBookRefused", operationId, messageOf(result), result)
+  }
+
+  private anomaly(kind: AnomalyKind, operationId: string | undefined, message: string, cause?: unknown): void {
+    if (this.anomalySink !== undefined) this.anomalySink.onAnomaly({ kind, operationId, message, ...(cause === undefined ? {} : { cause }) })
+  }
+}
+
+/** `ManagedOrder.toExecutionResult`, built by assignment (no temporary objects: it runs once per submit). */
+const resultOf = (m: ManagedOrder.ManagedOrder): ExecutionResult.ExecutionResult => {
+  const o = m.order
+  const r: { -readonly [K in keyof ExecutionResult.ExecutionResult]: ExecutionResult.ExecutionResult[K] } = {
+    operationId: o.operationId,
+    status: o.status,
+    fills: m.fills,
+    filledQuantity: o.filledQuantity
+  }
+  if (o.venue !== undefined) r.venue = o.venue
+  if (o.rejectReason !== undefined) r.errorMessage = o.rejectReason
+  if (o.averageFillPrice !== undefined) r.averagePrice = o.averageFillPrice
+  return r
+}
+
+const messageOf = (u: unknown): string =>
+  typeof u === "object" && u !== null && typeof (u as { message?: unknown }).message === "string"
+    ? (u as { message: string }).message
+    : String(u)
+
+const notFound = (operationId: string): ExecutionError =>
+  new ExecutionError({ reason: "OrderNotFound", operationId, message: `No order with operation id ${operationId}` })
+
+const invalidRequest = (operationId: string, message: string): ExecutionError =>
+  new ExecutionError({ reason: "InvalidRequest", operationId, message: `Order ${operationId}: ${message}` })
+
+/** Builds a core over the given ports. */
+export const make = (options: Options): ExecutionCore => new ExecutionCore(options)

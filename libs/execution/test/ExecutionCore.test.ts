@@ -1,0 +1,310 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Decimal, Ids } from "@odum/domain"
+import { ExecutionError } from "../src/index.js"
+import { BINANCE, D, limit, makeEnv, OKX, book, summary, T0 } from "./fixtures.js"
+
+const ok = <A>(r: A | ExecutionError.ExecutionError): A => {
+  if (ExecutionError.isExecutionError(r)) throw new Error(`unexpected ${r.reason}: ${r.message}`)
+  return r
+}
+
+const statuses = (env: ReturnType<typeof makeEnv>, operationId?: string) =>
+  env.reports.filter((r) => operationId === undefined || r.operationId === operationId).map((r) => r.status)
+
+describe("ExecutionCore", () => {
+  it("takes an order through risk, the OMS, the venue, positions and reports", () => {
+    const env = makeEnv()
+    const request = limit()
+    let statusAtSend: string | undefined
+    env.venue.script = (order) => {
+      statusAtSend = env.core.order(request.operationId)?.order.status
+      expect(order.clientOrderId).toBe(Ids.clientOrderIdFor(request.operationId))
+      return "fill"
+    }
+    const result = ok(env.core.submit(request))
+    expect(summary(result)).toEqual({ status: "FILLED", filled: "0.5", average: "50000", venue: "BINANCE-SPOT", fills: 1 })
+    // Write before send: the order was journalled SUBMITTED before the venue saw it.
+    expect(statusAtSend).toBe("SUBMITTED")
+    expect(statuses(env)).toEqual(["PENDING", "SUBMITTED", "ACCEPTED", "FILLED"])
+    const last = env.reports[3]!
+    expect(Decimal.format(last.filledQuantity)).toBe("0.5")
+    expect(last.fill?.tradeId).toBe("t1")
+    const position = env.positions.position(BINANCE, request.strategyId)!
+    expect(Decimal.format(position.quantity)).toBe("0.5")
+    // The risk book saw the order open, then filled and done.
+    const cell = env.riskBook.strategyInstrument("strat-1", BINANCE)!
+    expect(cell.position).toBe(500_000_000_000_000_000n)
+    expect(cell.openBuy).toBe(0n)
+    expect(env.riskBook.openOrderCount).toBe(0)
+    expect(env.anomalies).toEqual([])
+  })
+
+  it("records a risk denial as DENIED with the reason code, reports it and sends nothing", () => {
+    const env = makeEnv()
+    const request = limit({ quantity: D("6") })
+    const result = ok(env.core.submit(request))
+    expect(result.status).toBe("DENIED")
+    expect(result.errorMessage).toMatch(/^QUANTITY_ABOVE_MAX: /)
+    expect(env.venue.sent).toEqual([])
+    expect(statuses(env)).toEqual(["PENDING", "DENIED"])
+    expect(env.reports[1]!.message).toMatch(/^QUANTITY_ABOVE_MAX: /)
+    expect(env.riskBook.openOrderCount).toBe(0)
+    // The denial is the order's state for good: asking again returns it.
+    expect(ok(env.core.status(request.operationId)).status).toBe("DENIED")
+  })
+
+  it("is idempotent on the operation id: a repeat returns the order and sends nothing again", () => {
+    const env = makeEnv()
+    env.venue.script = () => "ack"
+    const request = limit()
+    const first = ok(env.core.submit(request))
+    const again = ok(env.core.submit({ ...request }))
+    expect(again).toEqual(first)
+    expect(env.venue.sent).toHaveLength(1)
+    const reports = env.reports.length
+    const different = env.core.submit({ ...request, quantity: D("0.7") })
+    expect(ExecutionError.isExecutionError(different) && different.reason).toBe("DuplicateOperation")
+    expect(env.venue.sent).toHaveLength(1)
+    expect(env.reports).toHaveLength(reports)
+  })
+
+  it("an order routed by the core keeps its idempotency (the venue it filled in is not a difference)", () => {
+    const env = makeEnv({ router: true })
+    env.venue.script = () => "ack"
+    const { venue: _venue, ...request } = limit()
+    const first = ok(env.core.submit(request))
+    expect(ok(env.core.submit(request))).toEqual(first)
+    expect(env.venue.sent).toHaveLength(1)
+  })
+
+  it("rejects only on a definite venue refusal, and frees the risk book's open order", () => {
+    const env = makeEnv()
+    env.venue.script = () => "reject"
+    const result = ok(env.core.submit(limit()))
+    expect(result.status).toBe("REJECTED")
+    expect(result.errorMessage).toBe("InsufficientFunds: not enough USDT")
+    expect(env.riskBook.openOrderCount).toBe(0)
+  })
+
+  it("keeps an order in flight after a transport error, until the venue's own report settles it", () => {
+    const env = makeEnv()
+    env.venue.script = () => "timeout"
+    const request = limit()
+    const result = ok(env.core.submit(request))
+    expect(result.status).toBe("SUBMITTED")
+    expect(env.anomalies.map((a) => a.kind)).toEqual(["SubmitAmbiguous"])
+    // Still counted as open exposure: it may be working at the venue.
+    expect(env.riskBook.openOrderCount).toBe(1)
+    const clientOrderId = Ids.clientOrderIdFor(request.operationId)
+    env.venue.accept(clientOrderId)
+    env.venue.fill(clientOrderId, D("0.5"), D("49990"))
+    expect(summary(ok(env.core.status(request.operationId)))).toMatchObject({ status: "FILLED", average: "49990" })
+    expect(env.riskBook.openOrderCount).toBe(0)
+  })
+
+  it("applies partial fills with the cumulative quantity and average price, and ignores a replayed fill", () => {
+    const env = makeEnv()
+    env.venue.script = () => "ack"
+    const request = limit({ quantity: D("1") })
+    ok(env.core.submit(request))
+    const id = Ids.clientOrderIdFor(request.operationId)
+    const first = env.venue.fill(id, D("0.25"), D("50000"))
+    expect(summary(ok(env.core.status(request.operationId)))).toMatchObject({ status: "PARTIALLY_FILLED", filled: "0.25" })
+    env.core.onExecution(first) // the same trade again (a websocket replay)
+    env.venue.fill(id, D("0.75"), D("50004"))
+    const result = ok(env.core.status(request.operationId))
+    expect(summary(result)).toEqual({ status: "FILLED", filled: "1", average: "50003", venue: "BINANCE-SPOT", fills: 2 })
+    expect(Decimal.format(env.positions.position(BINANCE, request.strategyId)!.quantity)).toBe("1")
+    expect(env.reports.filter((r) => r.fill !== undefined)).toHaveLength(2)
+  })
+
+  it("cancels a working order at the venue, and a refused cancel puts it back to work", () => {
+    const env = makeEnv()
+    env.venue.script = () => "ack"
+    const a = limit()
+    ok(env.core.submit(a))
+    expect(ok(env.core.cancel(a.operationId)).status).toBe("CANCELLED")
+    expect(statuses(env, a.operationId).slice(-2)).toEqual(["PENDING_CANCEL", "CANCELLED"])
+    expect(env.riskBook.openOrderCount).toBe(0)
+
+    const b = limit()
+    ok(env.core.submit(b))
+    env.venue.cancelScript = () => "reject"
+    const refused = ok(env.core.cancel(b.operationId))
+    expect(refused.status).toBe("ACCEPTED")
+    expect(env.reports.at(-1)!.message).toBe("OrderNotFound: order is closed")
+
+    const c = limit()
+    ok(env.core.submit(c))
+    env.venue.cancelScript = () => "timeout"
+    expect(ok(env.core.cancel(c.operationId)).status).toBe("PENDING_CANCEL")
+    expect(env.anomalies.map((x) => x.kind)).toEqual(["CancelAmbiguous"])
+
+    const final = ok(env.core.cancel(a.operationId))
+    expect(final.status).toBe("CANCELLED")
+    expect(final.errorMessage).toMatch(/nothing to cancel/)
+    const missing = env.core.cancel("nope")
+    expect(ExecutionError.isExecutionError(missing) && missing.reason).toBe("OrderNotFound")
+  })
+
+  it("records a fill that arrives after the cancel, in the order and in positions", () => {
+    const env = makeEnv()
+    env.venue.script = () => "ack"
+    const request = limit({ quantity: D("1") })
+    ok(env.core.submit(request))
+    const id = Ids.clientOrderIdFor(request.operationId)
+    expect(ok(env.core.cancel(request.operationId)).status).toBe("CANCELLED")
+    env.venue.fill(id, D("0.4"), D("50000"))
+    const result = ok(env.core.status(request.operationId))
+    expect(summary(result)).toMatchObject({ status: "CANCELLED", filled: "0.4", fills: 1 })
+    expect(Decimal.format(env.positions.position(BINANCE, request.strategyId)!.quantity)).toBe("0.4")
+    // The risk book sees the position even though the order had ended.
+    expect(env.riskBook.strategyInstrument("strat-1", BINANCE)!.position).toBe(400_000_000_000_000_000n)
+  })
+
+  it("refuses a malformed request with a typed error and records nothing", () => {
+    const env = makeEnv()
+    const unknown = env.core.submit(limit({ canonicalId: "OKX:SPOT_PAIR:ETH-USDT" }))
+    expect(ExecutionError.isExecutionError(unknown) && unknown.reason).toBe("InvalidRequest")
+    const offGrid = env.core.submit(limit({ price: D("50000.001") }))
+    expect(ExecutionError.isExecutionError(offGrid)).toBe(true)
+    expect(env.core.orders.size).toBe(0)
+    expect(env.venue.sent).toEqual([])
+  })
+
+  describe("routing", () => {
+    it("sends an order without a venue to its own listing when that is cheapest", () => {
+      const env = makeEnv({ router: true })
+      env.market.setBook(OKX, book("49990", "50020"))
+      const { venue: _v, ...request } = limit({ type: "MARKET", price: undefined, timeInForce: "IOC" })
+      const result = ok(env.core.submit(request))
+      expect(summary(result)).toMatchObject({ status: "FILLED", venue: "BINANCE-SPOT" })
+      expect(env.venue.sent.map((s) => s.venue)).toEqual(["BINANCE-SPOT"])
+      expect(env.core.orders.size).toBe(1)
+    })
+
+    it("routes to the cheaper venue as a slice of the order, and positions land on that venue", () => {
+      const env = makeEnv({ router: true })
+      env.market.setBook(OKX, book("49990", "49995"))
+      const { venue: _v, ...request } = limit({ type: "MARKET", price: undefined, timeInForce: "IOC" })
+      const result = ok(env.core.submit(request))
+      expect(env.venue.sent.map((s) => [s.venue, s.order.canonicalId])).toEqual([["OKX", OKX]])
+      expect(summary(result)).toMatchObject({ status: "FILLED", filled: "0.5", venue: undefined, fills: 1 })
+      const child = env.core.orders.children(request.operationId)
+      expect(child.map((c) => [c.order.operationId, c.order.status])).toEqual([[`${request.operationId}:r1`, "FILLED"]])
+      expect(env.positions.position(OKX, request.strategyId)).toBeDefined()
+      expect(env.positions.position(BINANCE, request.strategyId)).toBeUndefined()
+      expect(env.riskBook.openOrderCount).toBe(0)
+    })
+
+    it("denies an order no venue can take, with the router's reason, and sends nothing", () => {
+      const env = makeEnv({ router: true })
+      env.market.setOpen("BINANCE-SPOT", true)
+      env.market.setOpen("OKX", true)
+      const { venue: _v, ...request } = limit({ type: "MARKET", price: undefined, timeInForce: "IOC" })
+      const result = ok(env.core.submit(request))
+      expect(result.status).toBe("DENIED")
+      expect(result.errorMessage).toMatch(/^NO_ROUTE: /)
+      expect(env.venue.sent).toEqual([])
+      expect(env.riskBook.openOrderCount).toBe(0)
+    })
+
+    it("ends a routed order when every slice has ended, and cancels every slice", () => {
+      const env = makeEnv({ router: true })
+      env.market.setBook(OKX, book("49990", "49995"))
+      env.venue.script = () => "ack"
+      const { venue: _v, ...request } = limit({ price: D("50100") })
+      ok(env.core.submit(request))
+      expect(ok(env.core.status(request.operationId)).status).toBe("SUBMITTED")
+      const result = ok(env.core.cancel(request.operationId))
+      expect(result.status).toBe("CANCELLED")
+      expect(env.venue.cancels.map((c) => c.venue)).toEqual(["OKX"])
+      expect(env.riskBook.openOrderCount).toBe(0)
+    })
+  })
+
+  describe("algorithms", () => {
+    const twap = (quantity: string) =>
+      limit({
+        quantity: D(quantity),
+        execAlgorithm: { name: "TWAP", params: { durationMs: 4_000, sliceCount: 4 } }
+      })
+
+    it("works a TWAP parent through children over time, each child through the same path", () => {
+      const env = makeEnv()
+      const request = twap("2")
+      const first = ok(env.core.submit(request))
+      expect(env.venue.sent.map((s) => Decimal.format(s.order.quantity))).toEqual(["0.5"])
+      expect(summary(first)).toMatchObject({ status: "PARTIALLY_FILLED", filled: "0.5" })
+      expect(env.core.nextWakeupMs()).toBe(T0 + 1_000)
+      for (let i = 1; i <= 3; i++) {
+        env.clock.setMs(T0 + i * 1_000)
+        env.core.onTime()
+      }
+      const result = ok(env.core.status(request.operationId))
+      expect(summary(result)).toEqual({ status: "FILLED", filled: "2", average: "50000", venue: "BINANCE-SPOT", fills: 4 })
+      expect(env.core.orders.children(request.operationId).map((c) => c.order.operationId)).toEqual(
+        [1, 2, 3, 4].map((i) => `${request.operationId}:c${i}`)
+      )
+      expect(Decimal.format(env.positions.position(BINANCE, request.strategyId)!.quantity)).toBe("2")
+      expect(env.riskBook.openOrderCount).toBe(0)
+      expect(env.core.algorithm(request.operationId)).toBeUndefined()
+    })
+
+    it("checks the parent against risk once (a TWAP above the order limit is denied whole)", () => {
+      const env = makeEnv()
+      const result = ok(env.core.submit(twap("8")))
+      expect(result.status).toBe("DENIED")
+      expect(env.venue.sent).toEqual([])
+    })
+
+    it("refuses invalid algorithm parameters before anything is recorded", () => {
+      const env = makeEnv()
+      const r = env.core.submit(limit({ execAlgorithm: { name: "ICEBERG", params: { displayQuantity: D("0.0005") } } }))
+      expect(ExecutionError.isExecutionError(r) && r.reason).toBe("InvalidAlgorithm")
+      expect(env.core.orders.size).toBe(0)
+    })
+
+    it("cancelling the parent cancels its working children, then the parent", () => {
+      const env = makeEnv()
+      env.venue.script = () => "ack"
+      const request = twap("2")
+      ok(env.core.submit(request))
+      const result = ok(env.core.cancel(request.operationId))
+      expect(result.status).toBe("CANCELLED")
+      expect(env.venue.cancels).toHaveLength(1)
+      expect(env.core.orders.children(request.operationId).map((c) => c.order.status)).toEqual(["CANCELLED"])
+      // No more children after the cancel.
+      env.clock.setMs(T0 + 5_000)
+      env.core.onTime()
+      expect(env.venue.sent).toHaveLength(1)
+      expect(env.riskBook.openOrderCount).toBe(0)
+    })
+  })
+
+  it("reports every change once, in journal order, with strictly increasing sequences", () => {
+    const env = makeEnv()
+    env.venue.script = () => "ack"
+    const a = limit()
+    const b = limit({ side: "SELL", price: D("50010") })
+    ok(env.core.submit(a))
+    ok(env.core.submit(b))
+    env.venue.fill(Ids.clientOrderIdFor(b.operationId), D("0.5"), D("50010"))
+    ok(env.core.cancel(a.operationId))
+    const seq = env.reports.map((r) => r.sequence)
+    expect(seq).toEqual([...seq].sort((x, y) => x - y))
+    expect(new Set(seq).size).toBe(seq.length)
+    expect(env.reports.map((r) => [r.operationId, r.status])).toEqual([
+      [a.operationId, "PENDING"],
+      [a.operationId, "SUBMITTED"],
+      [a.operationId, "ACCEPTED"],
+      [b.operationId, "PENDING"],
+      [b.operationId, "SUBMITTED"],
+      [b.operationId, "ACCEPTED"],
+      [b.operationId, "FILLED"],
+      [a.operationId, "PENDING_CANCEL"],
+      [a.operationId, "CANCELLED"]
+    ])
+    expect(seq).toEqual(env.reports.map((_, i) => i + 1))
+  })
+})

@@ -1,0 +1,3 @@
+import { odumProject } from "../../tools/build/vitest.shared.js"
+
+export default odumProject("execution")
