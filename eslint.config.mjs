@@ -30,6 +30,9 @@ export default [
             { sourceTag: "type:adapter", notDependOnLibsWithTags: ["type:app", "type:feature", "type:adapter"] },
             // Feature libraries (the backtest and live engines) compose services and adapters.
             { sourceTag: "type:feature", notDependOnLibsWithTags: ["type:app"] },
+            // Apps that offer both backtest and live commands (the odum CLI, the benchmarks)
+            // compose every scope; they are apps, so nothing may import them.
+            { sourceTag: "scope:composition", onlyDependOnLibsWithTags: ["*"] },
             { sourceTag: "scope:shared", onlyDependOnLibsWithTags: ["scope:shared"] },
             { sourceTag: "scope:backtest", onlyDependOnLibsWithTags: ["scope:shared", "scope:backtest"] },
             { sourceTag: "scope:live", onlyDependOnLibsWithTags: ["scope:shared", "scope:live"] }

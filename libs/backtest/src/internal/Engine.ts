@@ -1,0 +1,601 @@
+/**
+ * The replay engine: plain synchronous TypeScript around the execution core, driven by a
+ * simulated clock. One `await` per Parquet row group (`cursor.load()`), none per event.
+ *
+ * Event order. Everything that happens has a time (ns) and a rank; the engine always
+ * processes the smallest (time, rank) next, so the order is a pure function of the
+ * config and the data:
+ *
+ *   rank 0  equity sample      (the state after every event strictly before its time)
+ *   rank 1  venue arrival      (a request reaching a simulated venue; venues in config order)
+ *   rank 2  algorithm timer    (the execution core's earliest wake-up)
+ *   rank 3  strategy timer     (a scheduled parent order)
+ *   rank 4  market event       (the catalog's merged cursor: trades, then quotes, then book
+ *                               rows, then by instrument in config order, then stored order)
+ *
+ * A market event goes, in this order, to the simulated venue(s) its instrument feeds (the
+ * matching engines may fill resting orders), to the execution algorithms (trades only),
+ * and to the strategy (trades of its signal instrument). Venue answers reach the core
+ * through its execution sink at the simulated time they happen.
+ */
+import { Decimal, type Fill, type InstrumentSpec } from "@odum/domain"
+import type { ExecutionEvent, SyncVenue } from "@odum/adapter-kit"
+import { SimVenue, type MatchingEngine } from "@odum/adapter-sim"
+import { AlgoParams, MarketUpdate } from "@odum/algos"
+import { ExecutionClock, ExecutionCore, ExecutionError, VenueGateway } from "@odum/execution"
+import type { EventBatch, MergedCursor } from "@odum/marketdata"
+import type { OrderJournal, OrderRequest } from "@odum/oms"
+import { PositionTracker } from "@odum/positions"
+import { InMemoryRiskBook, PreTradeRisk, RiskConfig } from "@odum/risk"
+import { type MarketState, type OrderBook as RouterBook, Router, RouterConfig } from "@odum/router"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import type { BacktestConfig } from "../BacktestConfig.js"
+import type { Plan } from "./instruments.js"
+import * as Strategies from "./strategies.js"
+
+/** What a progress callback receives. */
+export interface Progress {
+  /** Market events replayed so far. */
+  readonly events: number
+  /** Simulated time reached, ns since the epoch. */
+  readonly simTimeNs: bigint
+  /** Share of the data range [from, to) covered, 0 to 1 (by simulated time). */
+  readonly fraction: number
+}
+
+/** One equity sample (all amounts exact). */
+export interface EquitySample {
+  readonly ts: bigint
+  readonly currency: string
+  readonly startingBalance: Decimal.Decimal
+  readonly realized: Decimal.Decimal
+  readonly unrealized: Decimal.Decimal
+  readonly fees: Decimal.Decimal
+}
+
+/** The run was cancelled through its AbortSignal. */
+export class Cancelled extends Error {
+  constructor() {
+    super("the backtest was cancelled")
+  }
+}
+
+const INF = 2n ** 63n
+const NS_PER_MS = 1_000_000n
+/** Events between cancellation checks and progress reports inside a row group (16,384). */
+const CHECK_EVERY = 0x3fff
+
+/** A listing as the hot loop feeds it. */
+interface Feed {
+  readonly listing: number
+  readonly canonicalId: string
+  readonly sim: SimVenue.SimVenue
+  readonly engine: MatchingEngine.MatchingEngine
+  readonly tickUnits: number
+  readonly lotUnits: number
+}
+
+/** The router's view of the simulated books, built lazily from the matching engines when a route asks. */
+class LazyMarket implements MarketState.MarketState {
+  private readonly cache = new Map<string, RouterBook.OrderBook | undefined>()
+  constructor(
+    private readonly engines: ReadonlyMap<string, MatchingEngine.MatchingEngine>,
+    /** Levels per side handed to the router. */
+    private readonly depth: number
+  ) {}
+  /** Forgets every cached book (called whenever the market moved). */
+  invalidate(): void {
+    if (this.cache.size > 0) this.cache.clear()
+  }
+  book(canonicalId: string): RouterBook.OrderBook | undefined {
+    if (this.cache.has(canonicalId)) return this.cache.get(canonicalId)
+    const engine = this.engines.get(canonicalId)
+    let book: RouterBook.OrderBook | undefined
+    if (engine !== undefined && engine.hasDepth) {
+      const side = (s: MatchingEngine.MatchingEngine["book"]["bids"]) => {
+        const levels = s.levels()
+        const n = Math.min(levels.length, this.depth)
+        const prices: Array<bigint> = []
+        const sizes: Array<bigint> = []
+        for (let i = 0; i < n; i++) {
+          const [price, size] = levels[i]!
+          if (size > 0) {
+            prices.push(BigInt(price))
+            sizes.push(BigInt(size))
+          }
+        }
+        return { prices, sizes }
+      }
+      const bids = side(engine.book.bids)
+      const asks = side(engine.book.asks)
+      if (bids.prices.length > 0 || asks.prices.length > 0) {
+        book = { priceScale: engine.priceScale, sizeScale: engine.sizeScale, bids, asks }
+      }
+    }
+    this.cache.set(canonicalId, book)
+    return book
+  }
+  isOpen(): boolean {
+    return false
+  }
+}
+
+/** The replay engine of one run. Build with `make`, then `run` once. */
+export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySink, Strategies.StrategyHost {
+  readonly clock: ExecutionClock.ManualClock
+  readonly core: ExecutionCore.ExecutionCore
+  readonly sims: ReadonlyArray<SimVenue.SimVenue>
+  readonly positions: PositionTracker.PositionTracker
+  readonly riskBook: InMemoryRiskBook.InMemoryRiskBook
+  readonly strategy: Strategies.Strategy
+  readonly specs: ReadonlyMap<string, InstrumentSpec.InstrumentSpec>
+
+  // Results gathered on the way.
+  /** Operation ids in creation order. */
+  readonly orderIds: Array<string> = []
+  /** Every fill the OMS recorded, with the simulated time (ns) it happened. */
+  readonly fills: Array<Fill.Fill> = []
+  readonly fillTimes: Array<bigint> = []
+  /** Arrival price of every strategy order. */
+  readonly arrival = new Map<string, Decimal.Decimal>()
+  readonly equity: Array<EquitySample> = []
+  readonly anomalyCounts = new Map<string, number>()
+  readonly anomalyFirst: Array<string> = []
+  anomalyCount = 0
+  readonly eventCounts = { trades: 0, quotes: 0, book: 0 }
+  firstEventNs: bigint | undefined = undefined
+  lastEventNs: bigint | undefined = undefined
+
+  private readonly feeds: ReadonlyArray<ReadonlyArray<Feed>>
+  /** Per listing: its engine and where its reference price comes from. */
+  private readonly listingEngines: ReadonlyArray<MatchingEngine.MatchingEngine>
+  private readonly listingIds: ReadonlyArray<string>
+  private readonly refUnits: Float64Array
+  private readonly refDecimals: Array<Decimal.Decimal | undefined>
+  /** The reference price each listing last had in the risk book. */
+  private readonly riskRefs: Array<Decimal.Decimal | undefined>
+  private readonly market: LazyMarket | undefined
+  private readonly algorithmsOn: boolean
+  private readonly from: bigint
+  private readonly to: bigint
+  private readonly interval: bigint
+  private nextSampleNs: bigint
+  private readonly startingBalances: ReadonlyMap<string, Decimal.Decimal>
+  /** The earliest scheduled item (sample, arrival, timer), valid unless `dirty`. */
+  private dueNs = 0n
+  /** Time of the market event being processed; the clock catches up with it before any call into the core. */
+  private eventNs = 0n
+  private dirty = true
+  private lastTimerMs = -1
+
+  private constructor(
+    readonly config: BacktestConfig,
+    readonly plan: Plan,
+    parts: {
+      readonly sims: ReadonlyArray<SimVenue.SimVenue>
+      readonly riskBook: InMemoryRiskBook.InMemoryRiskBook
+      readonly risk: PreTradeRisk.PreTradeRisk
+      readonly router: Router.Router | undefined
+      readonly algorithmOptions: AlgoParams.OptionsInput | undefined
+    }
+  ) {
+    this.from = config.data.from
+    this.to = config.data.to
+    this.interval = BigInt(config.equityCurve.intervalMs) * NS_PER_MS
+    this.nextSampleNs = this.from
+    this.clock = ExecutionClock.manual(Number(this.from / NS_PER_MS))
+    this.clock.setNs(this.from)
+    this.sims = parts.sims
+    this.riskBook = parts.riskBook
+    const specs = new Map<string, InstrumentSpec.InstrumentSpec>()
+    for (const l of plan.listings) specs.set(l.spec.canonicalId, l.spec)
+    this.specs = specs
+    this.positions = PositionTracker.make({ instruments: specs.values() })
+
+    const engines = new Map<string, MatchingEngine.MatchingEngine>()
+    this.listingEngines = plan.listings.map((l) => {
+      const e = parts.sims[l.venueIndex]!.engine(l.spec.canonicalId)!
+      engines.set(l.spec.canonicalId, e)
+      return e
+    })
+    this.listingIds = plan.listings.map((l) => l.spec.canonicalId)
+    this.refUnits = new Float64Array(plan.listings.length).fill(NaN)
+    this.refDecimals = plan.listings.map(() => undefined)
+    this.riskRefs = plan.listings.map(() => undefined)
+    this.feeds = plan.data.map((d) =>
+      d.listings.map((li) => {
+        const l = plan.listings[li]!
+        const engine = this.listingEngines[li]!
+        return {
+          listing: li,
+          canonicalId: l.spec.canonicalId,
+          sim: parts.sims[l.venueIndex]!,
+          engine,
+          tickUnits: engine.tickUnits,
+          lotUnits: engine.lotUnits
+        }
+      })
+    )
+    this.market = parts.router === undefined ? undefined : new LazyMarket(engines, config.router?.bookDepth ?? 25)
+    this.algorithmsOn =
+      config.algorithm !== undefined ||
+      (config.strategy.type === "parent-orders" && config.strategy.orders.some((o) => o.algorithm !== undefined))
+
+    const balances = new Map<string, Decimal.Decimal>()
+    for (const v of config.venues) {
+      for (const [asset, amount] of Object.entries(v.balances)) balances.set(asset, Decimal.add(balances.get(asset) ?? Decimal.zero, amount))
+    }
+    this.startingBalances = new Map([...balances.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+
+    const algorithmOptions = parts.algorithmOptions
+    this.core = ExecutionCore.make({
+      instruments: specs,
+      clock: this.clock,
+      risk: parts.risk,
+      venues: VenueGateway.fromSyncVenues(parts.sims),
+      riskBook: parts.riskBook,
+      positions: this.positions,
+      router: parts.router === undefined ? undefined : ExecutionCore.routing(parts.router, this.market!),
+      algorithms: ExecutionCore.algorithms(algorithmOptions),
+      anomalies: this,
+      journal: (entry) => this.onJournal(entry)
+    })
+    for (const sim of parts.sims) sim.setSink(this)
+
+    this.strategy = Strategies.make(config, this, {
+      signalIndex: (id) => plan.data.findIndex((d) => d.id === id),
+      listingDataId: (id) => plan.data[plan.listings[plan.listingIndex.get(id)!]!.dataIndex]!.id,
+      spec: (id) => specs.get(id)!,
+      priceScale: (i) => plan.data[i]!.definition.priceScale
+    })
+  }
+
+  /** Builds the engine: simulated venues, risk, router, core and strategy. Issues name the config path. */
+  static make(config: BacktestConfig, plan: Plan): Either.Either<Engine, ReadonlyArray<string>> {
+    const issues: Array<string> = []
+    const sims: Array<SimVenue.SimVenue> = []
+    config.venues.forEach((v, vi) => {
+      const sim = SimVenue.make({
+        venue: v.venue,
+        instruments: plan.listings
+          .filter((l) => l.venueIndex === vi)
+          .map((l) => ({ spec: l.spec, priceScale: l.priceScale, sizeScale: l.sizeScale })),
+        latencyNs: v.latencyMs,
+        mode: v.mode,
+        ...(v.slippage === undefined ? {} : { slippage: v.slippage }),
+        initialBalances: v.balances,
+        retainFills: false
+      })
+      if (Either.isLeft(sim)) issues.push(`venues[${vi}]: ${sim.left.message}`)
+      else sims.push(sim.right)
+    })
+    const riskBook = InMemoryRiskBook.make()
+    for (const l of plan.listings) {
+      const e = riskBook.addSpec(l.spec)
+      if (e !== undefined) issues.push(`${l.path}.instrument: ${messageOf(e)}`)
+    }
+    config.venues.forEach((v, vi) => {
+      for (const [asset, amount] of Object.entries(v.balances)) {
+        const e = riskBook.setBalance(v.venue, asset, amount)
+        if (e !== undefined) issues.push(`venues[${vi}].balances.${asset}: ${messageOf(e)}`)
+      }
+    })
+    const risk = PreTradeRisk.make({ book: riskBook, config: RiskConfig.encode(config.risk) })
+    if (Either.isLeft(risk)) issues.push(`risk: ${risk.left.message}`)
+    let router: Router.Router | undefined
+    if (config.router !== undefined) {
+      const r = config.router
+      const made = Router.make({
+        venues: config.venues.map((v) => ({
+          venue: v.venue,
+          access: "external" as const,
+          latencyMs: Number((v.latencyMs + NS_PER_MS - 1n) / NS_PER_MS),
+          enabled: true
+        })),
+        listings: plan.listings.map((l) => ({ spec: l.spec })),
+        equivalences: r.equivalences ?? [],
+        autoEquivalence: r.autoEquivalence ?? true,
+        costs: r.costs ?? Schema.decodeSync(RouterConfig.CostConfig)({})
+      })
+      if (Either.isLeft(made)) issues.push(`router: ${made.left.message}`)
+      else router = made.right
+    }
+    if (issues.length > 0 || Either.isLeft(risk)) return Either.left(issues)
+    const algorithmOptions =
+      config.algorithmOptions === undefined ? undefined : Schema.encodeSync(AlgoParams.Options)(config.algorithmOptions)
+    return Either.right(new Engine(config, plan, { sims, riskBook, risk: risk.right, router, algorithmOptions }))
+  }
+
+  // -------------------------------------------------------------------------------------
+  // The replay
+  // -------------------------------------------------------------------------------------
+
+  /** Replays the cursor to the end of the data range; rejects with `Cancelled` if `signal` fires. */
+  async run(cursor: MergedCursor.MergedCursor, signal?: AbortSignal, onProgress?: (p: Progress) => void): Promise<void> {
+    const feeds = this.feeds
+    const strategy = this.strategy
+    const signalIndex = strategy.signal
+    const market = this.market
+    const algorithmsOn = this.algorithmsOn
+    const counts = this.eventCounts
+    let sinceCheck = 0
+    for (;;) {
+      while (cursor.next()) {
+        const batch = cursor.batch
+        const row = cursor.row
+        const ts = batch.ts[row]!
+        if (this.firstEventNs === undefined) this.firstEventNs = ts
+        this.lastEventNs = ts
+        if (this.dirty) this.refreshDue()
+        if (ts >= this.dueNs) this.runDue(ts, true)
+        // The core reads the clock only when called: it is set then (see syncClock), not per event.
+        this.eventNs = ts
+        const fs = feeds[cursor.instrument]!
+        switch (batch.kind) {
+          case "trades": {
+            counts.trades++
+            const price = batch.price[row]!
+            const size = batch.size[row]!
+            const aggressor = batch.aggressor[row]! as -1 | 0 | 1
+            for (let k = 0; k < fs.length; k++) {
+              const f = fs[k]!
+              f.sim.advanceTo(ts)
+              f.engine.onTrade(ts, price, size, aggressor)
+            }
+            if (algorithmsOn) this.tradeToAlgorithms(fs, ts, price, size)
+            if (cursor.instrument === signalIndex) strategy.onTrade(price, aggressor)
+            break
+          }
+          case "quotes": {
+            counts.quotes++
+            const q = batch as EventBatch.QuoteBatch
+            for (let k = 0; k < fs.length; k++) {
+              const f = fs[k]!
+              f.sim.advanceTo(ts)
+              f.engine.onQuote(ts, q.bidPrice[row]!, q.bidSize[row]!, q.askPrice[row]!, q.askSize[row]!)
+            }
+            break
+          }
+          case "book": {
+            counts.book++
+            const b = batch as EventBatch.BookBatch
+            const side = b.side[row]! === 1 ? 1 : -1
+            for (let k = 0; k < fs.length; k++) {
+              const f = fs[k]!
+              f.sim.advanceTo(ts)
+              f.engine.onBookLevel(ts, side, b.price[row]!, b.size[row]!, b.flags[row]!)
+            }
+            break
+          }
+        }
+        if (market !== undefined) market.invalidate()
+        if (++sinceCheck > CHECK_EVERY) {
+          sinceCheck = 0
+          if (signal?.aborted === true) throw new Cancelled()
+          if (onProgress !== undefined) onProgress(this.progress(cursor.count))
+        }
+      }
+      if (cursor.done) break
+      if (signal?.aborted === true) throw new Cancelled()
+      if (onProgress !== undefined) onProgress(this.progress(cursor.count))
+      await cursor.load()
+    }
+    if (signal?.aborted === true) throw new Cancelled()
+    const total = counts.trades + counts.quotes + counts.book
+    // Everything scheduled before the end of the range, then the closing sample at `to`.
+    this.dirty = true
+    this.runDue(this.to, false)
+    this.clock.setNs(this.to)
+    this.sample(this.to)
+    if (onProgress !== undefined) onProgress({ events: total, simTimeNs: this.to, fraction: 1 })
+  }
+
+  private progress(events: number): Progress {
+    const clockNs = this.clock.nowNs()
+    const now = this.eventNs > clockNs ? this.eventNs : clockNs
+    const span = Number(this.to - this.from)
+    return { events, simTimeNs: now, fraction: span > 0 ? Math.min(1, Math.max(0, Number(now - this.from) / span)) : 1 }
+  }
+
+  /** Brings the core's clock to the current market event's time. */
+  private syncClock(): void {
+    if (this.eventNs > this.clock.nowNs()) this.clock.setNs(this.eventNs)
+  }
+
+  private tradeToAlgorithms(fs: ReadonlyArray<Feed>, ts: bigint, price: number, size: number): void {
+    this.syncClock()
+    const ms = Number(ts / NS_PER_MS)
+    for (let k = 0; k < fs.length; k++) {
+      const f = fs[k]!
+      this.core.onMarket(f.canonicalId, MarketUpdate.trade(ms, Math.floor(price / f.tickUnits), Math.floor(size / f.lotUnits)))
+    }
+    this.dirty = true
+  }
+
+  /** The earliest scheduled item of each source. */
+  private refreshDue(): void {
+    let due = this.nextSampleNs
+    for (const sim of this.sims) {
+      const a = sim.nextArrivalNs()
+      if (a !== undefined && a < due) due = a
+    }
+    const w = this.wakeupNs()
+    if (w !== undefined && w < due) due = w
+    const s = this.strategy.nextTimerNs()
+    if (s !== undefined && s < due) due = s
+    this.dueNs = due
+    this.dirty = false
+  }
+
+  private wakeupNs(): bigint | undefined {
+    const w = this.core.nextWakeupMs()
+    if (w === undefined) return undefined
+    // A wake-up at or before the last one fired would fire again at once: never repeat a millisecond.
+    return BigInt(w > this.lastTimerMs ? w : this.lastTimerMs + 1) * NS_PER_MS
+  }
+
+  /** Processes every scheduled item up to `limit` (inclusive or not) in (time, rank) order. */
+  private runDue(limit: bigint, inclusive: boolean): void {
+    for (;;) {
+      let best = this.nextSampleNs
+      let rank = 0
+      let venue = -1
+      for (let i = 0; i < this.sims.length; i++) {
+        const a = this.sims[i]!.nextArrivalNs()
+        if (a !== undefined && a < best) {
+          best = a
+          rank = 1
+          venue = i
+        }
+      }
+      const w = this.wakeupNs()
+      if (w !== undefined && w < best) {
+        best = w
+        rank = 2
+      }
+      const s = this.strategy.nextTimerNs()
+      if (s !== undefined && s < best) {
+        best = s
+        rank = 3
+      }
+      if (inclusive ? best > limit : best >= limit) {
+        this.dueNs = best
+        this.dirty = false
+        return
+      }
+      this.syncClock()
+      if (best > this.clock.nowNs()) this.clock.setNs(best)
+      switch (rank) {
+        case 0:
+          this.sample(best)
+          break
+        case 1:
+          this.sims[venue]!.advanceTo(best)
+          break
+        case 2:
+          this.lastTimerMs = Number(best / NS_PER_MS)
+          this.core.onTime()
+          break
+        case 3:
+          this.strategy.onTimer(best)
+          break
+      }
+      if (this.market !== undefined) this.market.invalidate()
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Hosting the strategy and the core
+  // -------------------------------------------------------------------------------------
+
+  /** The reference price of a listing: its simulated book's mid, else its last trade; undefined before any. */
+  reference(listing: number): Decimal.Decimal | undefined {
+    const e = this.listingEngines[listing]!
+    const bid = e.book.bids.bestPrice()
+    const ask = e.book.asks.bestPrice()
+    let units2: number
+    if (bid > 0 && ask > 0) units2 = bid + ask
+    else if (e.lastTradePrice > 0) units2 = 2 * e.lastTradePrice
+    else return undefined
+    if (this.refUnits[listing] === units2) return this.refDecimals[listing]
+    // (bid + ask) / 2 exactly: twice the price times 5, one decimal further.
+    const d = Decimal.fromScaled(BigInt(units2) * 5n, e.priceScale + 1)
+    this.refUnits[listing] = units2
+    this.refDecimals[listing] = d
+    return d
+  }
+
+  /** StrategyHost: stamps the arrival price, brings risk's reference prices up to date, submits. */
+  submit(request: OrderRequest.OrderRequest): void {
+    this.syncClock()
+    const ids = this.listingIds
+    for (let i = 0; i < ids.length; i++) {
+      const ref = this.reference(i)
+      if (ref !== undefined && ref !== this.riskRefs[i]) {
+        this.riskBook.setReferencePrice(ids[i]!, ref)
+        this.riskRefs[i] = ref
+      }
+    }
+    const li = this.plan.listingIndex.get(request.canonicalId)
+    const arrival = li === undefined ? undefined : this.refDecimals[li]
+    if (arrival !== undefined) this.arrival.set(request.operationId, arrival)
+    const result = this.core.submit(request)
+    if (ExecutionError.isExecutionError(result)) {
+      this.onAnomaly({ kind: "SubmitRefused", operationId: request.operationId, message: result.message })
+    }
+    this.dirty = true
+  }
+
+  /** ExecutionSink of every simulated venue: forwards to the core. */
+  onExecution(event: ExecutionEvent.ExecutionEvent): void {
+    this.dirty = true
+    this.syncClock()
+    this.core.onExecution(event)
+  }
+
+  /** AnomalySink: counted by kind, the first few kept for the summary. */
+  onAnomaly(anomaly: { readonly kind: string; readonly operationId: string | undefined; readonly message: string }): void {
+    this.anomalyCount++
+    this.anomalyCounts.set(anomaly.kind, (this.anomalyCounts.get(anomaly.kind) ?? 0) + 1)
+    if (this.anomalyFirst.length < 20) this.anomalyFirst.push(`${anomaly.kind} ${anomaly.operationId ?? "-"}: ${anomaly.message}`)
+  }
+
+  private onJournal(entry: OrderJournal.OrderJournalEntry): void {
+    const e = entry.event
+    if (e._tag === "Created") this.orderIds.push(entry.operationId)
+    else if (e._tag === "FillRecorded") {
+      this.fills.push(e.fill)
+      this.fillTimes.push(this.clock.nowNs())
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Equity
+  // -------------------------------------------------------------------------------------
+
+  /** Marks every listing at its reference price (time `ts`). */
+  markAll(ts: bigint): void {
+    const ms = Number(ts / NS_PER_MS)
+    for (let i = 0; i < this.listingIds.length; i++) {
+      const ref = this.reference(i)
+      if (ref !== undefined) this.positions.mark(this.listingIds[i]!, ref, ms)
+    }
+  }
+
+  /** One equity row per currency at `ts`; then moves the next sample time on. */
+  private sample(ts: bigint): void {
+    this.markAll(ts)
+    const realized = new Map<string, Decimal.Decimal>()
+    const unrealized = new Map<string, Decimal.Decimal>()
+    const fees = new Map<string, Decimal.Decimal>()
+    const add = (m: Map<string, Decimal.Decimal>, k: string, v: Decimal.Decimal) => m.set(k, Decimal.add(m.get(k) ?? Decimal.zero, v))
+    for (const c of this.startingBalances.keys()) add(realized, c, Decimal.zero)
+    for (const p of this.positions.positions()) {
+      add(realized, p.pnlAsset, p.realizedPnl)
+      if (p.unrealizedPnl !== undefined) add(unrealized, p.pnlAsset, p.unrealizedPnl)
+      for (const [c, f] of Object.entries(p.fees)) add(fees, c, f)
+    }
+    for (const c of fees.keys()) add(realized, c, Decimal.zero)
+    const currencies = [...realized.keys()].sort()
+    for (const c of currencies) {
+      this.equity.push({
+        ts,
+        currency: c,
+        startingBalance: this.startingBalances.get(c) ?? Decimal.zero,
+        realized: realized.get(c) ?? Decimal.zero,
+        unrealized: unrealized.get(c) ?? Decimal.zero,
+        fees: fees.get(c) ?? Decimal.zero
+      })
+    }
+    // Samples at from + k * interval before `to`; the closing one at `to` is taken by `run`.
+    const next = ts + this.interval
+    this.nextSampleNs = next < this.to ? next : INF
+    this.dirty = true
+  }
+}
+
+const messageOf = (u: unknown): string =>
+  typeof u === "object" && u !== null && typeof (u as { message?: unknown }).message === "string"
+    ? (u as { message: string }).message
+    : String(u)

@@ -1,0 +1,191 @@
+/**
+ * The built-in strategies, as plain synchronous objects driven by the engine. A strategy
+ * decides what to order and when; the execution core (risk, OMS, algorithm, router,
+ * venues) decides everything else, exactly as it would live.
+ */
+import { Decimal, type Ids, type InstrumentSpec, type Order, type OrderType, type Side } from "@odum/domain"
+import type { OrderRequest } from "@odum/oms"
+import type { BacktestConfig, ParentOrdersStrategy, TradeDrivenStrategy } from "../BacktestConfig.js"
+
+/** What a strategy may do: send an order (the engine stamps it with the arrival price and hands it to the core). */
+export interface StrategyHost {
+  submit(request: OrderRequest.OrderRequest): void
+}
+
+/** A strategy as the engine drives it. */
+export interface Strategy {
+  /** Index of the data instrument whose trades it reads, or -1. */
+  readonly signal: number
+  /** A trade of the signal instrument: price in its units, aggressor +1/-1/0. */
+  onTrade(priceUnits: number, aggressor: number): void
+  /** When it next wants to act (ns), or undefined. */
+  nextTimerNs(): bigint | undefined
+  /** Its timer fired at `nowNs`. */
+  onTimer(nowNs: bigint): void
+  /** Orders sent so far. */
+  readonly sent: number
+}
+
+const BUY: Side.Side = "BUY"
+const SELL: Side.Side = "SELL"
+
+/** One order per trade (or per `every` qualifying trades), with a side rule. */
+export class TradeDriven implements Strategy {
+  sent = 0
+  private qualifying = 0
+  private nextBuy = true
+  private readonly strategyId: Ids.StrategyId
+  private readonly canonicalId: string
+  private readonly type: OrderType.OrderType
+  private readonly timeInForce: OrderType.TimeInForce
+  private readonly quantity: Decimal.Decimal
+  private readonly limit: number
+  private readonly every: number
+  private readonly rule: TradeDrivenStrategy["side"]
+  private readonly venue: Ids.Venue | undefined
+  private readonly algorithm: Order.ExecAlgorithm | undefined
+  /** LIMIT pricing: tick in signal units, offset in units, and the signal's price scale. */
+  private readonly tickUnits: number
+  private readonly offsetUnits: number
+  private readonly priceScale: number
+
+  constructor(
+    config: TradeDrivenStrategy,
+    algorithm: Order.ExecAlgorithm | undefined,
+    readonly signal: number,
+    spec: InstrumentSpec.InstrumentSpec,
+    signalPriceScale: number,
+    private readonly host: StrategyHost
+  ) {
+    this.strategyId = config.strategyId
+    this.canonicalId = config.instrument
+    this.type = config.orderType
+    this.timeInForce = config.timeInForce
+    this.quantity = config.quantity
+    this.limit = config.maxOrders ?? Number.POSITIVE_INFINITY
+    this.every = config.every
+    this.rule = config.side
+    this.venue = config.venue
+    this.algorithm = algorithm
+    this.priceScale = signalPriceScale
+    // Only LIMIT orders need the grid (the config checks their signal is the listing's own data).
+    this.tickUnits = config.orderType === "LIMIT" ? Number(Decimal.toScaled(spec.tickSize, signalPriceScale)) : 1
+    this.offsetUnits = config.limitOffsetTicks * this.tickUnits
+  }
+
+  onTrade(priceUnits: number, aggressor: number): void {
+    if (this.sent >= this.limit) return
+    let side: Side.Side
+    switch (this.rule) {
+      case "follow":
+        if (aggressor === 0) return
+        side = aggressor > 0 ? BUY : SELL
+        break
+      case "against":
+        if (aggressor === 0) return
+        side = aggressor > 0 ? SELL : BUY
+        break
+      case "buy":
+        side = BUY
+        break
+      case "sell":
+        side = SELL
+        break
+      case "alternate":
+        side = this.nextBuy ? BUY : SELL
+        break
+    }
+    if (++this.qualifying % this.every !== 0) return
+    let price: Decimal.Decimal | undefined
+    if (this.type === "LIMIT") {
+      // Onto the listing's grid on the passive side, then `offset` ticks further away.
+      const t = this.tickUnits
+      const onGrid = side === BUY ? Math.floor(priceUnits / t) * t : Math.ceil(priceUnits / t) * t
+      const units = side === BUY ? onGrid - this.offsetUnits : onGrid + this.offsetUnits
+      if (!(units > 0)) return
+      price = Decimal.fromScaled(BigInt(units), this.priceScale)
+    }
+    if (this.rule === "alternate") this.nextBuy = !this.nextBuy
+    const n = ++this.sent
+    const request: OrderRequest.OrderRequest = {
+      operationId: `${this.strategyId}-${n}` as Ids.OperationId,
+      strategyId: this.strategyId,
+      canonicalId: this.canonicalId,
+      ...(this.venue === undefined ? {} : { venue: this.venue }),
+      side,
+      type: this.type,
+      timeInForce: this.timeInForce,
+      quantity: this.quantity,
+      ...(price === undefined ? {} : { price }),
+      ...(this.algorithm === undefined ? {} : { execAlgorithm: this.algorithm })
+    }
+    this.host.submit(request)
+  }
+
+  nextTimerNs(): bigint | undefined {
+    return undefined
+  }
+
+  onTimer(): void {}
+}
+
+/** The listed orders, each sent at its time (in list order at equal times). */
+export class ParentOrders implements Strategy {
+  readonly signal = -1
+  sent = 0
+  private readonly schedule: ReadonlyArray<{ readonly at: bigint; readonly request: OrderRequest.OrderRequest }>
+
+  constructor(
+    config: ParentOrdersStrategy,
+    algorithm: Order.ExecAlgorithm | undefined,
+    private readonly host: StrategyHost
+  ) {
+    this.schedule = config.orders
+      .map((o, i) => {
+        const execAlgorithm = o.algorithm ?? algorithm
+        const request: OrderRequest.OrderRequest = {
+          operationId: (o.operationId ?? `${config.strategyId}-${i + 1}`) as Ids.OperationId,
+          strategyId: config.strategyId,
+          canonicalId: o.instrument,
+          ...(o.venue === undefined ? {} : { venue: o.venue }),
+          side: o.side,
+          type: o.orderType,
+          timeInForce: o.timeInForce ?? (o.orderType === "MARKET" ? "IOC" : "GTC"),
+          quantity: o.quantity,
+          ...(o.price === undefined ? {} : { price: o.price }),
+          ...(execAlgorithm === undefined ? {} : { execAlgorithm })
+        }
+        return { at: o.at, index: i, request }
+      })
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.index - b.index))
+  }
+
+  onTrade(): void {}
+
+  nextTimerNs(): bigint | undefined {
+    return this.schedule[this.sent]?.at
+  }
+
+  onTimer(nowNs: bigint): void {
+    while (this.sent < this.schedule.length && this.schedule[this.sent]!.at <= nowNs) {
+      this.host.submit(this.schedule[this.sent++]!.request)
+    }
+  }
+}
+
+/** The strategy a config names. */
+export const make = (
+  config: BacktestConfig,
+  host: StrategyHost,
+  lookup: {
+    readonly signalIndex: (id: string) => number
+    readonly listingDataId: (id: string) => string
+    readonly spec: (id: string) => InstrumentSpec.InstrumentSpec
+    readonly priceScale: (dataIndex: number) => number
+  }
+): Strategy => {
+  const s = config.strategy
+  if (s.type === "parent-orders") return new ParentOrders(s, config.algorithm, host)
+  const signal = lookup.signalIndex(s.signal ?? lookup.listingDataId(s.instrument))
+  return new TradeDriven(s, config.algorithm, signal, lookup.spec(s.instrument), lookup.priceScale(signal), host)
+}

@@ -1,0 +1,3 @@
+import { libraryBuild } from "../../tools/build/tsup.lib.js"
+
+export default libraryBuild()

@@ -1,0 +1,190 @@
+/**
+ * @odum/backtest end to end: the trade-driven strategy (one MARKET order per trade, sides
+ * alternating) replayed through the whole pipeline: catalog cursor -> simulated venue
+ * (matching engine, trades only) -> strategy -> execution core (pre-trade risk, OMS,
+ * position tracker, risk book) -> venue fill -> OMS, positions; plus the equity curve.
+ * Beside it, the catalog's raw read rate over the same files (the cursor drained with
+ * nothing behind it), so the cost of the pipeline itself is visible.
+ *
+ * Data: the real Binance USD-M BTCUSDT trades of 2024-08-08 (21,313 trades, the largest
+ * real trades file, from the bundled sample catalog), replayed back to back, each copy
+ * shifted in time by the recording's span, until there are at least 10 million trades
+ * (`BACKTEST_BENCH_EVENTS` overrides the count). Results are summarised but not written
+ * (`write: false`): writing 10 million order rows is a different benchmark.
+ *
+ * Target (issue): at least 1,000,000 ticks/s with one order per tick on one core.
+ */
+import { NodeContext } from "@effect/platform-node"
+import { Backtest } from "@odum/backtest"
+import { Catalog, type EventBatch, type MergedCursor, Timestamp } from "@odum/marketdata"
+import { Storage } from "@odum/ucs"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const SAMPLE = fileURLToPath(new URL("../../../data/sample-catalog", import.meta.url))
+const INSTRUMENT = "BINANCE-FUTURES:PERPETUAL:BTC-USDT"
+const MIN_EVENTS = Number(process.env["BACKTEST_BENCH_EVENTS"] ?? 10_000_000)
+const TARGET_TICKS_PER_SECOND = 1_000_000
+/** Ticks per order in the full-length run. */
+const SPARSE = 1_000
+/** Ticks of the one-order-per-tick run. */
+const DENSE_TICKS = Number(process.env["BACKTEST_BENCH_DENSE_TICKS"] ?? 500_000)
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
+
+const catalogLayer = (root: string) =>
+  Catalog.layer({ root }).pipe(Layer.provide(Storage.layerLocal({ root })), Layer.provide(NodeContext.layer))
+
+const withCatalog = <A, E>(root: string, f: (c: Catalog.CatalogService) => Effect.Effect<A, E>) =>
+  Effect.runPromise(Effect.flatMap(Catalog.Catalog, f).pipe(Effect.provide(catalogLayer(root))))
+
+/** All rows of the cursor as one batch (the sample day is one row group). */
+const readAll = async (cursor: MergedCursor.MergedCursor): Promise<EventBatch.TradeBatch> => {
+  const parts: Array<EventBatch.TradeBatch> = []
+  for (;;) {
+    while (cursor.next()) if (parts[parts.length - 1] !== cursor.batch) parts.push(cursor.batch as EventBatch.TradeBatch)
+    if (cursor.done) break
+    await cursor.load()
+  }
+  if (parts.length !== 1) throw new Error(`expected the sample day in one row group, got ${parts.length}`)
+  return parts[0]!
+}
+
+const replicate = (t: EventBatch.TradeBatch, copies: number): EventBatch.TradeBatch => {
+  const n = t.length
+  const total = n * copies
+  const span = t.ts[n - 1]! - t.ts[0]! + 1_000_000n
+  const ids = t.tradeId as BigInt64Array
+  const idSpan = ids[n - 1]! - ids[0]! + 1n
+  const out = {
+    kind: "trades" as const,
+    length: total,
+    ts: new BigInt64Array(total),
+    tsRecv: new BigInt64Array(total),
+    price: new Float64Array(total),
+    size: new Float64Array(total),
+    aggressor: new Int32Array(total),
+    tradeId: new BigInt64Array(total)
+  }
+  for (let r = 0; r < copies; r++) {
+    const shift = BigInt(r) * span
+    const at = r * n
+    for (let i = 0; i < n; i++) {
+      out.ts[at + i] = t.ts[i]! + shift
+      out.tsRecv[at + i] = t.tsRecv[i]! + shift
+      out.tradeId[at + i] = ids[i]! + BigInt(r) * idSpan
+    }
+    out.price.set(t.price, at)
+    out.size.set(t.size, at)
+    out.aggressor.set(t.aggressor, at)
+  }
+  const { micros, nanos } = Timestamp.splitMicros(out.ts)
+  return { ...out, tsMicros: micros, tsNanos: nanos }
+}
+
+/** Drains a cursor touching what the engine reads per trade (time, price, size, aggressor). */
+const drain = async (cursor: MergedCursor.MergedCursor): Promise<number> => {
+  let n = 0
+  let sum = 0
+  for (;;) {
+    while (cursor.next()) {
+      const b = cursor.batch as EventBatch.TradeBatch
+      const i = cursor.row
+      const ts = b.ts[i]!
+      sum += b.price[i]! + b.size[i]! * b.aggressor[i]! + (ts > 0n ? 1 : 0)
+      n++
+    }
+    if (cursor.done) break
+    await cursor.load()
+  }
+  if (Number.isNaN(sum)) throw new Error("unreachable")
+  return n
+}
+
+/** Runs the backtest benchmark and prints its figures. */
+export async function run(): Promise<void> {
+  console.log("backtest")
+  const tmp = mkdtempSync(join(tmpdir(), "odum-backtest-bench-"))
+  try {
+    // 1. The real trades from the bundled sample catalog, replicated into a bench catalog.
+    const { def, real } = await withCatalog(SAMPLE, (catalog) =>
+      Effect.gen(function* () {
+        const def = yield* catalog.instrument(INSTRUMENT)
+        const day = Timestamp.dayStart("2024-08-08")
+        const cursor = yield* catalog.cursor({
+          instruments: [INSTRUMENT],
+          kinds: ["trades"],
+          from: day,
+          to: day + Timestamp.NS_PER_DAY,
+          withRecvTime: true,
+          withTradeIds: true
+        })
+        return { def, real: yield* Effect.promise(() => readAll(cursor)) }
+      })
+    )
+    const copies = Math.ceil(MIN_EVENTS / real.length)
+    const replay = replicate(real, copies)
+    console.log(
+      `  data: ${fmt(real.length)} real BTCUSDT trades (btcusdt_20240808.gz via the sample catalog) replayed ${copies} times, each copy shifted by the recording's span: ${fmt(replay.length)} trades`
+    )
+    const root = join(tmp, "catalog")
+    await withCatalog(root, (catalog) => Effect.zipRight(catalog.putInstruments([def]), catalog.writeTrades(INSTRUMENT, replay)))
+    const from = replay.ts[0]!
+    const to = replay.ts[replay.length - 1]! + 1n
+
+    // 2. The catalog's raw read rate over the same files and range (best of two: the first warms up).
+    let read = 0
+    let readMs = Number.POSITIVE_INFINITY
+    for (let i = 0; i < 2; i++) {
+      const t0 = performance.now()
+      read = await withCatalog(root, (catalog) =>
+        Effect.flatMap(catalog.cursor({ instruments: [INSTRUMENT], kinds: ["trades"], from, to }), (c) => Effect.promise(() => drain(c)))
+      )
+      readMs = Math.min(readMs, performance.now() - t0)
+      if (read !== replay.length) throw new Error(`read ${read} trades, wrote ${replay.length}`)
+    }
+    const readRate = (read / readMs) * 1000
+
+    // 3. The whole pipeline, twice: every tick with sparse orders (the replay loop's own
+    //    rate over all of it), then one order per tick over a prefix (the OMS keeps every
+    //    order in memory, about 2.7 KB each, so ten million orders would need ~27 GB).
+    const layer = Storage.layerLocal({ root: tmp }).pipe(Layer.provide(NodeContext.layer))
+    const backtest = async (label: string, ticks: number, every: number) => {
+      const end = ticks >= replay.length ? to : replay.ts[ticks]!
+      const config = Effect.runSync(
+        Backtest.decode({
+          name: "bench-trade-driven",
+          data: { catalog: root, from: Timestamp.toIso(from), to: Timestamp.toIso(end), kinds: ["trades"] },
+          venues: [{ venue: "BINANCE-FUTURES", balances: { USDT: "100000000" }, instruments: [{ instrument: INSTRUMENT }] }],
+          strategy: { type: "trade-driven", instrument: INSTRUMENT, quantity: "0.001", side: "alternate", every },
+          equityCurve: { intervalMs: 60_000 }
+        })
+      )
+      const heapBefore = process.memoryUsage().heapUsed
+      const { summary } = await Effect.runPromise(Backtest.run(config, { write: false }).pipe(Effect.provide(layer)))
+      const heapAfter = process.memoryUsage().heapUsed
+      // Trades before `end` (those sharing the boundary's timestamp start the next range).
+      let expected = Math.min(ticks, replay.length)
+      while (expected > 0 && replay.ts[expected - 1]! >= end) expected--
+      if (summary.eventCount !== expected) throw new Error(`${label}: replayed ${summary.eventCount} trades, expected ${expected}`)
+      if (summary.orderCount !== Math.floor(expected / every)) throw new Error(`${label}: sent ${summary.orderCount} orders, expected ${Math.floor(expected / every)}`)
+      const rate = summary.eventsPerSecond
+      console.log(
+        `  ${label}`.padEnd(60) +
+          `${fmt(rate).padStart(12)} ticks/s  target ${fmt(TARGET_TICKS_PER_SECOND)}  ratio ${(rate / TARGET_TICKS_PER_SECOND).toFixed(2)}; ${(rate / readRate).toFixed(2)} of the raw read rate`
+      )
+      console.log(
+        `    (${fmt(summary.eventCount)} ticks, ${fmt(summary.orderCount)} orders, ${fmt(summary.fillCount)} fills in ${fmt(summary.wallTimeMs)} ms; ${fmt(summary.orderCount / (summary.wallTimeMs / 1000))} orders/s; heap +${fmt((heapAfter - heapBefore) / 2 ** 20)} MiB)`
+      )
+    }
+    console.log(`  catalog raw read (cursor drained, nothing behind it)`.padEnd(60) + `${fmt(readRate).padStart(12)} ticks/s  (${fmt(read)} in ${fmt(readMs)} ms)`)
+    await backtest(`whole pipeline, one order per ${fmt(SPARSE)} ticks`, replay.length, SPARSE)
+    await backtest(`whole pipeline, one order per tick (first ${fmt(DENSE_TICKS)})`, DENSE_TICKS, 1)
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
+}
