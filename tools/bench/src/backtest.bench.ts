@@ -24,6 +24,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { replicate } from "./internal/replicate.js"
 
 const SAMPLE = fileURLToPath(new URL("../../../data/sample-catalog", import.meta.url))
 const INSTRUMENT = "BINANCE-FUTURES:PERPETUAL:BTC-USDT"
@@ -52,38 +53,6 @@ const readAll = async (cursor: MergedCursor.MergedCursor): Promise<EventBatch.Tr
   }
   if (parts.length !== 1) throw new Error(`expected the sample day in one row group, got ${parts.length}`)
   return parts[0]!
-}
-
-const replicate = (t: EventBatch.TradeBatch, copies: number): EventBatch.TradeBatch => {
-  const n = t.length
-  const total = n * copies
-  const span = t.ts[n - 1]! - t.ts[0]! + 1_000_000n
-  const ids = t.tradeId as BigInt64Array
-  const idSpan = ids[n - 1]! - ids[0]! + 1n
-  const out = {
-    kind: "trades" as const,
-    length: total,
-    ts: new BigInt64Array(total),
-    tsRecv: new BigInt64Array(total),
-    price: new Float64Array(total),
-    size: new Float64Array(total),
-    aggressor: new Int32Array(total),
-    tradeId: new BigInt64Array(total)
-  }
-  for (let r = 0; r < copies; r++) {
-    const shift = BigInt(r) * span
-    const at = r * n
-    for (let i = 0; i < n; i++) {
-      out.ts[at + i] = t.ts[i]! + shift
-      out.tsRecv[at + i] = t.tsRecv[i]! + shift
-      out.tradeId[at + i] = ids[i]! + BigInt(r) * idSpan
-    }
-    out.price.set(t.price, at)
-    out.size.set(t.size, at)
-    out.aggressor.set(t.aggressor, at)
-  }
-  const { micros, nanos } = Timestamp.splitMicros(out.ts)
-  return { ...out, tsMicros: micros, tsNanos: nanos }
 }
 
 /** Drains a cursor touching what the engine reads per trade (time, price, size, aggressor). */

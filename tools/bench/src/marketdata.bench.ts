@@ -8,7 +8,7 @@
  * recording's span, until there are at least 10 million trades (a few day files).
  */
 import { NodeContext } from "@effect/platform-node"
-import { Catalog, type EventBatch, Importers, type MergedCursor, Timestamp } from "@odum/marketdata"
+import { Catalog, type EventBatch, Importers, type MergedCursor } from "@odum/marketdata"
 import { Storage } from "@odum/ucs"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -18,6 +18,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { replicate } from "./internal/replicate.js"
 
 const REAL = fileURLToPath(new URL("../../../../shared/data/real/", import.meta.url))
 const INSTRUMENT = "BINANCE-FUTURES:PERPETUAL:BTC-USDT"
@@ -72,39 +73,6 @@ const consume = async (cursor: MergedCursor.MergedCursor): Promise<{ events: num
     if (cursor.done) return { events, checksum }
     await cursor.load()
   }
-}
-
-const replicate = (t: EventBatch.TradeBatch, copies: number): EventBatch.TradeBatch => {
-  const n = t.length
-  const total = n * copies
-  const span = t.ts[n - 1]! - t.ts[0]! + 1_000_000n
-  const ids = t.tradeId as BigInt64Array
-  const idSpan = ids[n - 1]! - ids[0]! + 1n
-  const out = {
-    kind: "trades" as const,
-    length: total,
-    ts: new BigInt64Array(total),
-    tsRecv: new BigInt64Array(total),
-    price: new Float64Array(total),
-    size: new Float64Array(total),
-    aggressor: new Int32Array(total),
-    tradeId: new BigInt64Array(total)
-  }
-  for (let r = 0; r < copies; r++) {
-    const shift = BigInt(r) * span
-    const idShift = BigInt(r) * idSpan
-    const at = r * n
-    for (let i = 0; i < n; i++) {
-      out.ts[at + i] = t.ts[i]! + shift
-      out.tsRecv[at + i] = t.tsRecv[i]! + shift
-      out.tradeId[at + i] = ids[i]! + idShift
-    }
-    out.price.set(t.price, at)
-    out.size.set(t.size, at)
-    out.aggressor.set(t.aggressor, at)
-  }
-  const { micros, nanos } = Timestamp.splitMicros(out.ts)
-  return { ...out, tsMicros: micros, tsNanos: nanos }
 }
 
 const best = async (times: number, f: () => Promise<number>): Promise<number> => {
