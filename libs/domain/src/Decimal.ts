@@ -102,6 +102,13 @@ export const one: Decimal = new DecimalImpl(1n, 0)
 /** Builds a normalised Decimal; every constructor goes through here (or proves it need not). */
 const make = (units: bigint, scale: number): Decimal => {
   if (units === 0n) return zero
+  if (scale === 0 || units % 10n !== 0n) return new DecimalImpl(units, scale)
+  // Every bigint step allocates: strip eight zeros at a time first (a price divided to 18
+  // places, like an average fill price, typically carries a dozen or more).
+  while (scale >= 8 && units % 100_000_000n === 0n) {
+    units /= 100_000_000n
+    scale -= 8
+  }
   while (scale > 0 && units % 10n === 0n) {
     units /= 10n
     scale--
@@ -279,6 +286,9 @@ export const toNumber = (d: Decimal): number => (d.scale === 0 ? Number(d.units)
 
 /** `a + b`, exact. */
 export const add = (a: Decimal, b: Decimal): Decimal => {
+  // Both are normalised, so adding zero returns the other as it is (a first fill's running totals).
+  if (a.units === 0n) return b
+  if (b.units === 0n) return a
   if (a.scale === b.scale) return make(a.units + b.units, a.scale)
   // Different scales: the finer operand's last digit is non-zero and the coarser one adds
   // zeros there, so the sum is already normalised and non-zero.

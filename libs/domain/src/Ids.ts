@@ -96,20 +96,28 @@ const BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
  * order refs alike.
  */
 export const clientOrderIdFor = (operationId: string): ClientOrderId => {
-  // One-shot `hash` (Node >= 20.12): the same digest as createHash().update().digest(), without
-  // the Hash object, so about twice as fast on the order path.
-  const digest = hash("sha256", operationId, "buffer")
-  let out = CLIENT_ORDER_ID_PREFIX
-  let buffer = 0
-  let bits = 0
-  let i = 0
-  while (out.length < CLIENT_ORDER_ID_LENGTH) {
-    if (bits < 5) {
-      buffer = ((buffer << 8) | (digest[i++] ?? 0)) & 0xffff
-      bits += 8
-    }
-    out += BASE32[(buffer >>> (bits - 5)) & 31]
-    bits -= 5
+  // One-shot `hash` (Node >= 20.12) to hex: a string result skips the Buffer (about three
+  // times faster than "buffer"). The id is built as one flat string from char codes, not by
+  // 30 concatenations: a rope of 30 cons strings is garbage, and flattening it when the id
+  // is first used as a Map key costs more than the hash.
+  const hex = hash("sha256", operationId, "hex")
+  const codes = ID_CODES
+  // Five hex digits are 20 bits, four base32 digits: 7 groups give 28 digits...
+  for (let g = 0; g < 7; g++) {
+    const v = parseInt(hex.slice(g * 5, g * 5 + 5), 16)
+    const k = 2 + g * 4
+    codes[k] = BASE32_CODES[v >>> 15]!
+    codes[k + 1] = BASE32_CODES[(v >>> 10) & 31]!
+    codes[k + 2] = BASE32_CODES[(v >>> 5) & 31]!
+    codes[k + 3] = BASE32_CODES[v & 31]!
   }
-  return out as ClientOrderId
+  // ...and the top 10 of the next 12 bits the last two.
+  const v = parseInt(hex.slice(35, 38), 16)
+  codes[30] = BASE32_CODES[v >>> 7]!
+  codes[31] = BASE32_CODES[(v >>> 2) & 31]!
+  return String.fromCharCode.apply(null, codes) as ClientOrderId
 }
+
+const BASE32_CODES: ReadonlyArray<number> = Array.from(BASE32, (c) => c.charCodeAt(0))
+/** Scratch for the id's char codes: "od" then 30 base32 digits (single-threaded, never escapes). */
+const ID_CODES: Array<number> = Array.from(CLIENT_ORDER_ID_PREFIX.padEnd(CLIENT_ORDER_ID_LENGTH, "a"), (c) => c.charCodeAt(0))

@@ -38,6 +38,9 @@ export interface OrderState {
   readonly rejectReason: string | undefined
 }
 
+/** Shared by every state before its first fill (states never mutate their arrays). */
+const NO_TRADES: ReadonlyArray<TradeId> = Object.freeze([])
+
 /** A new order for `quantity`, in PENDING. Throws InvalidOrder if `quantity <= 0`. */
 export const initial = (quantity: Decimal.Decimal): OrderState => {
   if (!Decimal.isPositive(quantity)) {
@@ -53,21 +56,39 @@ export const initial = (quantity: Decimal.Decimal): OrderState => {
     filledNotional: Decimal.zero,
     venueOrderId: undefined,
     cancelRequested: false,
-    tradeIds: [],
+    tradeIds: NO_TRADES,
     rejectReason: undefined
   }
 }
 
-const withStatus = (s: OrderState, status: OrderStatus, cancelRequested: boolean): OrderState => ({
+/** The next state as one literal with every key (no spread: one allocation, one hidden class). */
+const nextState = (
+  s: OrderState,
+  status: OrderStatus,
+  cancelRequested: boolean,
+  venueOrderId: VenueOrderId | undefined,
+  rejectReason: string | undefined
+): OrderState => ({
   status,
   quantity: s.quantity,
   filledQuantity: s.filledQuantity,
   filledNotional: s.filledNotional,
-  venueOrderId: s.venueOrderId,
+  venueOrderId,
   cancelRequested,
   tradeIds: s.tradeIds,
-  rejectReason: s.rejectReason
+  rejectReason
 })
+
+const withStatus = (s: OrderState, status: OrderStatus, cancelRequested: boolean): OrderState =>
+  nextState(s, status, cancelRequested, s.venueOrderId, s.rejectReason)
+
+/** `[...ids, id]` without the spread's iteration: fills arrive one at a time, so this runs per fill. */
+const appended = (ids: ReadonlyArray<TradeId>, id: TradeId): ReadonlyArray<TradeId> => {
+  if (ids.length === 0) return [id]
+  const out = ids.slice()
+  out.push(id)
+  return out
+}
 
 const illegal = (
   s: OrderState,
@@ -95,7 +116,7 @@ export const transition = (s: OrderState, event: OrderEvent): OrderState | Illeg
   switch (event._tag) {
     case "Deny":
       if (status !== "PENDING") return refused(s, event)
-      return { ...withStatus(s, "DENIED", s.cancelRequested), rejectReason: event.reason }
+      return nextState(s, "DENIED", s.cancelRequested, s.venueOrderId, event.reason)
 
     case "Submit":
       if (status !== "PENDING") return refused(s, event)
@@ -112,9 +133,9 @@ export const transition = (s: OrderState, event: OrderEvent): OrderState | Illeg
           `the order is already known as ${s.venueOrderId}, not ${event.venueOrderId}`
         )
       }
-      const next = status === "SUBMITTED" ? "ACCEPTED" : status
-      if (next === status && s.venueOrderId === event.venueOrderId) return s
-      return { ...withStatus(s, next, s.cancelRequested), venueOrderId: event.venueOrderId }
+      const to = status === "SUBMITTED" ? "ACCEPTED" : status
+      if (to === status && s.venueOrderId === event.venueOrderId) return s
+      return nextState(s, to, s.cancelRequested, event.venueOrderId, s.rejectReason)
     }
 
     case "Reject":
@@ -122,7 +143,7 @@ export const transition = (s: OrderState, event: OrderEvent): OrderState | Illeg
         status === "SUBMITTED" ||
         (status === "PENDING_CANCEL" && s.venueOrderId === undefined && Decimal.isZero(s.filledQuantity))
       ) {
-        return { ...withStatus(s, "REJECTED", s.cancelRequested), rejectReason: event.reason }
+        return nextState(s, "REJECTED", s.cancelRequested, s.venueOrderId, event.reason)
       }
       if (status === "ACCEPTED" || status === "PARTIALLY_FILLED" || status === "PENDING_CANCEL") {
         return illegal(s, event, "UnexpectedEvent", "the venue already accepted or filled the order")
@@ -148,16 +169,16 @@ export const transition = (s: OrderState, event: OrderEvent): OrderState | Illeg
           `fills would total ${Decimal.format(filled)} of an order for ${Decimal.format(s.quantity)}`
         )
       }
-      const next: OrderStatus =
+      const to: OrderStatus =
         c === 0 ? "FILLED" : status === "SUBMITTED" || status === "ACCEPTED" ? "PARTIALLY_FILLED" : status
       return {
-        status: next,
+        status: to,
         quantity: s.quantity,
         filledQuantity: filled,
         filledNotional: Decimal.add(s.filledNotional, Decimal.mul(event.quantity, event.price)),
         venueOrderId: s.venueOrderId,
         cancelRequested: s.cancelRequested,
-        tradeIds: [...s.tradeIds, event.tradeId],
+        tradeIds: appended(s.tradeIds, event.tradeId),
         rejectReason: s.rejectReason
       }
     }

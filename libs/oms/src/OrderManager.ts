@@ -85,11 +85,6 @@ export interface Plan<A> {
   readonly result: A
 }
 
-/** Plans are plain objects, refusals are error instances: this tells them apart without an Either. */
-const isPlan = <A, E>(r: Plan<A> | E): r is Plan<A> => typeof (r as Plan<A>).baseSequence === "number"
-
-const NO_CHANGES: ReadonlyArray<Change> = []
-const NO_ENTRIES: ReadonlyArray<OrderJournalEntry> = []
 const SUBMIT: OrderEvent.Submit = { _tag: "Submit" }
 const LIFECYCLE_TAGS = new Set(["Deny", "Submit", "Accept", "Reject", "CancelRequest", "CancelAck", "CancelReject", "Expire"])
 const NON_TERMINAL: ReadonlyArray<OrderStatus.OrderStatus> = OrderStatus.all.filter((s) => !OrderStatus.isTerminal(s))
@@ -102,12 +97,6 @@ const describe = (u: unknown): string => {
   if (typeof u === "string") return `the string ${JSON.stringify(u.length > 40 ? `${u.slice(0, 40)}...` : u)}`
   if (Decimal.isDecimal(u)) return Decimal.format(u)
   return u === null ? "null" : typeof u === "object" ? "an object" : `${typeof u} ${String(u)}`
-}
-
-const addTo = (index: Map<string, Set<string>>, key: string, id: string): void => {
-  const set = index.get(key)
-  if (set === undefined) index.set(key, new Set([id]))
-  else set.add(id)
 }
 
 const encodeAlgorithm = Schema.encodeEither(Order.ExecAlgorithm)
@@ -143,16 +132,20 @@ export const requestDifferences = (order: Order.UnifiedOrder, r: OrderRequest): 
 export class OrderManager {
   /** Every order, in creation (or load) order; a slot is updated in place as its order changes. */
   private readonly slots = new Map<string, Slot>()
-  private readonly byClientOrderId = new Map<string, string>()
-  /** Keyed `venue|venueOrderId`: venue order ids are unique per venue only. */
-  private readonly byVenueOrderId = new Map<string, string>()
-  private readonly byStrategy = new Map<string, Set<string>>()
-  private readonly byVenue = new Map<string, Set<string>>()
-  private readonly byInstrument = new Map<string, Set<string>>()
-  private readonly byParent = new Map<string, Set<string>>()
-  private readonly byStatus = new Map<string, Set<string>>()
-  /** `venue|tradeId` of every fill recorded on an order. */
-  private readonly tradeKeys = new Set<string>()
+  private readonly byClientOrderId = new Map<string, Slot>()
+  /** Venue, then venue order id: venue order ids are unique per venue only. */
+  private readonly byVenueOrderId = new Map<string, Map<string, Slot>>()
+  // Orders are never removed, so the secondary indices are append-only arrays in creation
+  // order: a push per new order instead of a hashed Set insert.
+  private readonly byStrategy = new Map<string, Array<Slot>>()
+  private readonly byVenue = new Map<string, Array<Slot>>()
+  private readonly byInstrument = new Map<string, Array<Slot>>()
+  /** Children loaded before their parent (recovery); adopted by the parent's slot when it arrives. */
+  private readonly orphans = new Map<string, Array<Slot>>()
+  /** One bucket per status; an order moves by swap-remove (see `move`), no hashing per event. */
+  private readonly byStatus = new Map<string, Array<Slot>>()
+  /** Venue, then trade id, of every fill recorded on an order. */
+  private readonly tradeIds = new Map<string, Set<string>>()
   private readonly unmatched = new Map<string, UnmatchedFill>()
   private lastSequence = 0
 
@@ -177,55 +170,38 @@ export class OrderManager {
     return this.slots.get(operationId)?.record
   }
 
-  private hasChildren(operationId: string): boolean {
-    const children = this.byParent.get(operationId)
-    return children !== undefined && children.size > 0
-  }
-
-  private record(operationId: string): ManagedOrder | undefined {
-    return this.slots.get(operationId)?.record
-  }
-
   /** The order we gave this client order id. */
   getByClientOrderId(clientOrderId: string): ManagedOrder | undefined {
-    const id = this.byClientOrderId.get(clientOrderId)
-    return id === undefined ? undefined : this.record(id)
+    return this.byClientOrderId.get(clientOrderId)?.record
   }
 
   /** The order a venue knows under its own id. */
   getByVenueOrderId(venue: string, venueOrderId: string): ManagedOrder | undefined {
-    const id = this.byVenueOrderId.get(`${venue}|${venueOrderId}`)
-    return id === undefined ? undefined : this.record(id)
+    return this.byVenueOrderId.get(venue)?.get(venueOrderId)?.record
   }
 
   /** The children of `parentOperationId`, in creation order. */
   children(parentOperationId: string): ReadonlyArray<ManagedOrder> {
-    const ids = this.byParent.get(parentOperationId)
-    return ids === undefined ? [] : this.collect(ids, matchAll, Number.MAX_SAFE_INTEGER)
+    const kids = this.childrenOf(parentOperationId)
+    return kids === undefined ? [] : this.collect(kids, matchAll, Number.MAX_SAFE_INTEGER)
   }
 
   /** Orders matching `query`, in creation order, at most `limitOf(query)`. */
   query(query: OrderQuery): ReadonlyArray<ManagedOrder> {
     const limit = limitOf(query)
-    let driver: ReadonlySet<string> | undefined
-    const consider = (index: Map<string, Set<string>>, key: string | undefined): void => {
-      if (key === undefined) return
-      const set: ReadonlySet<string> = index.get(key) ?? EMPTY_SET
-      if (driver === undefined || set.size < driver.size) driver = set
-    }
-    consider(this.byStrategy, query.strategyId)
-    consider(this.byVenue, query.venue)
-    consider(this.byInstrument, query.canonicalId)
-    consider(this.byParent, query.parentOperationId)
+    let driver: ReadonlyArray<Slot> | undefined
+    if (query.strategyId !== undefined) driver = smaller(driver, this.byStrategy.get(query.strategyId))
+    if (query.venue !== undefined) driver = smaller(driver, this.byVenue.get(query.venue))
+    if (query.canonicalId !== undefined) driver = smaller(driver, this.byInstrument.get(query.canonicalId))
+    if (query.parentOperationId !== undefined) driver = smaller(driver, this.childrenOf(query.parentOperationId))
     if (driver !== undefined) return this.collect(driver, query, limit)
-    if (query.statuses === undefined && query.nonTerminal !== true) return this.collect(this.slots.keys(), query, limit)
-    // Status sets are reordered as orders move between them: gather, then sort by creation.
+    if (query.statuses === undefined && query.nonTerminal !== true) return this.collect(this.slots.values(), query, limit)
+    // Status buckets are reordered as orders move between them: gather, then sort by creation.
     const statuses = query.statuses ?? NON_TERMINAL
     const found: Array<Slot> = []
     for (const status of new Set(statuses)) {
-      for (const id of this.byStatus.get(status) ?? EMPTY_SET) {
-        const slot = this.slots.get(id)
-        if (slot !== undefined && matches(query, slot.record)) found.push(slot)
+      for (const slot of this.byStatus.get(status) ?? NO_SLOTS) {
+        if (matches(query, slot.record)) found.push(slot)
       }
     }
     found.sort((a, b) => a.ordinal - b.ordinal)
@@ -239,12 +215,15 @@ export class OrderManager {
     return Array.from(this.unmatched.values())
   }
 
-  private collect(ids: Iterable<string>, query: OrderQuery, limit: number): Array<ManagedOrder> {
+  private childrenOf(operationId: string): ReadonlyArray<Slot> | undefined {
+    return this.slots.get(operationId)?.children ?? this.orphans.get(operationId)
+  }
+
+  private collect(slots: Iterable<Slot>, query: OrderQuery, limit: number): Array<ManagedOrder> {
     const out: Array<ManagedOrder> = []
-    for (const id of ids) {
-      const m = this.record(id)
-      if (m !== undefined && matches(query, m)) {
-        out.push(m)
+    for (const slot of slots) {
+      if (matches(query, slot.record)) {
+        out.push(slot.record)
         if (out.length >= limit) break
       }
     }
@@ -261,14 +240,16 @@ export class OrderManager {
    * different request under an existing id is a DuplicateOperation.
    */
   create(request: OrderRequest, now: Time.EpochMillis): Either.Either<CreateResult, CreateError> {
-    const plan = this.checkCreate(request, now)
-    return isPlan(plan) ? Either.right(this.commit(plan)) : Either.left(plan)
+    const d = this.take()
+    const refused = this.checkCreate(request, now, d)
+    return refused === undefined ? Either.right(this.install<CreateResult>(d)) : Either.left(this.drop(d, refused))
   }
 
   /** Applies a lifecycle event through the state machine; a refusal changes nothing. */
   apply(operationId: string, event: LifecycleEvent, now: Time.EpochMillis): Either.Either<ManagedOrder, ApplyError> {
-    const plan = this.checkApply(operationId, event, now)
-    return isPlan(plan) ? Either.right(this.commit(plan)) : Either.left(plan)
+    const d = this.take()
+    const refused = this.checkApply(operationId, event, now, d)
+    return refused === undefined ? Either.right(this.install<ManagedOrder>(d)) : Either.left(this.drop(d, refused))
   }
 
   /** `apply` to the order with this client order id (what venues echo back). */
@@ -277,9 +258,9 @@ export class OrderManager {
     event: LifecycleEvent,
     now: Time.EpochMillis
   ): Either.Either<ManagedOrder, ApplyError> {
-    const id = this.byClientOrderId.get(clientOrderId)
-    if (id === undefined) return Either.left(notFound(`clientOrderId=${clientOrderId}`))
-    return this.apply(id, event, now)
+    const slot = this.byClientOrderId.get(clientOrderId)
+    if (slot === undefined) return Either.left(notFound(`clientOrderId=${clientOrderId}`))
+    return this.apply(slot.record.order.operationId, event, now)
   }
 
   /**
@@ -289,8 +270,9 @@ export class OrderManager {
    * Only a malformed report is an error.
    */
   recordFill(report: FillReport, now: Time.EpochMillis): Either.Either<FillOutcome, InvalidFillReport> {
-    const plan = this.checkFill(report, now)
-    return isPlan(plan) ? Either.right(this.commit(plan)) : Either.left(plan)
+    const d = this.take()
+    const refused = this.checkFill(report, now, d)
+    return refused === undefined ? Either.right(this.install<FillOutcome>(d)) : Either.left(this.drop(d, refused))
   }
 
   // -------------------------------------------------------------------------------------
@@ -299,34 +281,44 @@ export class OrderManager {
 
   /** The checked plan of `create`, without changing the manager. */
   planCreate(request: OrderRequest, now: Time.EpochMillis): Either.Either<Plan<CreateResult>, CreateError> {
-    const plan = this.checkCreate(request, now)
-    return isPlan(plan) ? Either.right(plan) : Either.left(plan)
+    const d = new Draft()
+    const refused = this.checkCreate(request, now, d)
+    return refused === undefined ? Either.right(this.toPlan<CreateResult>(d)) : Either.left(refused)
   }
 
   /** The checked plan of `apply`, without changing the manager. */
   planApply(operationId: string, event: LifecycleEvent, now: Time.EpochMillis): Either.Either<Plan<ManagedOrder>, ApplyError> {
-    const plan = this.checkApply(operationId, event, now)
-    return isPlan(plan) ? Either.right(plan) : Either.left(plan)
+    const d = new Draft()
+    const refused = this.checkApply(operationId, event, now, d)
+    return refused === undefined ? Either.right(this.toPlan<ManagedOrder>(d)) : Either.left(refused)
   }
 
   /** The checked plan of `recordFill`, without changing the manager. */
   planFill(report: FillReport, now: Time.EpochMillis): Either.Either<Plan<FillOutcome>, InvalidFillReport> {
-    const plan = this.checkFill(report, now)
-    return isPlan(plan) ? Either.right(plan) : Either.left(plan)
+    const d = new Draft()
+    const refused = this.checkFill(report, now, d)
+    return refused === undefined ? Either.right(this.toPlan<FillOutcome>(d)) : Either.left(refused)
   }
 
-  private checkCreate(request: OrderRequest, now: Time.EpochMillis): Plan<CreateResult> | CreateError {
+  // The checks stage their changes and result in a Draft and return only a refusal, so the
+  // hot path installs straight from the draft (no Plan, Change or array per call) and the
+  // plan* methods copy it into a Plan.
+
+  private checkCreate(request: OrderRequest, now: Time.EpochMillis, d: Draft): CreateError | undefined {
     const operationId = (request as { operationId?: unknown } | null)?.operationId
     if (typeof operationId !== "string" || operationId.length === 0) {
       return invalid("Malformed", undefined, `operationId must be a non-empty string, got ${describe(operationId)}`)
     }
-    const existing = this.record(operationId)
+    const existing = this.slots.get(operationId)
     if (existing !== undefined) {
-      const differences = requestDifferences(existing.order, request)
-      if (differences.length === 0) return this.noChange({ order: existing, created: false })
+      const differences = requestDifferences(existing.record.order, request)
+      if (differences.length === 0) {
+        d.result = { order: existing.record, created: false }
+        return undefined
+      }
       return new DuplicateOperation({
         operationId,
-        existing,
+        existing: existing.record,
         differences,
         message: `Operation ${operationId} already exists with a different ${differences.join(", ")}`
       })
@@ -335,11 +327,12 @@ export class OrderManager {
     if (problem !== undefined) return problem
 
     const clientOrderId = Ids.clientOrderIdFor(operationId)
-    if (this.byClientOrderId.has(clientOrderId)) {
+    const holder = this.byClientOrderId.get(clientOrderId)
+    if (holder !== undefined) {
       return invalid(
         "ClientOrderIdCollision",
         operationId,
-        `Client order id ${clientOrderId} of ${operationId} already belongs to ${this.byClientOrderId.get(clientOrderId)}`
+        `Client order id ${clientOrderId} of ${operationId} already belongs to ${holder.record.order.operationId}`
       )
     }
     if (request.parentOperationId !== undefined) {
@@ -371,25 +364,15 @@ export class OrderManager {
       rejectReason: undefined
     }
     const after = created(order)
-    const entry: OrderJournalEntry = {
-      sequence: this.lastSequence + 1,
-      operationId: request.operationId,
-      version: 1,
-      timestamp: now,
-      event: { _tag: "Created", order }
-    }
-    return {
-      baseSequence: this.lastSequence,
-      changes: [{ before: undefined, after }],
-      entries: [entry],
-      unmatched: undefined,
-      result: { order: after, created: true }
-    }
+    this.stage(d, undefined, undefined, after, d.journal ? { _tag: "Created", order } : undefined, now)
+    d.result = { order: after, created: true }
+    return undefined
   }
 
-  private checkApply(operationId: string, event: LifecycleEvent, now: Time.EpochMillis): Plan<ManagedOrder> | ApplyError {
-    const m = this.record(operationId)
-    if (m === undefined) return notFound(`operationId=${operationId}`)
+  private checkApply(operationId: string, event: LifecycleEvent, now: Time.EpochMillis, d: Draft): ApplyError | undefined {
+    const slot = this.slots.get(operationId)
+    if (slot === undefined) return notFound(`operationId=${operationId}`)
+    const m = slot.record
     const tag = (event as { _tag?: unknown } | null)?._tag
     if (tag === "Fill") {
       return rejected("UseRecordFill", operationId, "A fill goes through recordFill (it needs the venue, fee and time)")
@@ -398,63 +381,74 @@ export class OrderManager {
       return rejected("UnknownEvent", operationId, `Not an order lifecycle event: ${describe(tag)}`)
     }
     if (event._tag === "Accept") {
-      if (this.hasChildren(operationId)) return rejected("ParentOrder", operationId, "An order worked by child orders is never accepted by a venue")
-      const owner = m.order.venue === undefined ? undefined : this.byVenueOrderId.get(`${m.order.venue}|${event.venueOrderId}`)
-      if (owner !== undefined && owner !== operationId) {
-        return rejected("VenueOrderIdInUse", operationId, `${m.order.venue} order ${event.venueOrderId} already belongs to ${owner}`)
+      if (hasChildren(slot)) return rejected("ParentOrder", operationId, "An order worked by child orders is never accepted by a venue")
+      const owner = m.order.venue === undefined ? undefined : this.byVenueOrderId.get(m.order.venue)?.get(event.venueOrderId)
+      if (owner !== undefined && owner !== slot) {
+        return rejected(
+          "VenueOrderIdInUse",
+          operationId,
+          `${m.order.venue} order ${event.venueOrderId} already belongs to ${owner.record.order.operationId}`
+        )
       }
-    } else if (event._tag === "Submit" && m.order.venue === undefined && !this.hasChildren(operationId)) {
+    } else if (event._tag === "Submit" && m.order.venue === undefined && !hasChildren(slot)) {
       return rejected("NotRouted", operationId, "The order has no venue to be sent to")
     }
     const next = OrderStateMachine.transition(m.state, event)
     if (OrderStateMachine.isIllegal(next)) {
       return new EventRejected({ reason: "IllegalTransition", operationId, message: next.message, cause: next })
     }
-    if (next === m.state) return this.noChange(m)
-
-    const changes: Array<Change> = []
-    const entries: Array<OrderJournalEntry> = []
+    if (next === m.state) {
+      d.result = m
+      return undefined
+    }
     if (event._tag === "Submit" && m.order.parentOperationId !== undefined) {
       // Sending a child means its parents are being worked: PENDING ancestors become SUBMITTED
       // (top-most first); a cancelling or final ancestor takes no more venue orders.
-      const pending: Array<ManagedOrder> = []
+      let pending: Array<Slot> | undefined
       let parentId: string | undefined = m.order.parentOperationId
       while (parentId !== undefined) {
-        const p = this.record(parentId)
+        const p = this.slots.get(parentId)
         if (p === undefined) break
-        const status = p.state.status
+        const status = p.record.state.status
         if (status === "PENDING") {
-          pending.push(p)
-          parentId = p.order.parentOperationId
+          ;(pending ??= []).push(p)
+          parentId = p.record.order.parentOperationId
         } else if (status === "SUBMITTED" || status === "ACCEPTED" || status === "PARTIALLY_FILLED") {
           break
         } else {
           return rejected("ParentClosed", operationId, `Parent ${parentId} is ${status}`)
         }
       }
-      for (let i = pending.length - 1; i >= 0; i--) {
-        const p = pending[i]!
-        const state = OrderStateMachine.transition(p.state, SUBMIT) as OrderStateMachine.OrderState
-        this.push(changes, entries, p, advance(p, state, p.fills, now), SUBMIT, now)
+      if (pending !== undefined) {
+        for (let i = pending.length - 1; i >= 0; i--) {
+          const p = pending[i]!
+          const r = p.record
+          const state = OrderStateMachine.transition(r.state, SUBMIT) as OrderStateMachine.OrderState
+          this.stage(d, p, r, advance(r, state, r.fills, now), SUBMIT, now)
+        }
       }
     }
     const after = advance(m, next, m.fills, now)
-    this.push(changes, entries, m, after, event, now)
-    return { baseSequence: this.lastSequence, changes, entries, unmatched: undefined, result: after }
+    this.stage(d, slot, m, after, event, now)
+    d.result = after
+    return undefined
   }
 
-  private checkFill(report: FillReport, now: Time.EpochMillis): Plan<FillOutcome> | InvalidFillReport {
+  private checkFill(report: FillReport, now: Time.EpochMillis, d: Draft): InvalidFillReport | undefined {
     const malformed = checkReport(report)
     if (malformed !== undefined) return new InvalidFillReport({ message: `Invalid fill report: ${malformed}` })
-    const key = reportKey(report)
-    if (this.tradeKeys.has(key) || this.unmatched.has(key)) return this.noChange({ _tag: "Duplicate", key })
+    if (this.hasTrade(report.venue, report.tradeId) || (this.unmatched.size !== 0 && this.unmatched.has(reportKey(report)))) {
+      d.result = { _tag: "Duplicate", key: reportKey(report) }
+      return undefined
+    }
 
-    let m: ManagedOrder | undefined
-    if (report.operationId !== undefined) m = this.record(report.operationId)
-    if (m === undefined && report.clientOrderId !== undefined) m = this.getByClientOrderId(report.clientOrderId)
-    if (m === undefined && report.venueOrderId !== undefined) m = this.getByVenueOrderId(report.venue, report.venueOrderId)
-    if (m === undefined) return this.unmatchedPlan(report, "UnknownOrder", "No order matches the fill's ids", undefined, now)
+    let slot: Slot | undefined
+    if (report.operationId !== undefined) slot = this.slots.get(report.operationId)
+    if (slot === undefined && report.clientOrderId !== undefined) slot = this.byClientOrderId.get(report.clientOrderId)
+    if (slot === undefined && report.venueOrderId !== undefined) slot = this.byVenueOrderId.get(report.venue)?.get(report.venueOrderId)
+    if (slot === undefined) return this.stageUnmatched(d, report, "UnknownOrder", "No order matches the fill's ids", undefined, now)
 
+    const m = slot.record
     const o = m.order
     const mismatch =
       report.operationId !== undefined && report.operationId !== o.operationId
@@ -469,11 +463,18 @@ export class OrderManager {
                 ? `side ${report.side}`
                 : report.canonicalId !== undefined && report.canonicalId !== o.canonicalId
                   ? `instrument ${report.canonicalId}`
-                  : this.hasChildren(o.operationId)
+                  : hasChildren(slot)
                     ? "an order worked by children"
                     : undefined
     if (mismatch !== undefined) {
-      return this.unmatchedPlan(report, "Mismatch", `The fill names ${mismatch}, order ${o.operationId} does not match`, o.operationId, now)
+      return this.stageUnmatched(
+        d,
+        report,
+        "Mismatch",
+        `The fill names ${mismatch}, order ${o.operationId} does not match`,
+        o.operationId,
+        now
+      )
     }
     const venueOrderId = report.venueOrderId ?? o.venueOrderId
     const fill: Fill.Fill = {
@@ -490,31 +491,27 @@ export class OrderManager {
       liquidity: report.liquidity,
       timestamp: report.timestamp
     }
-    const changes: Array<Change> = []
-    const entries: Array<OrderJournalEntry> = []
-    let target: ManagedOrder | undefined = m
-    let event: JournalEvent = { _tag: "FillRecorded", fill }
+    let target: Slot | undefined = slot
+    let own = true
     let after: ManagedOrder | undefined
     while (target !== undefined) {
-      const state = OrderStateMachine.transition(target.state, fillEvent(target.order.operationId, fill))
+      const t: ManagedOrder = target.record
+      const state = OrderStateMachine.transition(t.state, fillEvent(t.order.operationId, fill))
       if (OrderStateMachine.isIllegal(state)) {
-        const where = target === m ? "" : ` on parent ${target.order.operationId}`
-        return this.unmatchedPlan(report, "Refused", `${state.message}${where}`, o.operationId, now)
+        d.clear()
+        const where = own ? "" : ` on parent ${t.order.operationId}`
+        return this.stageUnmatched(d, report, "Refused", `${state.message}${where}`, o.operationId, now)
       }
-      const next = advance(target, state, appendFill(target.fills, fill), now)
-      this.push(changes, entries, target, next, event, now)
+      const next = advance(t, state, appendFill(t.fills, fill), now)
+      const event: JournalEvent | undefined = d.journal ? (own ? { _tag: "FillRecorded", fill } : { _tag: "ChildFill", fill }) : undefined
+      this.stage(d, target, t, next, event, now)
       if (after === undefined) after = next
-      event = { _tag: "ChildFill", fill }
-      const parentId: string | undefined = target.order.parentOperationId
-      target = parentId === undefined ? undefined : this.record(parentId)
+      own = false
+      const parentId: string | undefined = t.order.parentOperationId
+      target = parentId === undefined ? undefined : this.slots.get(parentId)
     }
-    return {
-      baseSequence: this.lastSequence,
-      changes,
-      entries,
-      unmatched: undefined,
-      result: { _tag: "Applied", order: after! }
-    }
+    d.result = { _tag: "Applied", order: after! }
+    return undefined
   }
 
   /**
@@ -526,7 +523,7 @@ export class OrderManager {
     if (plan.baseSequence !== this.lastSequence) {
       throw new Error(`OrderManager.commit: plan made at sequence ${plan.baseSequence}, manager is at ${this.lastSequence}`)
     }
-    for (const change of plan.changes) this.put(change.before, change.after)
+    for (const change of plan.changes) this.put(undefined, change.before, change.after)
     const sink = this.options.journal
     const n = plan.entries.length
     if (n > 0) {
@@ -548,7 +545,7 @@ export class OrderManager {
    */
   load(order: ManagedOrder): boolean {
     if (this.slots.has(order.order.operationId)) return false
-    this.put(undefined, order)
+    this.put(undefined, undefined, order)
     return true
   }
 
@@ -564,10 +561,11 @@ export class OrderManager {
 
   /** @internal replays one journal entry (see `rebuild`). */
   replayEntry(entry: OrderJournalEntry): JournalCorrupt | undefined {
-    const before = this.record(entry.operationId)
+    const slot = this.slots.get(entry.operationId)
+    const before = slot?.record
     const after = replay(before, entry)
     if (after instanceof JournalCorrupt) return after
-    this.put(before, after)
+    this.put(slot, before, after)
     this.lastSequence = entry.sequence
     return undefined
   }
@@ -576,17 +574,57 @@ export class OrderManager {
   // Internals
   // -------------------------------------------------------------------------------------
 
-  private noChange<A>(result: A): Plan<A> {
-    return { baseSequence: this.lastSequence, changes: NO_CHANGES, entries: NO_ENTRIES, unmatched: undefined, result }
+  /** The hot path's draft: the spare one, or a fresh one if a journal sink re-entered a manager. */
+  private take(): Draft {
+    const d = spare ?? new Draft()
+    spare = undefined
+    d.journal = this.options.journal !== undefined
+    return d
   }
 
-  private unmatchedPlan(
+  private drop<E>(d: Draft, refusal: E): E {
+    d.clear()
+    spare = d
+    return refusal
+  }
+
+  /** Commits a draft checked just now (nothing can have changed since: one synchronous call). */
+  private install<A>(d: Draft): A {
+    const n = d.size
+    for (let i = 0; i < n; i++) this.put(d.slots[i], d.befores[i], d.afters[i]!)
+    this.lastSequence += n
+    if (d.unmatched !== undefined) this.unmatched.set(reportKey(d.unmatched.report), d.unmatched)
+    const result = d.result as A
+    const sink = this.options.journal
+    if (sink !== undefined) {
+      const entries = d.entries
+      for (let i = 0; i < n; i++) sink(entries[i]!)
+    }
+    d.clear()
+    spare = d
+    return result
+  }
+
+  private toPlan<A>(d: Draft): Plan<A> {
+    const changes: Array<Change> = []
+    for (let i = 0; i < d.size; i++) changes.push({ before: d.befores[i], after: d.afters[i]! })
+    return {
+      baseSequence: this.lastSequence,
+      changes,
+      entries: d.entries.slice(0, d.size) as Array<OrderJournalEntry>,
+      unmatched: d.unmatched,
+      result: d.result as A
+    }
+  }
+
+  private stageUnmatched(
+    d: Draft,
     report: FillReport,
     reason: UnmatchedReason,
     message: string,
     operationId: Ids.OperationId | undefined,
     now: Time.EpochMillis
-  ): Plan<FillOutcome> {
+  ): undefined {
     const unmatched: UnmatchedFill = {
       report,
       reason,
@@ -594,62 +632,117 @@ export class OrderManager {
       ...(operationId === undefined ? {} : { operationId }),
       recordedAt: now
     }
-    return {
-      baseSequence: this.lastSequence,
-      changes: NO_CHANGES,
-      entries: NO_ENTRIES,
-      unmatched,
-      result: { _tag: "Unmatched", unmatched }
-    }
+    d.unmatched = unmatched
+    d.result = { _tag: "Unmatched", unmatched }
+    return undefined
   }
 
-  private push(
-    changes: Array<Change>,
-    entries: Array<OrderJournalEntry>,
-    before: ManagedOrder,
+  /** Adds one change to a draft, with its journal entry when anyone will see it. */
+  private stage(
+    d: Draft,
+    slot: Slot | undefined,
+    before: ManagedOrder | undefined,
     after: ManagedOrder,
-    event: JournalEvent,
+    event: JournalEvent | undefined,
     now: Time.EpochMillis
   ): void {
-    changes.push({ before, after })
-    entries.push({
-      sequence: this.lastSequence + entries.length + 1,
-      operationId: after.order.operationId,
-      version: after.version,
-      timestamp: now,
-      event
-    })
+    const i = d.size++
+    if (d.journal) {
+      d.entries[i] = {
+        sequence: this.lastSequence + i + 1,
+        operationId: after.order.operationId,
+        version: after.version,
+        timestamp: now,
+        event: event!
+      }
+    }
+    d.slots[i] = slot
+    d.befores[i] = before
+    d.afters[i] = after
   }
 
-  /** Installs a record and keeps every index in step with it. */
-  private put(before: ManagedOrder | undefined, after: ManagedOrder): void {
+  private hasTrade(venue: string, tradeId: string): boolean {
+    const ids = this.tradeIds.get(venue)
+    return ids !== undefined && ids.has(tradeId)
+  }
+
+  private addTrade(fill: Fill.Fill): void {
+    const ids = this.tradeIds.get(fill.venue)
+    if (ids === undefined) this.tradeIds.set(fill.venue, new Set([fill.tradeId]))
+    else ids.add(fill.tradeId)
+  }
+
+  private indexVenueOrderId(venue: string, venueOrderId: string, slot: Slot): void {
+    const ids = this.byVenueOrderId.get(venue)
+    if (ids === undefined) this.byVenueOrderId.set(venue, new Map([[venueOrderId, slot]]))
+    else ids.set(venueOrderId, slot)
+  }
+
+  /** Moves `slot` between status buckets: the last of its bucket takes its place. */
+  private move(slot: Slot, from: string, to: string): void {
+    const bucket = this.byStatus.get(from)!
+    const last = bucket.pop()!
+    if (last !== slot) {
+      bucket[slot.statusAt] = last
+      last.statusAt = slot.statusAt
+    }
+    const target = bucketOf(this.byStatus, to)
+    slot.statusAt = target.length
+    target.push(slot)
+  }
+
+  /**
+   * Installs a record and keeps every index in step with it. `slot` is the order's slot when
+   * the caller has it (undefined: looked up), `before` the record it replaces (undefined: a
+   * new order).
+   */
+  private put(slot: Slot | undefined, before: ManagedOrder | undefined, after: ManagedOrder): void {
     const o = after.order
     const id = o.operationId
     if (before === undefined) {
-      this.slots.set(id, { record: after, ordinal: this.slots.size })
-      this.byClientOrderId.set(o.clientOrderId, id)
-      addTo(this.byStrategy, o.strategyId, id)
-      addTo(this.byInstrument, o.canonicalId, id)
-      if (o.venue !== undefined) addTo(this.byVenue, o.venue, id)
-      if (o.parentOperationId !== undefined) addTo(this.byParent, o.parentOperationId, id)
-      addTo(this.byStatus, o.status, id)
-      if (o.venue !== undefined && o.venueOrderId !== undefined) this.byVenueOrderId.set(`${o.venue}|${o.venueOrderId}`, id)
-      for (const fill of after.fills) if (fill.operationId === id) this.tradeKeys.add(Fill.key(fill))
+      this.add(after)
       return
     }
-    this.slots.get(id)!.record = after
+    const s = slot ?? this.slots.get(id)!
+    s.record = after
     const b = before.order
-    if (b.status !== o.status) {
-      this.byStatus.get(b.status)?.delete(id)
-      addTo(this.byStatus, o.status, id)
-    }
+    if (b.status !== o.status) this.move(s, b.status, o.status)
     if (b.venueOrderId === undefined && o.venueOrderId !== undefined && o.venue !== undefined) {
-      this.byVenueOrderId.set(`${o.venue}|${o.venueOrderId}`, id)
+      this.indexVenueOrderId(o.venue, o.venueOrderId, s)
     }
     for (let i = before.fills.length; i < after.fills.length; i++) {
       const fill = after.fills[i]!
-      if (fill.operationId === id) this.tradeKeys.add(Fill.key(fill))
+      if (fill.operationId === id) this.addTrade(fill)
     }
+  }
+
+  private add(after: ManagedOrder): void {
+    const o = after.order
+    const id = o.operationId
+    const slot = new Slot(after, this.slots.size)
+    this.slots.set(id, slot)
+    this.byClientOrderId.set(o.clientOrderId, slot)
+    bucketOf(this.byStrategy, o.strategyId).push(slot)
+    bucketOf(this.byInstrument, o.canonicalId).push(slot)
+    if (o.venue !== undefined) bucketOf(this.byVenue, o.venue).push(slot)
+    if (o.parentOperationId !== undefined) {
+      const parent = this.slots.get(o.parentOperationId)
+      if (parent === undefined) bucketOf(this.orphans, o.parentOperationId).push(slot)
+      else if (parent.children === undefined) parent.children = [slot]
+      else parent.children.push(slot)
+    }
+    if (this.orphans.size !== 0) {
+      const kids = this.orphans.get(id)
+      if (kids !== undefined) {
+        slot.children = kids
+        this.orphans.delete(id)
+      }
+    }
+    const bucket = bucketOf(this.byStatus, o.status)
+    slot.statusAt = bucket.length
+    bucket.push(slot)
+    if (o.venue !== undefined && o.venueOrderId !== undefined) this.indexVenueOrderId(o.venue, o.venueOrderId, slot)
+    for (const fill of after.fills) if (fill.operationId === id) this.addTrade(fill)
   }
 
   private validate(r: OrderRequest): InvalidOrderRequest | undefined {
@@ -707,8 +800,9 @@ export class OrderManager {
     const parentId = r.parentOperationId!
     const refuse = (reason: ChildOrderRejected["reason"], message: string) =>
       new ChildOrderRejected({ reason, parentOperationId: parentId, message: `Child ${r.operationId} of ${parentId}: ${message}` })
-    const parent = this.record(parentId)
-    if (parent === undefined) return refuse("UnknownParent", "no such parent order")
+    const slot = this.slots.get(parentId)
+    if (slot === undefined) return refuse("UnknownParent", "no such parent order")
+    const parent = slot.record
     const p = parent.order
     if (p.side !== r.side) return refuse("SideMismatch", `the parent is a ${p.side}`)
     if (p.strategyId !== r.strategyId) return refuse("StrategyMismatch", `the parent belongs to ${p.strategyId}`)
@@ -716,17 +810,17 @@ export class OrderManager {
     if (status !== "PENDING" && status !== "SUBMITTED" && status !== "ACCEPTED" && status !== "PARTIALLY_FILLED") {
       return refuse("ParentClosed", `the parent is ${status}`)
     }
-    const siblings = this.byParent.get(parentId)
-    if (parent.state.venueOrderId !== undefined || ((siblings === undefined || siblings.size === 0) && status !== "PENDING")) {
+    const siblings = slot.children
+    if (parent.state.venueOrderId !== undefined || (siblings === undefined && status !== "PENDING")) {
       return refuse("ParentSentToVenue", "the parent was sent to a venue itself")
     }
     // Filled quantity is spent for good; an open child holds its unfilled rest; a finished
     // child releases it (its fills are already in the parent's filled quantity).
     let used = parent.state.filledQuantity
     if (siblings !== undefined) {
-      for (const childId of siblings) {
-        const c = this.record(childId)
-        if (c !== undefined && !OrderStatus.isTerminal(c.state.status)) used = Decimal.add(used, OrderStateMachine.remainingQuantity(c.state))
+      for (const sibling of siblings) {
+        const c = sibling.record.state
+        if (!OrderStatus.isTerminal(c.status)) used = Decimal.add(used, OrderStateMachine.remainingQuantity(c))
       }
     }
     const total = Decimal.add(used, r.quantity)
@@ -740,14 +834,72 @@ export class OrderManager {
   }
 }
 
-const EMPTY_SET: ReadonlySet<string> = new Set()
-
-/** Where the manager keeps an order: its current record and its creation rank. */
-interface Slot {
-  record: ManagedOrder
-  readonly ordinal: number
+/** Where the manager keeps an order: its current record, creation rank and index positions. */
+class Slot {
+  /** Index in its status bucket. */
+  statusAt = 0
+  /** Child slots in creation order; undefined until the first child (an empty array never appears). */
+  children: Array<Slot> | undefined = undefined
+  constructor(
+    public record: ManagedOrder,
+    readonly ordinal: number
+  ) {}
 }
+
+/**
+ * What a check stages: `size` changes (parallel arrays, overwritten in place from index 0 on
+ * reuse: truncating an array is a runtime call), their journal entries when `journal`, an
+ * unmatched fill, the result.
+ */
+class Draft {
+  size = 0
+  journal = true
+  readonly slots: Array<Slot | undefined> = []
+  readonly befores: Array<ManagedOrder | undefined> = []
+  readonly afters: Array<ManagedOrder | undefined> = []
+  readonly entries: Array<OrderJournalEntry | undefined> = []
+  unmatched: UnmatchedFill | undefined = undefined
+  result: unknown = undefined
+  /** Forgets the staged changes (and drops the references, so a spare draft keeps nothing alive). */
+  clear(): void {
+    for (let i = 0; i < this.size; i++) {
+      this.slots[i] = undefined
+      this.befores[i] = undefined
+      this.afters[i] = undefined
+      this.entries[i] = undefined
+    }
+    this.size = 0
+    this.unmatched = undefined
+    this.result = undefined
+  }
+}
+
+/**
+ * The one draft the hot path reuses, across managers (all synchronous, on one thread). Taken
+ * while in use, so a journal sink that calls back into a manager gets a fresh one.
+ */
+let spare: Draft | undefined = new Draft()
+
+const NO_SLOTS: ReadonlyArray<Slot> = []
 const matchAll: OrderQuery = {}
+
+const hasChildren = (slot: Slot): boolean => slot.children !== undefined
+
+/** The index list under `key`, created empty on first use. */
+const bucketOf = (index: Map<string, Array<Slot>>, key: string): Array<Slot> => {
+  let list = index.get(key)
+  if (list === undefined) {
+    list = []
+    index.set(key, list)
+  }
+  return list
+}
+
+/** The shorter candidate (an absent index entry is the empty list); `a` on a tie. */
+const smaller = (a: ReadonlyArray<Slot> | undefined, b: ReadonlyArray<Slot> | undefined): ReadonlyArray<Slot> => {
+  const list = b ?? NO_SLOTS
+  return a === undefined || list.length < a.length ? list : a
+}
 
 const invalid = (reason: InvalidOrderRequestReason, operationId: string | undefined, message: string): InvalidOrderRequest =>
   new InvalidOrderRequest({

@@ -72,6 +72,50 @@ describe("projection", () => {
       { numRuns: 500 }
     )
   }, 120_000)
+
+  it("given the fill's price (the first fill's average without a division), still equals Order.withState", () => {
+    const fill = fc
+      .tuple(fc.integer({ min: 1, max: 400 }), fc.bigInt({ min: -(10n ** 24n), max: 10n ** 24n }), fc.nat(24), fc.nat(1000))
+      .map(([lots, units, scale, t]): OrderEvent.Fill => ({
+        _tag: "Fill",
+        quantity: Decimal.fromUnits(BigInt(lots), d("0.001")),
+        price: Decimal.fromScaled(units, scale),
+        tradeId: Ids.TradeId.make(`t${t}`)
+      }))
+    fc.assert(
+      fc.property(fc.array(fc.oneof(event, fill), { minLength: 1, maxLength: 20 }), (events) => {
+        const quantity = d("0.4")
+        const base = Either.getOrThrow(
+          OrderManager.make({ instruments }).create(
+            {
+              operationId: Ids.OperationId.make("p"),
+              strategyId: Ids.StrategyId.make("s"),
+              canonicalId: "BINANCE-SPOT:SPOT_PAIR:BTC-USDT",
+              venue: Ids.Venue.make("BINANCE-SPOT"),
+              side: "BUY",
+              type: "LIMIT",
+              timeInForce: "GTC",
+              quantity,
+              price: d("65000.01")
+            },
+            1_000
+          )
+        ).order.order
+        let order: Order.UnifiedOrder = base
+        let domainOrder: Order.UnifiedOrder = base
+        let state = OrderStateMachine.initial(quantity)
+        for (const e of events) {
+          const next = OrderStateMachine.transition(state, e)
+          if (OrderStateMachine.isIllegal(next)) continue
+          order = project(order, state, next, 2_000, e._tag === "Fill" ? e.price : undefined)
+          domainOrder = Order.withState(domainOrder, next, 2_000)
+          state = next
+          expect(order).toEqual(domainOrder)
+        }
+      }),
+      { numRuns: 500 }
+    )
+  }, 120_000)
 })
 
 describe("stored orders", () => {
