@@ -73,7 +73,11 @@ export interface RiskBookUpdates {
   onOrderDone(operationId: string): unknown
 }
 
-/** Receives every fill, once; `PositionTracker` is one (it returns its refusal, or undefined). */
+/**
+ * Receives every fill, once (only fills the OMS recorded for the first time), so a
+ * `PositionTracker` built with `deduplicate: false` needs no fill ids of its own; it returns
+ * its refusal, or undefined.
+ */
 export interface PositionPort {
   apply(fill: Fill.Fill, strategyId: Ids.StrategyId): unknown
 }
@@ -175,6 +179,12 @@ type Task =
   | { readonly _tag: "AlgoDone"; readonly run: AlgoRun; readonly childId: string; readonly end: Action.ChildEnd }
   | { readonly _tag: "AlgoTimer"; readonly run: AlgoRun }
 
+/** Values of `open`: an order not yet final, and one that is also counted in the risk book. */
+const OPEN = 1
+const IN_BOOK = 2
+/** The permanent key of `open`. */
+const KEEP: unique symbol = Symbol("keep")
+
 const SUBMIT: OrderEvent.Submit = { _tag: "Submit" }
 const CANCEL_REQUEST: OrderEvent.CancelRequest = { _tag: "CancelRequest" }
 const CANCEL_ACK: OrderEvent.CancelAck = { _tag: "CancelAck" }
@@ -213,15 +223,32 @@ const venueRequestOf = (o: ManagedOrder.ManagedOrder["order"]): VenueOrderReques
         postOnly: o.postOnly
       }
 
-const routeRequestOf = (r: OrderRequest.OrderRequest): RouteRequest.RouteRequest => ({
-  canonicalId: r.canonicalId,
-  side: r.side,
-  type: r.type,
-  quantity: r.quantity,
-  price: r.price,
-  timeInForce: r.timeInForce,
-  postOnly: r.postOnly
-})
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+/**
+ * The request with the venue the router (or the instrument) chose. Copied field by field in
+ * the schema's order, never by spreading: a spread copy came out as a slow object that cost
+ * more than the whole routing decision, in every later read of it by the OMS.
+ */
+const withVenue = (r: OrderRequest.OrderRequest, venue: Ids.Venue): OrderRequest.OrderRequest => {
+  const out: Mutable<OrderRequest.OrderRequest> = {
+    operationId: r.operationId,
+    strategyId: r.strategyId,
+    canonicalId: r.canonicalId,
+    venue,
+    side: r.side,
+    type: r.type,
+    timeInForce: r.timeInForce,
+    quantity: r.quantity
+  }
+  if (r.price !== undefined) out.price = r.price
+  if (r.expireAt !== undefined) out.expireAt = r.expireAt
+  if (r.reduceOnly !== undefined) out.reduceOnly = r.reduceOnly
+  if (r.postOnly !== undefined) out.postOnly = r.postOnly
+  if (r.execAlgorithm !== undefined) out.execAlgorithm = r.execAlgorithm
+  if (r.parentOperationId !== undefined) out.parentOperationId = r.parentOperationId
+  return out
+}
 
 const errorOf = (
   e: { readonly _tag: string; readonly message: string },
@@ -251,10 +278,15 @@ export class ExecutionCore {
   private readonly journalSink: ((entry: OrderJournal.OrderJournalEntry) => void) | undefined
   private readonly instruments: OrderManager.InstrumentLookup
 
-  /** Orders not yet final, so an order's end is handled once (a late fill after it is not a second end). */
-  private readonly open = new Set<string>()
-  /** Root orders counted in the risk book. */
-  private readonly inBook = new Set<string>()
+  /**
+   * Orders not yet final, so an order's end is handled once (a late fill after it is not a
+   * second end), each with whether it is a root order counted in the risk book (IN_BOOK).
+   * One map for both: every entry is added once and removed once, and each costs a hash
+   * table update. One permanent entry under a symbol (no operation id equals it) keeps the
+   * map from emptying: a Map that empties gives up its table and allocates a new one on the
+   * next insert, which one order at a time did on every order.
+   */
+  private readonly open = new Map<string | symbol, number>([[KEEP, OPEN]])
   /** Working algorithms by parent operation id. */
   private readonly runs = new Map<string, AlgoRun>()
   /** Journal entries committed since the last `settle` (ids of orders to look at). */
@@ -301,6 +333,8 @@ export class ExecutionCore {
 
   /** The earliest pending algorithm wake-up (epoch ms), for a driver that interleaves time. */
   nextWakeupMs(): number | undefined {
+    // A replay asks after every event: no iterator when no algorithm is working.
+    if (this.runs.size === 0) return undefined
     let next: number | undefined
     for (const run of this.runs.values()) {
       if (run.wakeAt !== undefined && (next === undefined || run.wakeAt < next)) next = run.wakeAt
@@ -475,12 +509,13 @@ export class ExecutionCore {
   private place(request: OrderRequest.OrderRequest, now: number, root: boolean): ExecutionError | undefined {
     if (request.venue !== undefined || this.router === undefined) {
       const venue = request.venue ?? this.instruments.get(request.canonicalId)?.venue
-      const m = this.create(venue === request.venue ? request : { ...request, venue: venue as Ids.Venue }, now, root)
+      const m = this.create(venue === undefined || venue === request.venue ? request : withVenue(request, venue), now, root)
       if (m instanceof ExecutionError) return m
       this.release(m, now)
       return undefined
     }
-    const decision = this.router.route(routeRequestOf(request))
+    // An order request is a route request (its venue is unset here, which is what routing means).
+    const decision = this.router.route(request)
     if ("_tag" in decision) {
       const m = this.create(request, now, false)
       if (m instanceof ExecutionError) return m
@@ -490,7 +525,7 @@ export class ExecutionCore {
     const allocations = decision.allocations
     const first = allocations[0]
     if (allocations.length === 1 && first !== undefined && first.canonicalId === request.canonicalId) {
-      const m = this.create({ ...request, venue: first.venue as Ids.Venue }, now, root)
+      const m = this.create(withVenue(request, first.venue as Ids.Venue), now, root)
       if (m instanceof ExecutionError) return m
       this.release(m, now)
       return undefined
@@ -515,21 +550,22 @@ export class ExecutionCore {
     const children: Array<ManagedOrder.ManagedOrder> = []
     for (let i = 0; i < allocations.length; i++) {
       const a = allocations[i]!
-      const child: OrderRequest.OrderRequest = {
+      // Built by assignment, not with conditional spreads (see `withVenue`).
+      const child: Mutable<OrderRequest.OrderRequest> = {
         operationId: `${id}:r${i + 1}` as Ids.OperationId,
-        parentOperationId: request.operationId,
         strategyId: request.strategyId,
         canonicalId: a.canonicalId,
         venue: a.venue as Ids.Venue,
         side: request.side,
         type: request.type,
         timeInForce: request.timeInForce,
-        quantity: a.quantity,
-        ...(a.price === undefined ? {} : { price: a.price }),
-        ...(request.expireAt === undefined ? {} : { expireAt: request.expireAt }),
-        reduceOnly: request.reduceOnly ?? false,
-        postOnly: request.postOnly ?? false
+        quantity: a.quantity
       }
+      if (a.price !== undefined) child.price = a.price
+      if (request.expireAt !== undefined) child.expireAt = request.expireAt
+      child.reduceOnly = request.reduceOnly ?? false
+      child.postOnly = request.postOnly ?? false
+      child.parentOperationId = request.operationId
       const c = this.create(child, now, false)
       if (c instanceof ExecutionError) this.anomaly("ChildRefused", child.operationId, c.message, c)
       else children.push(c)
@@ -547,11 +583,9 @@ export class ExecutionCore {
     const r = this.manager.create(request, now)
     if (r._tag === "Left") return errorOf(r.left, request.operationId)
     const m = r.right.order
-    this.open.add(request.operationId)
-    if (root && this.riskBook !== undefined) {
-      this.bookResult(this.riskBook.onOrderAccepted(m.order), request.operationId)
-      this.inBook.add(request.operationId)
-    }
+    const inBook = root && this.riskBook !== undefined
+    this.open.set(request.operationId, inBook ? IN_BOOK : OPEN)
+    if (inBook) this.bookResult(this.riskBook!.onOrderAccepted(m.order), request.operationId)
     return m
   }
 
@@ -736,20 +770,21 @@ export class ExecutionCore {
   private spawn(run: AlgoRun, a: Action.Spawn, now: number): void {
     const p = run.request
     const postOnly = p.postOnly === true && a.type === "LIMIT" && a.timeInForce !== "IOC" && a.timeInForce !== "FOK"
-    const child: OrderRequest.OrderRequest = {
+    // Built by assignment, not with conditional spreads (see `withVenue`).
+    const child: Mutable<OrderRequest.OrderRequest> = {
       operationId: a.childId as Ids.OperationId,
-      parentOperationId: p.operationId,
       strategyId: p.strategyId,
       canonicalId: p.canonicalId,
-      ...(p.venue === undefined ? {} : { venue: p.venue }),
       side: a.side,
       type: a.type,
       timeInForce: a.timeInForce,
       quantity: Grid.quantityOf(run.grid, a.lots),
-      ...(a.priceTicks === undefined ? {} : { price: Grid.priceOf(run.grid, a.priceTicks) }),
       reduceOnly: p.reduceOnly ?? false,
-      postOnly
+      postOnly,
+      parentOperationId: p.operationId
     }
+    if (p.venue !== undefined) child.venue = p.venue
+    if (a.priceTicks !== undefined) child.price = Grid.priceOf(run.grid, a.priceTicks)
     const error = this.place(child, now, false)
     if (error !== undefined) {
       this.anomaly("ChildRefused", a.childId, error.message, error)
@@ -782,17 +817,20 @@ export class ExecutionCore {
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i]!
         const m = this.manager.get(id)
-        // `open.delete` answers whether the order was open: an order ends once, a late fill is not a second end.
-        if (m === undefined || !OrderStatus.isTerminal(m.order.status) || !this.open.delete(id)) continue
-        this.ended(m)
+        if (m === undefined || !OrderStatus.isTerminal(m.order.status)) continue
+        // Only an order still open ends here: an order ends once, a late fill is not a second end.
+        const flags = this.open.get(id)
+        if (flags === undefined) continue
+        this.open.delete(id)
+        this.ended(m, flags === IN_BOOK)
       }
     }
   }
 
-  private ended(m: ManagedOrder.ManagedOrder): void {
+  private ended(m: ManagedOrder.ManagedOrder, inBook: boolean): void {
     const o = m.order
     const id = o.operationId
-    if (this.inBook.delete(id) && this.riskBook !== undefined) this.bookResult(this.riskBook.onOrderDone(id), id)
+    if (inBook && this.riskBook !== undefined) this.bookResult(this.riskBook.onOrderDone(id), id)
     const parentId = o.parentOperationId
     if (parentId === undefined) return
     const run = this.runs.get(parentId)

@@ -27,6 +27,13 @@ import { priceOf, share, value, type Valuation } from "./Valuation.js"
 export interface Options {
   /** The instruments fills and marks may name; more can be added with `addInstrument`. */
   readonly instruments?: Iterable<InstrumentSpec.InstrumentSpec>
+  /**
+   * Refuse a fill whose (venue, trade id) was applied before (default true). Set it to
+   * false when the caller de-duplicates already, as the execution core does (it applies
+   * only fills the OMS recorded for the first time): the tracker then keeps no record per
+   * fill, so its memory does not grow with the number of fills, and `hasFill` answers false.
+   */
+  readonly deduplicate?: boolean
 }
 
 /** An instrument as the tracker values it, resolved once when registered. */
@@ -38,6 +45,10 @@ interface Instrument {
   readonly instrumentKey: string
   /** Contract size 1 (spot, most linear listings): sizes are quantities, no multiplication. */
   readonly unitContract: boolean
+  /** This instrument's positions by strategy: found without building a composite key per fill. */
+  readonly byStrategy: Map<string, State>
+  /** Fills applied at the instrument's venue by trade id, shared by every instrument of that venue. */
+  readonly seen: Map<string, Seen>
 }
 
 /** The mutable state of one position; only the tracker touches it. */
@@ -62,14 +73,12 @@ interface Seen {
   readonly strategyId: Ids.StrategyId
 }
 
-const SEP = "\u0001"
-
 /**
  * How an instrument is valued. Options are valued on their premium, which venues quote
  * in the settlement asset (Deribit BTC options in BTC, IB options in USD), so they are
  * LINEAR in that asset whatever their contract type. QUANTO is LINEAR in its settlement asset.
  */
-const resolve = (spec: InstrumentSpec.InstrumentSpec): Instrument => {
+const resolve = (spec: InstrumentSpec.InstrumentSpec, seen: Map<string, Seen>): Instrument => {
   const option = spec.kind === "OPTION"
   const inverse = !option && spec.contractType === "INVERSE"
   return {
@@ -78,7 +87,9 @@ const resolve = (spec: InstrumentSpec.InstrumentSpec): Instrument => {
     pnlAsset: option ? spec.settlementAsset : inverse ? spec.baseAsset : spec.contractType === "QUANTO" ? spec.settlementAsset : spec.quoteAsset,
     sizeAsset: inverse ? spec.quoteAsset : spec.baseAsset,
     instrumentKey: instrumentKey(spec.canonicalId),
-    unitContract: Decimal.equals(spec.contractSize, Decimal.one)
+    unitContract: Decimal.equals(spec.contractSize, Decimal.one),
+    byStrategy: new Map(),
+    seen
   }
 }
 
@@ -136,11 +147,19 @@ const validate = (fill: Fill.Fill, strategyId: Ids.StrategyId, instrument: Instr
 /** Folds fills into positions; see the module comment for the arithmetic. */
 export class PositionTracker {
   private readonly instruments = new Map<string, Instrument>()
-  private readonly states = new Map<string, State>()
+  /** Every position, in the order it got its first fill. */
+  private readonly states: Array<State> = []
   private readonly marks = new Map<string, Mark>()
-  private readonly seen = new Map<string, Seen>()
+  /**
+   * Applied fills: venue, then trade id. Keyed in two levels so a fill needs no
+   * `venue|tradeId` string (building and hashing a new string per fill was most of the cost
+   * of `apply`); each instrument holds its venue's map.
+   */
+  private readonly seen = new Map<string, Map<string, Seen>>()
+  private readonly deduplicate: boolean
 
   constructor(options: Options = {}) {
+    this.deduplicate = options.deduplicate ?? true
     for (const spec of options.instruments ?? []) {
       const error = this.addInstrument(spec)
       if (error !== undefined) throw error
@@ -161,7 +180,12 @@ export class PositionTracker {
     if (!Decimal.isDecimal(spec.contractSize) || !Decimal.isPositive(spec.contractSize)) {
       return PositionError.make("InvalidInstrument", `${spec.canonicalId}: contract size must be a positive Decimal`, spec.canonicalId)
     }
-    this.instruments.set(spec.canonicalId, resolve(spec))
+    let seen = this.seen.get(spec.venue)
+    if (seen === undefined) {
+      seen = new Map()
+      this.seen.set(spec.venue, seen)
+    }
+    this.instruments.set(spec.canonicalId, resolve(spec, seen))
     return undefined
   }
 
@@ -174,7 +198,8 @@ export class PositionTracker {
    * Applies one fill to the position of `strategyId`. Returns undefined on success (so the
    * hot path allocates nothing for the answer) or the reason it was refused, in which
    * case nothing changed: an unknown instrument, a malformed fill, or a (venue, tradeId)
-   * already applied (the error says whether the replay is identical or conflicting).
+   * already applied (the error says whether the replay is identical or conflicting; not
+   * checked by a tracker built with `deduplicate: false`).
    */
   apply(fill: Fill.Fill, strategyId: Ids.StrategyId): PositionError.PositionError | undefined {
     const instrument = this.instruments.get(fill.canonicalId)
@@ -187,17 +212,17 @@ export class PositionTracker {
     }
     const bad = validate(fill, strategyId, instrument)
     if (bad !== undefined) return bad
-    const fillKey = Fill.key(fill)
-    const previous = this.seen.get(fillKey)
+    // The venue is the instrument's (validated), so the instrument's map is the venue's.
+    const seen = instrument.seen
+    const previous = this.deduplicate ? seen.get(fill.tradeId) : undefined
     if (previous !== undefined) {
       const how = sameFill(previous, fill, strategyId)
         ? "an identical replay, ignored"
         : "with different content from the first (left as first applied; reconcile with the venue)"
-      return PositionError.make("DuplicateFill", `Fill ${fillKey} was already applied; this one is ${how}`, fill.canonicalId)
+      return PositionError.make("DuplicateFill", `Fill ${Fill.key(fill)} was already applied; this one is ${how}`, fill.canonicalId)
     }
 
-    const stateKey = fill.canonicalId + SEP + strategyId
-    let state = this.states.get(stateKey)
+    let state = instrument.byStrategy.get(strategyId)
     if (state === undefined) {
       state = {
         strategyId,
@@ -209,7 +234,8 @@ export class PositionTracker {
         fillCount: 0,
         updatedAt: fill.timestamp
       }
-      this.states.set(stateKey, state)
+      instrument.byStrategy.set(strategyId, state)
+      this.states.push(state)
     }
 
     const valuation = instrument.valuation
@@ -237,7 +263,7 @@ export class PositionTracker {
     state.fees.set(fill.feeCurrency, fee === undefined ? fill.fee : Decimal.add(fee, fill.fee))
     state.fillCount++
     if (fill.timestamp > state.updatedAt) state.updatedAt = fill.timestamp
-    this.seen.set(fillKey, { fill, strategyId })
+    if (this.deduplicate) seen.set(fill.tradeId, { fill, strategyId })
     return undefined
   }
 
@@ -253,9 +279,9 @@ export class PositionTracker {
     return refused
   }
 
-  /** True if a fill with this (venue, tradeId) was applied. */
+  /** True if a fill with this (venue, tradeId) was applied (always false without `deduplicate`). */
   hasFill(venue: Ids.Venue, tradeId: Ids.TradeId): boolean {
-    return this.seen.has(`${venue}|${tradeId}`)
+    return this.seen.get(venue)?.has(tradeId) === true
   }
 
   /**
@@ -286,14 +312,14 @@ export class PositionTracker {
 
   /** The position of one strategy in one instrument, if it ever had a fill. */
   position(canonicalId: string, strategyId: Ids.StrategyId): StrategyPosition | undefined {
-    const state = this.states.get(canonicalId + SEP + strategyId)
+    const state = this.instruments.get(canonicalId)?.byStrategy.get(strategyId)
     return state === undefined ? undefined : this.snapshot(state)
   }
 
   /** Every position that ever had a fill (flat ones included), sorted by venue, canonical id, strategy. */
   positions(): Array<StrategyPosition> {
     const out: Array<StrategyPosition> = []
-    for (const state of this.states.values()) out.push(this.snapshot(state))
+    for (const state of this.states) out.push(this.snapshot(state))
     return out.sort(byKey)
   }
 
@@ -354,7 +380,7 @@ export const make = (options: Options = {}): PositionTracker => new PositionTrac
 
 /** A tracker over the given instruments, or the error naming the first conflicting spec. */
 export const makeEither = (options: Options = {}): Either.Either<PositionTracker, PositionError.PositionError> => {
-  const tracker = new PositionTracker()
+  const tracker = new PositionTracker(options.deduplicate === undefined ? {} : { deduplicate: options.deduplicate })
   for (const spec of options.instruments ?? []) {
     const error = tracker.addInstrument(spec)
     if (error !== undefined) return Either.left(error)

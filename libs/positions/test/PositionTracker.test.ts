@@ -226,6 +226,23 @@ describe("bad input changes nothing", () => {
     expect(t.hasFill(specOf(OKX_PERP).venue, fill(OKX_PERP, "BUY", "1", "1", { tradeId: "dup" }).tradeId)).toBe(true)
   })
 
+  it("without deduplicate, applies every fill it is given and keeps no fill ids (the caller de-duplicates)", () => {
+    const t = PositionTracker.make({ instruments: specs, deduplicate: false })
+    applyOk(t, fill(BINANCE_PERP, "BUY", "1", "100", { tradeId: "dup" }))
+    applyOk(t, fill(BINANCE_PERP, "BUY", "1", "100", { tradeId: "dup" }))
+    expect(str(t.position(BINANCE_PERP, A)!.quantity)).toBe("2")
+    expect(t.position(BINANCE_PERP, A)!.fillCount).toBe(2)
+    expect(t.hasFill(specOf(BINANCE_PERP).venue, fill(BINANCE_PERP, "BUY", "1", "1", { tradeId: "dup" }).tradeId)).toBe(false)
+    // The option passes through makeEither too; the default still refuses the replay.
+    const e = PositionTracker.makeEither({ instruments: specs, deduplicate: false })
+    if (e._tag === "Left") throw e.left
+    applyOk(e.right, fill(BINANCE_PERP, "BUY", "1", "100", { tradeId: "dup" }))
+    applyOk(e.right, fill(BINANCE_PERP, "BUY", "1", "100", { tradeId: "dup" }))
+    const checked = tracker()
+    applyOk(checked, fill(BINANCE_PERP, "BUY", "1", "100", { tradeId: "dup" }))
+    expect(checked.apply(fill(BINANCE_PERP, "BUY", "1", "100", { tradeId: "dup" }), A)?.reason).toBe("DuplicateFill")
+  })
+
   it("refuses an unknown instrument", () => {
     const t = seeded()
     const before = t.positions()

@@ -45,12 +45,25 @@ class Cell implements ExposureCell {
   openSell = 0n
 }
 
+/** A strategy's gross exposure (scale 36), shared by its cells so an update needs no lookup. */
+class StrategyTotal {
+  gross = 0n
+}
+
 class StrategyCell extends Cell {
   /** This cell's share of its strategy's gross exposure. */
   gross = 0n
-  constructor(readonly strategyId: string) {
+  constructor(
+    readonly strategyId: string,
+    readonly total: StrategyTotal
+  ) {
     super()
   }
+}
+
+/** A free balance (scale 18); instruments keep references to theirs, so settling needs no lookup. */
+class Balance {
+  constructor(public amount: bigint) {}
 }
 
 class Instrument implements InstrumentView {
@@ -64,6 +77,11 @@ class Instrument implements InstrumentView {
   aPos = 0n
   aBuy = 0n
   aSell = 0n
+  /** The base asset's cell, once known (reset when the spec changes). */
+  assetCell: Cell | undefined = undefined
+  /** The venue's free balances of the quote and base assets, once set (a balance may be set after the spec). */
+  quoteBalance: Balance | undefined = undefined
+  baseBalance: Balance | undefined = undefined
   constructor(
     public spec: InstrumentSpec.InstrumentSpec,
     public compiled: CompiledSpec
@@ -71,21 +89,25 @@ class Instrument implements InstrumentView {
 }
 
 interface OpenOrder {
-  readonly strategyId: string
+  readonly cell: StrategyCell
   readonly instrument: Instrument
   readonly buy: boolean
   remaining: bigint
   /** Spot only: the price the reservation was made at, and what is still reserved (scale 18). */
   readonly reservePrice: bigint | undefined
-  readonly reservedAsset: string | undefined
+  /** The balance the reservation was taken from (undefined when nothing was reserved). */
+  readonly reservedFrom: Balance | undefined
   reserved: bigint
 }
 
 const fail = (reason: RiskBookError["reason"], message: string): RiskBookError => new RiskBookError({ reason, message })
 
+/** The permanent key of `orders` (see there). */
+const KEEP: unique symbol = Symbol("keep")
+
 /** Signed `base18` of a signed quantity. */
 const signedBase = (c: CompiledSpec, q: bigint, ref: bigint | undefined): bigint => {
-  if (q === 0n) return 0n
+  if (q === 0n || c.unitBase) return q
   const b = base18(c, q < 0n ? -q : q, ref) ?? 0n
   return q < 0n ? -b : b
 }
@@ -94,10 +116,15 @@ const signedBase = (c: CompiledSpec, q: bigint, ref: bigint | undefined): bigint
 export class InMemoryRiskBook implements RiskBook {
   private readonly instruments = new Map<string, Instrument>()
   private readonly strategyCells = new Map<string, Map<string, StrategyCell>>()
-  private readonly strategyGross = new Map<string, bigint>()
+  private readonly strategyTotals = new Map<string, StrategyTotal>()
   private readonly assets = new Map<string, Cell>()
-  private readonly balances = new Map<string, Map<string, bigint>>()
-  private readonly orders = new Map<string, OpenOrder>()
+  private readonly balances = new Map<string, Map<string, Balance>>()
+  /**
+   * Open orders by operation id, plus one permanent entry under a symbol (no operation id
+   * can equal it): a Map that empties gives up its table and allocates a new one on the next
+   * insert, which an order-at-a-time flow (one order open, then none) did on every order.
+   */
+  private readonly orders = new Map<string | symbol, OpenOrder | undefined>([[KEEP, undefined]])
   private gross = 0n
 
   // ---------------------------------------------------------------- RiskBook (reads)
@@ -134,17 +161,17 @@ export class InMemoryRiskBook implements RiskBook {
 
   /** One strategy's gross exposure, scale 36. */
   strategyGrossExposure(strategyId: string): bigint {
-    return this.strategyGross.get(strategyId) ?? 0n
+    return this.strategyTotals.get(strategyId)?.gross ?? 0n
   }
 
   /** Free balance, scale 18. */
   available(venue: string, asset: string): bigint | undefined {
-    return this.balances.get(venue)?.get(asset)
+    return this.balances.get(venue)?.get(asset)?.amount
   }
 
   /** Orders currently counted as open. */
   get openOrderCount(): number {
-    return this.orders.size
+    return this.orders.size - 1
   }
 
   // ---------------------------------------------------------------- updates
@@ -158,6 +185,9 @@ export class InMemoryRiskBook implements RiskBook {
     }
     existing.spec = spec
     existing.compiled = compileSpec(spec)
+    existing.assetCell = undefined
+    existing.quoteBalance = undefined
+    existing.baseBalance = undefined
     this.revalue(existing, undefined)
   }
 
@@ -183,7 +213,9 @@ export class InMemoryRiskBook implements RiskBook {
       m = new Map()
       this.balances.set(venue, m)
     }
-    m.set(asset, a)
+    const cell = m.get(asset)
+    if (cell === undefined) m.set(asset, new Balance(a))
+    else cell.amount = a
     return undefined
   }
 
@@ -219,26 +251,18 @@ export class InMemoryRiskBook implements RiskBook {
     const remaining = q - filled
     const buy = order.side === "BUY"
     const c = inst.compiled
-    let reservedAsset: string | undefined
+    let reservedFrom: Balance | undefined
     let reserved = 0n
     if (c.spot && remaining > 0n) {
-      reservedAsset = buy ? c.quoteAsset : c.baseAsset
-      const free = this.balances.get(c.venue)
-      if (free?.has(reservedAsset) === true) {
+      reservedFrom = buy ? this.quoteBalanceOf(inst) : this.baseBalanceOf(inst)
+      if (reservedFrom !== undefined) {
         reserved = buy ? (price === undefined ? 0n : ceilDiv(value36(c, remaining, price), ONE)) : (base18(c, remaining, price) ?? 0n)
-        free.set(reservedAsset, (free.get(reservedAsset) as bigint) - reserved)
+        reservedFrom.amount -= reserved
       }
     }
-    this.orders.set(order.operationId, {
-      strategyId: order.strategyId,
-      instrument: inst,
-      buy,
-      remaining,
-      reservePrice: price,
-      reservedAsset,
-      reserved
-    })
-    this.addOpen(inst, this.cellOf(order.strategyId, inst), buy, remaining)
+    const cell = this.cellOf(order.strategyId, inst)
+    this.orders.set(order.operationId, { cell, instrument: inst, buy, remaining, reservePrice: price, reservedFrom, reserved })
+    this.addOpen(inst, cell, buy, remaining)
     return undefined
   }
 
@@ -251,14 +275,15 @@ export class InMemoryRiskBook implements RiskBook {
     const order = this.orders.get(fill.operationId)
     const inst = order?.instrument ?? this.instruments.get(fill.canonicalId)
     if (inst === undefined) return fail("UnknownInstrument", `no spec for ${fill.canonicalId}`)
-    const owner = order?.strategyId ?? strategyId
-    if (owner === undefined) return fail("UnknownOrder", `fill of unknown order ${fill.operationId} without a strategy`)
+    if (order === undefined && strategyId === undefined) {
+      return fail("UnknownOrder", `fill of unknown order ${fill.operationId} without a strategy`)
+    }
     const f = fromDecimal(fill.quantity)
     if (f === undefined || f <= 0n) return fail("InvalidQuantity", `fill quantity ${Decimal.format(fill.quantity)} must be positive`)
     const px = fromDecimal(fill.price)
     if (px === undefined) return fail("InvalidPrice", `fill price ${Decimal.format(fill.price)} has more than 18 decimals`)
     const buy = fill.side === "BUY"
-    const sc = this.cellOf(owner, inst)
+    const sc = order !== undefined ? order.cell : this.cellOf(strategyId as string, inst)
     if (order !== undefined) {
       const done = f < order.remaining ? f : order.remaining
       order.remaining -= done
@@ -273,7 +298,7 @@ export class InMemoryRiskBook implements RiskBook {
     const signed = buy ? f : -f
     sc.position += signed
     inst.position += signed
-    if (inst.compiled.spot) this.settleSpot(inst.compiled, order, buy, f, px)
+    if (inst.compiled.spot) this.settleSpot(inst, order, buy, f, px)
     this.revalue(inst, sc)
     return undefined
   }
@@ -283,9 +308,8 @@ export class InMemoryRiskBook implements RiskBook {
     const order = this.orders.get(operationId)
     if (order === undefined) return fail("UnknownOrder", `order ${operationId} is not open`)
     this.orders.delete(operationId)
-    const inst = order.instrument
-    this.addOpen(inst, this.cellOf(order.strategyId, inst), order.buy, -order.remaining)
-    if (order.reservedAsset !== undefined && order.reserved > 0n) this.credit(inst.compiled.venue, order.reservedAsset, order.reserved)
+    if (order.remaining !== 0n) this.addOpen(order.instrument, order.cell, order.buy, -order.remaining)
+    if (order.reservedFrom !== undefined && order.reserved > 0n) order.reservedFrom.amount += order.reserved
     return undefined
   }
 
@@ -294,7 +318,12 @@ export class InMemoryRiskBook implements RiskBook {
   private cellOf(strategyId: string, inst: Instrument): StrategyCell {
     let sc = inst.strategies.get(strategyId)
     if (sc === undefined) {
-      sc = new StrategyCell(strategyId)
+      let total = this.strategyTotals.get(strategyId)
+      if (total === undefined) {
+        total = new StrategyTotal()
+        this.strategyTotals.set(strategyId, total)
+      }
+      sc = new StrategyCell(strategyId, total)
       inst.strategies.set(strategyId, sc)
       let m = this.strategyCells.get(strategyId)
       if (m === undefined) {
@@ -317,28 +346,40 @@ export class InMemoryRiskBook implements RiskBook {
     this.revalue(inst, sc)
   }
 
-  private credit(venue: string, asset: string, amount: bigint): void {
-    const free = this.balances.get(venue)
-    const current = free?.get(asset)
-    if (free !== undefined && current !== undefined) free.set(asset, current + amount)
+  private balanceOf(venue: string, asset: string): Balance | undefined {
+    return this.balances.get(venue)?.get(asset)
   }
 
-  private settleSpot(c: CompiledSpec, order: OpenOrder | undefined, buy: boolean, f: bigint, px: bigint): void {
+  /** The instrument's quote balance, remembered once it exists (balance cells are never removed). */
+  private quoteBalanceOf(inst: Instrument): Balance | undefined {
+    return (inst.quoteBalance ??= this.balanceOf(inst.compiled.venue, inst.compiled.quoteAsset))
+  }
+
+  private baseBalanceOf(inst: Instrument): Balance | undefined {
+    return (inst.baseBalance ??= this.balanceOf(inst.compiled.venue, inst.compiled.baseAsset))
+  }
+
+  private settleSpot(inst: Instrument, order: OpenOrder | undefined, buy: boolean, f: bigint, px: bigint): void {
+    const c = inst.compiled
     const base = base18(c, f, px) ?? 0n
     const quote = value36(c, f, px)
+    // What a buy pays, rounded up (computed once: a limit order filled at its limit reserved exactly this).
+    const paid = buy ? ceilDiv(quote, ONE) : 0n
     // The part of this fill already taken from the free balance when the order was recorded.
     let released = 0n
     if (order !== undefined && order.reserved > 0n) {
-      const share = buy ? ceilDiv(value36(c, f, order.reservePrice as bigint), ONE) : base
+      const share = buy ? (order.reservePrice === px ? paid : ceilDiv(value36(c, f, order.reservePrice as bigint), ONE)) : base
       released = share < order.reserved ? share : order.reserved
       order.reserved -= released
     }
+    const quoteBalance = this.quoteBalanceOf(inst)
+    const baseBalance = this.baseBalanceOf(inst)
     if (buy) {
-      this.credit(c.venue, c.quoteAsset, released - ceilDiv(quote, ONE))
-      this.credit(c.venue, c.baseAsset, base)
+      if (quoteBalance !== undefined && released !== paid) quoteBalance.amount += released - paid
+      if (baseBalance !== undefined) baseBalance.amount += base
     } else {
-      this.credit(c.venue, c.baseAsset, released - base)
-      this.credit(c.venue, c.quoteAsset, quote / ONE)
+      if (baseBalance !== undefined && released !== base) baseBalance.amount += released - base
+      if (quoteBalance !== undefined) quoteBalance.amount += quote / ONE
     }
   }
 
@@ -348,32 +389,50 @@ export class InMemoryRiskBook implements RiskBook {
     const ref = inst.referencePrice
     const cell = inst
     const g = ref === undefined ? 0n : value36(c, worstCase(cell.position, cell.openBuy, cell.openSell), ref)
-    this.gross += g - inst.gross
-    inst.gross = g
-    if (only !== undefined) this.revalueStrategy(c, ref, only)
-    else for (const sc of inst.strategies.values()) this.revalueStrategy(c, ref, sc)
-    let a = this.assets.get(c.baseAsset)
-    if (a === undefined) {
-      a = new Cell()
-      this.assets.set(c.baseAsset, a)
+    if (g !== inst.gross) {
+      this.gross += g - inst.gross
+      inst.gross = g
     }
+    if (only !== undefined) {
+      // One strategy holding all of the instrument (the usual case) has the instrument's value: no second product.
+      if (only.position === cell.position && only.openBuy === cell.openBuy && only.openSell === cell.openSell) setStrategyGross(only, g)
+      else revalueStrategy(c, ref, only)
+    } else for (const sc of inst.strategies.values()) revalueStrategy(c, ref, sc)
+    let a = inst.assetCell
+    if (a === undefined) {
+      a = this.assets.get(c.baseAsset)
+      if (a === undefined) {
+        a = new Cell()
+        this.assets.set(c.baseAsset, a)
+      }
+      inst.assetCell = a
+    }
+    // Only the components that moved (an order event moves one side, a fill a side and the position).
     const aPos = signedBase(c, cell.position, ref)
+    if (aPos !== inst.aPos) {
+      a.position += aPos - inst.aPos
+      inst.aPos = aPos
+    }
     const aBuy = signedBase(c, cell.openBuy, ref)
+    if (aBuy !== inst.aBuy) {
+      a.openBuy += aBuy - inst.aBuy
+      inst.aBuy = aBuy
+    }
     const aSell = signedBase(c, cell.openSell, ref)
-    a.position += aPos - inst.aPos
-    a.openBuy += aBuy - inst.aBuy
-    a.openSell += aSell - inst.aSell
-    inst.aPos = aPos
-    inst.aBuy = aBuy
-    inst.aSell = aSell
+    if (aSell !== inst.aSell) {
+      a.openSell += aSell - inst.aSell
+      inst.aSell = aSell
+    }
   }
+}
 
-  private revalueStrategy(c: CompiledSpec, ref: bigint | undefined, sc: StrategyCell): void {
-    const g = ref === undefined ? 0n : value36(c, worstCase(sc.position, sc.openBuy, sc.openSell), ref)
-    if (g === sc.gross) return
-    this.strategyGross.set(sc.strategyId, (this.strategyGross.get(sc.strategyId) ?? 0n) + g - sc.gross)
-    sc.gross = g
-  }
+const revalueStrategy = (c: CompiledSpec, ref: bigint | undefined, sc: StrategyCell): void =>
+  setStrategyGross(sc, ref === undefined ? 0n : value36(c, worstCase(sc.position, sc.openBuy, sc.openSell), ref))
+
+const setStrategyGross = (sc: StrategyCell, g: bigint): void => {
+  if (g === sc.gross) return
+  sc.total.gross += g - sc.gross
+  sc.gross = g
 }
 
 /** A fresh, empty in-memory book. */

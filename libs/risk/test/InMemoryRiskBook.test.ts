@@ -42,6 +42,29 @@ describe("InMemoryRiskBook", () => {
     expect(book.available("BINANCE-SPOT", "BTC")).toBe(S("0.52"))
   })
 
+  it("settles a spot buy filled at its limit against its reservation, rounding each payment up", () => {
+    const book = makeBook()
+    book.setBalance("BINANCE-SPOT", "USDT", D("10000"))
+    book.setBalance("BINANCE-SPOT", "BTC", D("0"))
+    book.onOrderAccepted({ operationId: "a", strategyId: "s1", canonicalId: SPOT, side: "BUY", quantity: D("0.03"), price: D("100000.5") })
+    // 0.03 x 100000.5 = 3000.015 reserved.
+    expect(book.available("BINANCE-SPOT", "USDT")).toBe(S("6999.985"))
+    book.onFill({ operationId: "a", canonicalId: SPOT, side: "BUY", quantity: D("0.01"), price: D("100000.5") })
+    book.onFill({ operationId: "a", canonicalId: SPOT, side: "BUY", quantity: D("0.02"), price: D("100000.5") })
+    // Each fill pays exactly what it had reserved: the free balance does not move, the coins arrive.
+    expect(book.available("BINANCE-SPOT", "USDT")).toBe(S("6999.985"))
+    expect(book.available("BINANCE-SPOT", "BTC")).toBe(S("0.03"))
+    book.onOrderDone("a")
+    expect(book.available("BINANCE-SPOT", "USDT")).toBe(S("6999.985"))
+    // 1e-18 BTC at 0.5 costs 5e-19 USDT, rounded up to 1e-18: three such fills pay 3e-18 of a 2e-18 reservation.
+    book.setReferencePrice(SPOT, D("0.5"))
+    book.onOrderAccepted({ operationId: "b", strategyId: "s1", canonicalId: SPOT, side: "BUY", quantity: D("0.000000000000000003"), price: D("0.5") })
+    expect(book.available("BINANCE-SPOT", "USDT")).toBe(S("6999.985") - 2n)
+    for (let i = 0; i < 3; i++) book.onFill({ operationId: "b", canonicalId: SPOT, side: "BUY", quantity: D("0.000000000000000001"), price: D("0.5") })
+    book.onOrderDone("b")
+    expect(book.available("BINANCE-SPOT", "USDT")).toBe(S("6999.985") - 3n)
+  })
+
   it("refuses bad updates with a reason and changes nothing", () => {
     const book = makeBook()
     book.onOrderAccepted({ operationId: "a", strategyId: "s1", canonicalId: PERP, side: "BUY", quantity: D("1"), price: D("99000") })

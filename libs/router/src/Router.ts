@@ -11,6 +11,7 @@ import { Decimal } from "@odum/domain"
 import { InstrumentId } from "@odum/instrument-id"
 import * as Either from "effect/Either"
 import { type CompiledGroup, type CompiledListing, compile } from "./internal/compile.js"
+import { BookCandidate, InfeasibleCandidate, LazyAllocation, LazyReference, Scales, Sentence } from "./internal/Explained.js"
 import { at, compareTo, dec, fromBps, pow10 } from "./internal/scaled.js"
 import { ScaledCost } from "./internal/ScaledCost.js"
 import type { MarketState } from "./MarketState.js"
@@ -24,7 +25,6 @@ import type {
   Cost,
   InfeasibleReason,
   Pricing,
-  Reference,
   ReferenceSource,
   RoutingDecision,
   SplitEvaluation
@@ -132,8 +132,8 @@ export class Router {
   private ref = -1n
   private refShift = 1n
   private q = 0n
-  /** The whole quantity in underlying units as a Decimal, built at most once per decision. */
-  private qDec: Decimal.Decimal | undefined = undefined
+  /** This decision's quantity and scales, for the parts of it that are formatted only when read. */
+  private scales = new Scales(0n, 0, 0)
 
   /** Use `make`; the constructor trusts a checked catalogue. */
   constructor(catalogue: VenueCatalogue.VenueCatalogue, costs: RouterConfig.CostConfig) {
@@ -218,7 +218,9 @@ export class Router {
     const dp = ps - group.ps
     const dq = qs - group.qs
     this.q = request.quantity.units * reqSpec.contractSize.units * pow10(qs - request.quantity.scale - reqSpec.contractSize.scale)
-    this.qDec = undefined
+    // On a listing of contract size 1 the underlying quantity is the request's own Decimal.
+    const cs = reqSpec.contractSize
+    this.scales = new Scales(this.q, qs, ps, cs.units === 1n && cs.scale === 0 ? request.quantity : undefined)
     const limitUnits = limit === undefined ? -1n : at(limit, ps)
 
     let bestBid = -1n
@@ -288,9 +290,7 @@ export class Router {
       this.ref = limitUnits * 10n
     }
     this.refShift = pow10(this.rs - ps)
-    const refDecimal = this.ref < 0n ? undefined : dec(this.ref, this.rs)
-    const reference: Reference | undefined =
-      refDecimal === undefined || source === undefined ? undefined : { price: refDecimal, source }
+    const reference = this.ref < 0n || source === undefined ? undefined : new LazyReference(source, this.ref, this.rs)
 
     // Single-listing candidates.
     const candidates: Array<Candidate> = []
@@ -299,7 +299,7 @@ export class Router {
     const to = pinned < 0 ? n : pinned + 1
     for (let i = from; i < to; i++) {
       const s = slots[i]!
-      const r = this.single(s, taking, postOnly, refDecimal)
+      const r = this.single(s, taking, postOnly, reference)
       candidates.push(r.candidate)
       if (r.priced !== undefined) priced.push(r.priced)
     }
@@ -375,22 +375,22 @@ export class Router {
     s: Slot,
     taking: boolean,
     postOnly: boolean,
-    ref: Decimal.Decimal | undefined
+    reference: LazyReference | undefined
   ): Single {
     const no = infeasible
     if (s.blocked !== undefined) return no(s, s.blocked)
     const q = this.q
     const qs = this.qs
+    // Detail sentences are formatted only if someone reads them (see internal/Explained).
     if (q % s.lotFace !== 0n) {
-      return no(s, "OffLotGrid", `${this.fmtQ(q)} underlying is not a multiple of the lot ${this.fmtQ(s.lotFace)}`)
+      return no(s, "OffLotGrid", new Sentence("", q, " underlying is not a multiple of the lot ", s.lotFace, "", qs))
     }
-    if (q < s.minFace) return no(s, "BelowMinQuantity", `${this.fmtQ(q)} is below the minimum ${this.fmtQ(s.minFace)}`)
-    if (s.maxFace >= 0n && q > s.maxFace) return no(s, "AboveMaxQuantity", `${this.fmtQ(q)} is above the maximum ${this.fmtQ(s.maxFace)}`)
-    const resting = !taking
+    if (q < s.minFace) return no(s, "BelowMinQuantity", new Sentence("", q, " is below the minimum ", s.minFace, "", qs))
+    if (s.maxFace >= 0n && q > s.maxFace) return no(s, "AboveMaxQuantity", new Sentence("", q, " is above the maximum ", s.maxFace, "", qs))
     if (s.limit === 0n) return no(s, "LimitPriceBound", "the limit price rounds to zero on this listing's tick grid")
     const buy = this.buy
 
-    if (s.book === undefined) return this.model(s, taking, postOnly, ref)
+    if (s.book === undefined) return this.model(s, taking, postOnly, reference?.price)
 
     let takeF = 0n
     let takeN = 0n
@@ -399,7 +399,7 @@ export class Router {
       if (top !== undefined) {
         const p = top * s.pMul
         if (buy ? p <= s.limit : p >= s.limit) {
-          return no(s, "WouldCross", `the post-only limit ${this.fmtP(s.limit)} crosses the best price ${this.fmtP(p)}`)
+          return no(s, "WouldCross", new Sentence("the post-only limit ", s.limit, " crosses the best price ", p, "", this.ps))
         }
       }
     } else {
@@ -412,31 +412,18 @@ export class Router {
       return no(
         s,
         s.stoppedAtLimit ? "LimitPriceBound" : "InsufficientDepth",
-        `${s.stoppedAtLimit ? "depth within the limit" : "visible depth"} fills ${this.fmtQ(takeF)} of ${this.fmtQ(q)}`
+        new Sentence(s.stoppedAtLimit ? "depth within the limit fills " : "visible depth fills ", takeF, " of ", q, "", qs)
       )
     }
     const acc = this.acc.reset()
     this.addCost(acc, s, takeF, takeN, restF)
     const mn = s.c.minNotional
     if (mn !== undefined && compareTo(acc.n, this.ps + qs, mn) < 0) {
-      return no(s, "BelowMinNotional", `notional ${this.fmtN(acc.n)} is below the minimum ${Decimal.format(mn)}`)
+      return no(s, "BelowMinNotional", new Sentence("notional ", acc.n, " is below the minimum ", mn, "", this.ps + qs))
     }
     const cost = this.toCost(acc)
-    const l = s.c.listing
-    const candidate: Candidate = {
-      venue: l.venue,
-      canonicalId: l.canonicalId,
-      access: l.access,
-      latencyMs: l.latencyMs,
-      feasible: true,
-      reason: undefined,
-      detail: undefined,
-      pricing: "BOOK",
-      takerQuantity: this.units(s, takeF),
-      restingQuantity: resting ? this.units(s, restF) : ZERO,
-      worstPrice: takeF > 0n ? dec(s.worst, this.ps) : undefined,
-      cost
-    }
+    // restF is 0 for an order that may not rest (it is infeasible otherwise), so its resting quantity is 0.
+    const candidate = new BookCandidate(this.scales, s.c, s.lotFace, takeF, restF, s.worst, cost)
     return {
       candidate,
       priced: { slot: s, candidate, cost, units: cost.totalUnits, takeF, restF, worst: takeF > 0n ? s.worst : -1n }
@@ -856,71 +843,26 @@ export class Router {
     return this.allocation(p.slot, p.takeF, p.restF, p.worst, p.candidate.pricing!, p.cost)
   }
 
+  /** An allocation: its quantity now (what a caller sends), the rest of its explanation when read. */
   private allocation(s: Slot, takeF: bigint, restF: bigint, worst: bigint, pricing: Pricing, cost: Cost): Allocation {
-    const l = s.c.listing
-    const taker = this.units(s, takeF)
-    const resting = this.units(s, restF)
-    const quantity = restF === 0n ? taker : takeF === 0n ? resting : this.units(s, takeF + restF)
-    const c = s.c
-    return {
-      venue: l.venue,
-      canonicalId: l.canonicalId,
-      access: l.access,
-      quantity,
-      // With a contract size of 1 the underlying quantity is the quantity itself.
-      underlyingQuantity: c.csUnits === 1n && c.csScale === 0 ? quantity : dec(takeF + restF, this.qs),
-      takerQuantity: taker,
-      restingQuantity: resting,
-      price: s.limit < 0n ? undefined : dec(s.limit, this.ps),
-      worstPrice: worst > 0n && takeF > 0n ? dec(worst, this.ps) : undefined,
-      pricing,
-      cost
-    }
+    const quantity = this.units(s, takeF + restF)
+    return new LazyAllocation(this.scales, s.c, s.lotFace, takeF, restF, s.limit, worst, quantity, pricing, cost)
   }
 
   /** Underlying units (a whole number of lots) as the listing's own quantity. */
   private units(s: Slot, face: bigint): Decimal.Decimal {
-    // With a contract size of 1 the listing's unit is the underlying unit: the whole
-    // quantity is then the same Decimal for every such listing.
-    if (face === this.q && s.c.csUnits === 1n && s.c.csScale === 0) return (this.qDec ??= dec(this.q, this.qs))
-    const lot = s.c.listing.spec.lotSize
-    return face === 0n ? ZERO : dec((face / s.lotFace) * lot.units, lot.scale)
+    return this.scales.units(s.c, s.lotFace, face)
   }
 
   private fmtQ(units: bigint): string {
     return Decimal.format(dec(units, this.qs))
   }
-
-  private fmtP(units: bigint): string {
-    return Decimal.format(dec(units, this.ps))
-  }
-
-  private fmtN(units: bigint): string {
-    return Decimal.format(dec(units, this.ps + this.qs))
-  }
 }
 
-/** Checks the request's own consistency; undefined when it is well formed. */
 /** A candidate that cannot take the order, and why. */
-const infeasible = (s: Slot, reason: InfeasibleReason, detail?: string): Single => {
-  const l = s.c.listing
-  return {
-    candidate: {
-      venue: l.venue,
-      canonicalId: l.canonicalId,
-      access: l.access,
-      latencyMs: l.latencyMs,
-      feasible: false,
-      reason,
-      detail,
-      pricing: undefined,
-      takerQuantity: undefined,
-      restingQuantity: undefined,
-      worstPrice: undefined,
-      cost: undefined
-    }
-  }
-}
+const infeasible = (s: Slot, reason: InfeasibleReason, detail?: string | Sentence): Single => ({
+  candidate: new InfeasibleCandidate(s.c, reason, detail)
+})
 
 /** True if `a` costs less than `b`; on a tie the earlier listing (`b`, seen first) stays. */
 const cheaper = (a: Priced, b: Priced): boolean =>
@@ -932,6 +874,7 @@ const beyond = (buy: boolean, p: Decimal.Decimal, limit: Decimal.Decimal): boole
 
 const bad = (reason: InvalidRouteRequest["reason"], message: string) => new InvalidRouteRequest({ reason, message })
 
+/** Checks the request's own consistency; undefined when it is well formed. */
 const validate = (r: RouteRequest): InvalidRouteRequest | undefined => {
   if (!Decimal.isPositive(r.quantity)) {
     return bad("NonPositiveQuantity", `quantity must be positive, got ${Decimal.format(r.quantity)}`)

@@ -1,9 +1,15 @@
 /**
  * A routing decision and its explanation: every candidate listing with its cost components
  * or the reason it was not feasible, the split that was evaluated, and the allocations
- * chosen. Plain data; decimals serialise as strings, so `JSON.stringify(decision)` is the
- * audit record. Optional fields are always present (possibly `undefined`, which JSON
+ * chosen. Immutable data; decimals serialise as strings, so `JSON.stringify(decision)` is
+ * the audit record. Optional fields are always present (possibly `undefined`, which JSON
  * omits) so every record of a kind has one shape: the hot path stays monomorphic.
+ *
+ * The explanation is built when read: costs, candidates' quantities, prices and detail
+ * sentences, the reference price and an allocation's prices are held as the router's
+ * scaled integers and become Decimals and text on first read (or in `toJSON`), since most
+ * decisions are sent, not explained. Read fields or serialise; a spread copy
+ * (`{ ...candidate }`) sees only the fields held as values.
  */
 import type { Decimal } from "@odum/domain"
 import type { Access } from "./RouterConfig.js"

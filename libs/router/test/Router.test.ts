@@ -522,6 +522,54 @@ describe("Router: the decision record", () => {
     expect("price" in json).toBe(false)
   })
 
+  it("explains the same when serialised as when read: every candidate, allocation and the reference", () => {
+    const m = MarketState.inMemory()
+    m.setBook(BINANCE, book([["99", "1"]], [["100", "0.6"], ["100.5", "1"]]))
+    m.setBook(OKX, book([["99", "1"]], [["100.1", "0.5"]]))
+    const decision = decide(spotRouter(), { ...buy("1"), type: "LIMIT", price: Decimal.unsafeFromString("100.2"), timeInForce: "IOC" }, m)
+    const read = {
+      reference: { price: decision.reference!.price, source: decision.reference!.source },
+      candidates: decision.candidates.map((c) => ({
+        venue: c.venue,
+        canonicalId: c.canonicalId,
+        access: c.access,
+        latencyMs: c.latencyMs,
+        feasible: c.feasible,
+        reason: c.reason,
+        detail: c.detail,
+        pricing: c.pricing,
+        takerQuantity: c.takerQuantity,
+        restingQuantity: c.restingQuantity,
+        worstPrice: c.worstPrice,
+        cost: c.cost
+      })),
+      allocations: decision.allocations.map((a) => ({
+        venue: a.venue,
+        canonicalId: a.canonicalId,
+        access: a.access,
+        quantity: a.quantity,
+        underlyingQuantity: a.underlyingQuantity,
+        takerQuantity: a.takerQuantity,
+        restingQuantity: a.restingQuantity,
+        price: a.price,
+        worstPrice: a.worstPrice,
+        pricing: a.pricing,
+        cost: a.cost
+      }))
+    }
+    const serialised = JSON.parse(JSON.stringify({ reference: decision.reference, candidates: decision.candidates, allocations: decision.allocations }))
+    expect(JSON.stringify(serialised)).toBe(JSON.stringify(read))
+    // Binance's depth within the limit and OKX's whole book are each short of 1: the order splits.
+    expect(serialised.candidates.map((c: { detail?: string }) => c.detail)).toEqual([
+      "depth within the limit fills 0.6 of 1",
+      "visible depth fills 0.5 of 1"
+    ])
+    expect(serialised.allocations.map((a: { price: string; worstPrice: string }) => [a.price, a.worstPrice])).toEqual([
+      ["100.2", "100"],
+      ["100.2", "100.1"]
+    ])
+  })
+
   it("accepts an id with an asset-class prefix", () => {
     const m = MarketState.inMemory()
     m.setBook(BINANCE, book([["99", "1"]], [["100", "2"]]))

@@ -21,7 +21,7 @@ import { Storage } from "@odum/ucs"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { replicate } from "./internal/replicate.js"
@@ -134,7 +134,9 @@ export async function run(): Promise<void> {
         })
       )
       const heapBefore = process.memoryUsage().heapUsed
+      const cpu0 = process.cpuUsage()
       const { summary } = await Effect.runPromise(Backtest.run(config, { write: false }).pipe(Effect.provide(layer)))
+      const cpu = process.cpuUsage(cpu0)
       const heapAfter = process.memoryUsage().heapUsed
       // Trades before `end` (those sharing the boundary's timestamp start the next range).
       let expected = Math.min(ticks, replay.length)
@@ -146,8 +148,13 @@ export async function run(): Promise<void> {
         `  ${label}`.padEnd(60) +
           `${fmt(rate).padStart(12)} ticks/s  target ${fmt(TARGET_TICKS_PER_SECOND)}  ratio ${(rate / TARGET_TICKS_PER_SECOND).toFixed(2)}; ${(rate / readRate).toFixed(2)} of the raw read rate`
       )
+      // CPU time of the whole run (opening the data, replay, summary; all threads, so GC helpers count): the machine is shared.
+      const cpuMs = (cpu.user + cpu.system) / 1000
       console.log(
         `    (${fmt(summary.eventCount)} ticks, ${fmt(summary.orderCount)} orders, ${fmt(summary.fillCount)} fills in ${fmt(summary.wallTimeMs)} ms; ${fmt(summary.orderCount / (summary.wallTimeMs / 1000))} orders/s; heap +${fmt((heapAfter - heapBefore) / 2 ** 20)} MiB)`
+      )
+      console.log(
+        `    (CPU time of the whole run, data opening and summary included: ${fmt(cpuMs)} ms, ${fmt(summary.eventCount / (cpuMs / 1000))} ticks/s, load average ${loadavg()[0]!.toFixed(1)})`
       )
     }
     console.log(`  catalog raw read (cursor drained, nothing behind it)`.padEnd(60) + `${fmt(readRate).padStart(12)} ticks/s  (${fmt(read)} in ${fmt(readMs)} ms)`)

@@ -94,8 +94,9 @@ class LazyMarket implements MarketState.MarketState {
     let book: RouterBook.OrderBook | undefined
     if (engine !== undefined && engine.hasDepth) {
       const side = (s: MatchingEngine.MatchingEngine["book"]["bids"]) => {
-        const levels = s.levels()
-        const n = Math.min(levels.length, this.depth)
+        // Only the levels the router is given: walking the whole book (and sorting its far levels) cost more than the route.
+        const levels = s.levels(this.depth)
+        const n = levels.length
         const prices: Array<bigint> = []
         const sizes: Array<bigint> = []
         for (let i = 0; i < n; i++) {
@@ -134,11 +135,15 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   // Results gathered on the way.
   /** Operation ids in creation order. */
   readonly orderIds: Array<string> = []
+  /**
+   * The arrival price of each order of `orderIds`, index for index: set for strategy orders
+   * (the market price when sent), undefined for the others. An array beside the ids rather
+   * than a map by id: a map of every order cost more per order than the risk check.
+   */
+  readonly arrivals: Array<Decimal.Decimal | undefined> = []
   /** Every fill the OMS recorded, with the simulated time (ns) it happened. */
   readonly fills: Array<Fill.Fill> = []
   readonly fillTimes: Array<bigint> = []
-  /** Arrival price of every strategy order. */
-  readonly arrival = new Map<string, Decimal.Decimal>()
   readonly equity: Array<EquitySample> = []
   readonly anomalyCounts = new Map<string, number>()
   readonly anomalyFirst: Array<string> = []
@@ -168,6 +173,9 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private eventNs = 0n
   private dirty = true
   private lastTimerMs = -1
+  /** The strategy order being submitted and its arrival price, for its Created journal entry. */
+  private submitting: string | undefined = undefined
+  private submittingArrival: Decimal.Decimal | undefined = undefined
 
   private constructor(
     readonly config: BacktestConfig,
@@ -191,7 +199,8 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     const specs = new Map<string, InstrumentSpec.InstrumentSpec>()
     for (const l of plan.listings) specs.set(l.spec.canonicalId, l.spec)
     this.specs = specs
-    this.positions = PositionTracker.make({ instruments: specs.values() })
+    // The core applies only fills the OMS recorded for the first time: no second record of every fill id.
+    this.positions = PositionTracker.make({ instruments: specs.values(), deduplicate: false })
 
     const engines = new Map<string, MatchingEngine.MatchingEngine>()
     this.listingEngines = plan.listings.map((l) => {
@@ -518,9 +527,11 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
       }
     }
     const li = this.plan.listingIndex.get(request.canonicalId)
-    const arrival = li === undefined ? undefined : this.refDecimals[li]
-    if (arrival !== undefined) this.arrival.set(request.operationId, arrival)
+    this.submitting = request.operationId
+    this.submittingArrival = li === undefined ? undefined : this.refDecimals[li]
     const result = this.core.submit(request)
+    this.submitting = undefined
+    this.submittingArrival = undefined
     if (ExecutionError.isExecutionError(result)) {
       this.onAnomaly({ kind: "SubmitRefused", operationId: request.operationId, message: result.message })
     }
@@ -543,8 +554,10 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
 
   private onJournal(entry: OrderJournal.OrderJournalEntry): void {
     const e = entry.event
-    if (e._tag === "Created") this.orderIds.push(entry.operationId)
-    else if (e._tag === "FillRecorded") {
+    if (e._tag === "Created") {
+      this.orderIds.push(entry.operationId)
+      this.arrivals.push(entry.operationId === this.submitting ? this.submittingArrival : undefined)
+    } else if (e._tag === "FillRecorded") {
       this.fills.push(e.fill)
       this.fillTimes.push(this.clock.nowNs())
     }

@@ -23,14 +23,18 @@ const toRecord = (m: ReadonlyMap<string, Decimal.Decimal>): Record<string, strin
 const addTo = (m: Map<string, Decimal.Decimal>, k: string, v: Decimal.Decimal) => m.set(k, Decimal.add(m.get(k) ?? Decimal.zero, v))
 const sign = (side: Side.Side): Decimal.Decimal => (side === "BUY" ? Decimal.one : Decimal.neg(Decimal.one))
 
-/** Every order of the run as it ended, in creation order. */
-const ordersOf = (engine: Engine): Array<Order.UnifiedOrder> => {
-  const out: Array<Order.UnifiedOrder> = []
-  for (const id of engine.orderIds) {
-    const m = engine.core.order(id)
-    if (m !== undefined) out.push(m.order)
+/** Every order of the run as it ended, in creation order, with its arrival price (strategy orders) index for index. */
+const ordersOf = (engine: Engine): { orders: Array<Order.UnifiedOrder>; arrivals: Array<Decimal.Decimal | undefined> } => {
+  const orders: Array<Order.UnifiedOrder> = []
+  const arrivals: Array<Decimal.Decimal | undefined> = []
+  const ids = engine.orderIds
+  for (let i = 0; i < ids.length; i++) {
+    const m = engine.core.order(ids[i]!)
+    if (m === undefined) continue
+    orders.push(m.order)
+    arrivals.push(engine.arrivals[i])
   }
-  return out
+  return { orders, arrivals }
 }
 
 /** End-of-run positions per (venue, listing), sorted (the engine marked them at the end of the range). */
@@ -41,11 +45,11 @@ const positionsOf = (engine: Engine): Array<AggregatePosition.AggregatePosition>
 
 /** The four result tables of `engine` after its replay. */
 export const tables = (engine: Engine): ReadonlyArray<Table> => {
-  const orders = ordersOf(engine)
+  const { orders, arrivals } = ordersOf(engine)
   const byId = new Map(orders.map((o) => [o.operationId as string, o]))
 
   // orders
-  const orderRows: Array<Array<Value>> = orders.map((o) => {
+  const orderRows: Array<Array<Value>> = orders.map((o, i) => {
     const denied = o.status === "DENIED"
     return [
       o.operationId,
@@ -66,7 +70,7 @@ export const tables = (engine: Engine): ReadonlyArray<Table> => {
       o.strategyId,
       o.execAlgorithm?.name ?? null,
       denied ? null : (o.rejectReason ?? null),
-      opt(engine.arrival.get(o.operationId))
+      opt(arrivals[i])
     ]
   })
 
@@ -138,7 +142,7 @@ export const summarize = (
   runId: string,
   configHash: string
 ): Omit<RunSummary, "wallTimeMs" | "eventsPerSecond"> => {
-  const orders = ordersOf(engine)
+  const { orders, arrivals } = ordersOf(engine)
   const aggregates = positionsOf(engine)
   const byStatus = new Map<string, number>()
   let denied = 0
@@ -150,7 +154,8 @@ export const summarize = (
   let slipDen = Decimal.zero
   let slipOrders = 0
   const slipCost = new Map<string, Decimal.Decimal>()
-  for (const o of orders) {
+  for (let i = 0; i < orders.length; i++) {
+    const o = orders[i]!
     byStatus.set(o.status, (byStatus.get(o.status) ?? 0) + 1)
     if (o.status === "DENIED") denied++
     if (o.status === "REJECTED") rejected++
@@ -160,7 +165,7 @@ export const summarize = (
       ordered = Decimal.add(ordered, o.quantity)
       filled = Decimal.add(filled, o.filledQuantity)
     }
-    const arrival = engine.arrival.get(o.operationId)
+    const arrival = arrivals[i]
     const avg = o.averageFillPrice
     if (arrival !== undefined && avg !== undefined && Decimal.isPositive(o.filledQuantity)) {
       slipOrders++

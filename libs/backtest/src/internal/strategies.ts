@@ -107,18 +107,19 @@ export class TradeDriven implements Strategy {
     }
     if (this.rule === "alternate") this.nextBuy = !this.nextBuy
     const n = ++this.sent
-    const request: OrderRequest.OrderRequest = {
+    // Built by assignment: conditional spreads cost more than the rest of this method.
+    const request: { -readonly [K in keyof OrderRequest.OrderRequest]: OrderRequest.OrderRequest[K] } = {
       operationId: `${this.strategyId}-${n}` as Ids.OperationId,
       strategyId: this.strategyId,
       canonicalId: this.canonicalId,
-      ...(this.venue === undefined ? {} : { venue: this.venue }),
       side,
       type: this.type,
       timeInForce: this.timeInForce,
-      quantity: this.quantity,
-      ...(price === undefined ? {} : { price }),
-      ...(this.algorithm === undefined ? {} : { execAlgorithm: this.algorithm })
+      quantity: this.quantity
     }
+    if (this.venue !== undefined) request.venue = this.venue
+    if (price !== undefined) request.price = price
+    if (this.algorithm !== undefined) request.execAlgorithm = this.algorithm
     this.host.submit(request)
   }
 

@@ -17,6 +17,8 @@ export interface CompiledSpec {
   readonly spot: boolean
   readonly option: boolean
   readonly inverse: boolean
+  /** `base18(q) = q` for every q: not an option, not inverse, contract size 1 (spot and most linear listings). */
+  readonly unitBase: boolean
   readonly tick: bigint
   readonly lot: bigint
   /**
@@ -59,6 +61,7 @@ export const compileSpec = (spec: InstrumentSpec.InstrumentSpec): CompiledSpec =
     spot: spec.kind === "SPOT",
     option: spec.kind === "OPTION",
     inverse: spec.contractType === "INVERSE",
+    unitBase: spec.kind !== "OPTION" && spec.contractType !== "INVERSE" && cs.units === 1n && cs.scale === 0,
     tick: fromDecimal(spec.tickSize) ?? scaledUp(spec.tickSize),
     lot: fromDecimal(spec.lotSize) ?? scaledUp(spec.lotSize),
     tickPow10: spec.tickSize.units === 1n ? spec.tickSize.scale : -1,
