@@ -110,7 +110,8 @@ const leafEqual = (a: Leaf | undefined, b: Leaf | undefined): boolean => {
   const db = asDecimal(b)
   // "1.50" and "1.5" are the same amount.
   if (da !== undefined && db !== undefined && typeof a === typeof b) return Decimal.compare(da, db) === 0
-  return a === b
+  // Same-value equality: a NaN rate (a run of zero wall time) equals itself.
+  return Object.is(a, b) || a === b
 }
 
 /** Compares two summaries; rows follow the first summary's field order, then metrics only the second has. */
