@@ -13,7 +13,9 @@ const files = readdirSync(dir)
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort()
 
-console.log(`node ${process.version}, ${files.length} benchmark file(s)\n`)
+// The apps run the pipeline with a larger young generation (docs/performance.md); so do the benchmarks.
+const v8Flags = process.execArgv.filter((a) => a.startsWith("--max-"))
+console.log(`node ${process.version} ${v8Flags.join(" ") || "(default heap flags)"}, ${files.length} benchmark file(s)\n`)
 let failed = 0
 for (const file of files) {
   console.log(`== ${file}`)
