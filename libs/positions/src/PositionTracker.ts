@@ -14,6 +14,9 @@
  * Since every release `r` is subtracted from the basis exactly as it is added to the
  * realized PnL, `realized + unrealized` is always `sum(-v) + value(Q, mark) - fees`:
  * rounding only moves PnL between realized and unrealized, never creates or loses it.
+ *
+ * The arithmetic runs in scaled integers (JS numbers while exact, else bigints) that give
+ * exactly the figures of the decimal formulas above; see `internal/PositionState.ts`.
  */
 import { Decimal, Fill, type Ids, type InstrumentSpec } from "@odum/domain"
 import * as Either from "effect/Either"
@@ -21,7 +24,8 @@ import * as Exposure from "./Exposure.js"
 import * as PositionError from "./PositionError.js"
 import * as Reconciliation from "./Reconciliation.js"
 import { instrumentKey, type StrategyPosition } from "./StrategyPosition.js"
-import { priceOf, share, value, type Valuation } from "./Valuation.js"
+import * as PositionState from "./internal/PositionState.js"
+import { priceOf, value } from "./Valuation.js"
 
 /** What the tracker is built with. */
 export interface Options {
@@ -34,43 +38,46 @@ export interface Options {
    * fill, so its memory does not grow with the number of fills, and `hasFill` answers false.
    */
   readonly deduplicate?: boolean
+  /**
+   * Compute fills in scaled integers (default true): JS numbers while every figure is an
+   * exact safe integer, else bigints. false computes every fill with `Decimal`, the
+   * reference; the figures are identical either way (the tests compare the two).
+   */
+  readonly fastPath?: boolean
 }
 
 /** An instrument as the tracker values it, resolved once when registered. */
-interface Instrument {
+interface Instrument extends PositionState.Terms {
   readonly spec: InstrumentSpec.InstrumentSpec
-  readonly valuation: Valuation
   readonly pnlAsset: string
   readonly sizeAsset: string
   readonly instrumentKey: string
-  /** Contract size 1 (spot, most linear listings): sizes are quantities, no multiplication. */
-  readonly unitContract: boolean
   /** This instrument's positions by strategy: found without building a composite key per fill. */
   readonly byStrategy: Map<string, State>
-  /** Fills applied at the instrument's venue by trade id, shared by every instrument of that venue. */
-  readonly seen: Map<string, Seen>
+  /** Fills applied at the instrument's venue by trade id, shared by every instrument of that venue (see `Seen`). */
+  readonly seen: Map<string, Seen | Fill.Fill>
+  /** The strategy of the instrument's first position: its fills are kept in `seen` bare, without a `Seen`. */
+  firstStrategy: Ids.StrategyId | undefined
 }
 
 /** The mutable state of one position; only the tracker touches it. */
-interface State {
-  readonly strategyId: Ids.StrategyId
-  readonly instrument: Instrument
-  quantity: Decimal.Decimal
-  basis: Decimal.Decimal
-  realizedGross: Decimal.Decimal
-  readonly fees: Map<string, Decimal.Decimal>
-  fillCount: number
-  updatedAt: number
-}
+type State = PositionState.PositionState<Instrument>
 
 interface Mark {
   readonly price: Decimal.Decimal
   readonly at: number
 }
 
-interface Seen {
-  readonly fill: Fill.Fill
-  readonly strategyId: Ids.StrategyId
+/**
+ * An applied fill with its strategy, for `sameFill` to compare a replay with. A fill of its
+ * instrument's first strategy is kept bare instead (the strategy is implied): one object
+ * per fill retained for the tracker's life was a large part of the cost of de-duplication.
+ */
+class Seen {
+  constructor(
+    readonly fill: Fill.Fill,
+    readonly strategyId: Ids.StrategyId
+  ) {}
 }
 
 /**
@@ -78,24 +85,36 @@ interface Seen {
  * in the settlement asset (Deribit BTC options in BTC, IB options in USD), so they are
  * LINEAR in that asset whatever their contract type. QUANTO is LINEAR in its settlement asset.
  */
-const resolve = (spec: InstrumentSpec.InstrumentSpec, seen: Map<string, Seen>): Instrument => {
+const resolve = (spec: InstrumentSpec.InstrumentSpec, seen: Map<string, Seen | Fill.Fill>): Instrument => {
   const option = spec.kind === "OPTION"
   const inverse = !option && spec.contractType === "INVERSE"
+  const cs = spec.contractSize
+  const csUnits = Number(cs.units)
+  const qScale = Decimal.isDecimal(spec.lotSize) ? spec.lotSize.scale : 0
+  const pScale = Decimal.isDecimal(spec.tickSize) ? spec.tickSize.scale : 0
   return {
     spec,
     valuation: inverse ? "INVERSE" : "LINEAR",
     pnlAsset: option ? spec.settlementAsset : inverse ? spec.baseAsset : spec.contractType === "QUANTO" ? spec.settlementAsset : spec.quoteAsset,
     sizeAsset: inverse ? spec.quoteAsset : spec.baseAsset,
     instrumentKey: instrumentKey(spec.canonicalId),
-    unitContract: Decimal.equals(spec.contractSize, Decimal.one),
+    contractSize: cs,
+    unitContract: Decimal.equals(cs, Decimal.one),
+    numeric: !inverse && Number.isSafeInteger(csUnits) && qScale + cs.scale + pScale <= 18,
+    csUnits,
+    csBig: cs.units,
+    csScale: cs.scale,
+    qScale,
+    pScale,
     byStrategy: new Map(),
-    seen
+    seen,
+    firstStrategy: undefined
   }
 }
 
 /** `quantity * contractSize`. */
 const sizeOf = (instrument: Instrument, quantity: Decimal.Decimal): Decimal.Decimal =>
-  instrument.unitContract ? quantity : Decimal.mul(quantity, instrument.spec.contractSize)
+  instrument.unitContract ? quantity : Decimal.mul(quantity, instrument.contractSize)
 
 const sameSpec = (a: InstrumentSpec.InstrumentSpec, b: InstrumentSpec.InstrumentSpec): boolean =>
   a.canonicalId === b.canonicalId &&
@@ -107,14 +126,14 @@ const sameSpec = (a: InstrumentSpec.InstrumentSpec, b: InstrumentSpec.Instrument
   a.contractType === b.contractType &&
   Decimal.equals(a.contractSize, b.contractSize)
 
-const sameFill = (a: Seen, fill: Fill.Fill, strategyId: Ids.StrategyId): boolean =>
-  a.strategyId === strategyId &&
-  a.fill.canonicalId === fill.canonicalId &&
-  a.fill.side === fill.side &&
-  Decimal.equals(a.fill.quantity, fill.quantity) &&
-  Decimal.equals(a.fill.price, fill.price) &&
-  Decimal.equals(a.fill.fee, fill.fee) &&
-  a.fill.feeCurrency === fill.feeCurrency
+const sameFill = (first: Fill.Fill, firstStrategy: Ids.StrategyId | undefined, fill: Fill.Fill, strategyId: Ids.StrategyId): boolean =>
+  firstStrategy === strategyId &&
+  first.canonicalId === fill.canonicalId &&
+  first.side === fill.side &&
+  Decimal.equals(first.quantity, fill.quantity) &&
+  Decimal.equals(first.price, fill.price) &&
+  Decimal.equals(first.fee, fill.fee) &&
+  first.feeCurrency === fill.feeCurrency
 
 const invalid = (fill: Fill.Fill, what: string): PositionError.PositionError =>
   PositionError.make(
@@ -155,11 +174,13 @@ export class PositionTracker {
    * `venue|tradeId` string (building and hashing a new string per fill was most of the cost
    * of `apply`); each instrument holds its venue's map.
    */
-  private readonly seen = new Map<string, Map<string, Seen>>()
+  private readonly seen = new Map<string, Map<string, Seen | Fill.Fill>>()
   private readonly deduplicate: boolean
+  private readonly fastPath: boolean
 
   constructor(options: Options = {}) {
     this.deduplicate = options.deduplicate ?? true
+    this.fastPath = options.fastPath ?? true
     for (const spec of options.instruments ?? []) {
       const error = this.addInstrument(spec)
       if (error !== undefined) throw error
@@ -216,7 +237,9 @@ export class PositionTracker {
     const seen = instrument.seen
     const previous = this.deduplicate ? seen.get(fill.tradeId) : undefined
     if (previous !== undefined) {
-      const how = sameFill(previous, fill, strategyId)
+      const first = previous instanceof Seen ? previous.fill : previous
+      const firstStrategy = previous instanceof Seen ? previous.strategyId : this.instruments.get(previous.canonicalId)?.firstStrategy
+      const how = sameFill(first, firstStrategy, fill, strategyId)
         ? "an identical replay, ignored"
         : "with different content from the first (left as first applied; reconcile with the venue)"
       return PositionError.make("DuplicateFill", `Fill ${Fill.key(fill)} was already applied; this one is ${how}`, fill.canonicalId)
@@ -224,46 +247,15 @@ export class PositionTracker {
 
     let state = instrument.byStrategy.get(strategyId)
     if (state === undefined) {
-      state = {
-        strategyId,
-        instrument,
-        quantity: Decimal.zero,
-        basis: Decimal.zero,
-        realizedGross: Decimal.zero,
-        fees: new Map(),
-        fillCount: 0,
-        updatedAt: fill.timestamp
-      }
+      state = new PositionState.PositionState(strategyId, instrument, fill.timestamp, !this.fastPath)
       instrument.byStrategy.set(strategyId, state)
       this.states.push(state)
+      if (instrument.firstStrategy === undefined) instrument.firstStrategy = strategyId
     }
-
-    const valuation = instrument.valuation
-    const signed = fill.side === "BUY" ? fill.quantity : Decimal.neg(fill.quantity)
-    const signedSize = sizeOf(instrument, signed)
-    const paid = value(valuation, signedSize, fill.price)
-    const held = state.quantity
-    if (held.units === 0n || held.units < 0n === signed.units < 0n) {
-      state.basis = Decimal.add(state.basis, paid)
-    } else {
-      const heldAbs = Decimal.abs(held)
-      const c = Decimal.compare(fill.quantity, heldAbs)
-      if (c <= 0) {
-        const released = c === 0 ? state.basis : share(state.basis, fill.quantity, heldAbs)
-        state.realizedGross = Decimal.sub(Decimal.sub(state.realizedGross, paid), released)
-        state.basis = Decimal.sub(state.basis, released)
-      } else {
-        const paidToClose = value(valuation, sizeOf(instrument, Decimal.neg(held)), fill.price)
-        state.realizedGross = Decimal.sub(Decimal.sub(state.realizedGross, paidToClose), state.basis)
-        state.basis = Decimal.sub(paid, paidToClose)
-      }
-    }
-    state.quantity = Decimal.add(held, signed)
-    const fee = state.fees.get(fill.feeCurrency)
-    state.fees.set(fill.feeCurrency, fee === undefined ? fill.fee : Decimal.add(fee, fill.fee))
+    PositionState.applyFill(state, fill)
     state.fillCount++
     if (fill.timestamp > state.updatedAt) state.updatedAt = fill.timestamp
-    if (this.deduplicate) seen.set(fill.tradeId, { fill, strategyId })
+    if (this.deduplicate) seen.set(fill.tradeId, strategyId === instrument.firstStrategy ? fill : new Seen(fill, strategyId))
     return undefined
   }
 
@@ -337,14 +329,17 @@ export class PositionTracker {
   }
 
   private snapshot(state: State): StrategyPosition {
-    const { instrument } = state
+    const instrument = state.terms
     const { spec, valuation, pnlAsset } = instrument
     const mark = this.marks.get(spec.canonicalId)
-    const size = sizeOf(instrument, state.quantity)
+    const quantity = PositionState.quantityOf(state)
+    const basis = PositionState.basisOf(state)
+    const realizedGross = PositionState.realizedOf(state)
+    const size = sizeOf(instrument, quantity)
     const marketValue = size.units === 0n ? Decimal.zero : mark === undefined ? undefined : value(valuation, size, mark.price)
     const fees: Record<string, Decimal.Decimal> = {}
-    for (const [currency, amount] of state.fees) fees[currency] = amount
-    const settledFees = state.fees.get(pnlAsset)
+    for (const currency of state.fees.keys()) fees[currency] = PositionState.feeIn(state, currency)!
+    const settledFees = PositionState.feeIn(state, pnlAsset)
     return {
       venue: spec.venue,
       canonicalId: spec.canonicalId,
@@ -357,14 +352,14 @@ export class PositionTracker {
       quoteAsset: spec.quoteAsset,
       pnlAsset,
       sizeAsset: instrument.sizeAsset,
-      quantity: state.quantity,
+      quantity,
       size,
-      costBasis: state.basis,
-      averageEntryPrice: priceOf(valuation, size, state.basis),
+      costBasis: basis,
+      averageEntryPrice: priceOf(valuation, size, basis),
       markPrice: mark?.price,
       marketValue,
-      unrealizedPnl: marketValue === undefined ? undefined : Decimal.sub(marketValue, state.basis),
-      realizedPnl: settledFees === undefined ? state.realizedGross : Decimal.sub(state.realizedGross, settledFees),
+      unrealizedPnl: marketValue === undefined ? undefined : Decimal.sub(marketValue, basis),
+      realizedPnl: settledFees === undefined ? realizedGross : Decimal.sub(realizedGross, settledFees),
       fees,
       fillCount: state.fillCount,
       updatedAt: mark !== undefined && mark.at > state.updatedAt ? mark.at : state.updatedAt
@@ -380,7 +375,10 @@ export const make = (options: Options = {}): PositionTracker => new PositionTrac
 
 /** A tracker over the given instruments, or the error naming the first conflicting spec. */
 export const makeEither = (options: Options = {}): Either.Either<PositionTracker, PositionError.PositionError> => {
-  const tracker = new PositionTracker(options.deduplicate === undefined ? {} : { deduplicate: options.deduplicate })
+  const tracker = new PositionTracker({
+    ...(options.deduplicate === undefined ? {} : { deduplicate: options.deduplicate }),
+    ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath })
+  })
   for (const spec of options.instruments ?? []) {
     const error = tracker.addInstrument(spec)
     if (error !== undefined) return Either.left(error)

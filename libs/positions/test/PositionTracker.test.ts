@@ -220,6 +220,22 @@ describe("bad input changes nothing", () => {
     expect(t.positions()).toEqual(before)
   })
 
+  it("tells an identical replay from one by another strategy, whichever strategy applied the fill first", () => {
+    // The instrument's first strategy (A) and a later one (B) are kept differently; both must answer alike.
+    const t = tracker()
+    applyOk(t, fill(BINANCE_PERP, "BUY", "1", "100", { tradeId: "a1" }), A)
+    applyOk(t, fill(BINANCE_PERP, "BUY", "2", "101", { tradeId: "b1" }), B)
+    const before = t.positions()
+    const replay = (tradeId: string, quantity: string, price: string, s: typeof A) =>
+      t.apply(fill(BINANCE_PERP, "BUY", quantity, price, { tradeId }), s)?.message
+    expect(replay("a1", "1", "100", A)).toContain("identical replay")
+    expect(replay("a1", "1", "100", B)).toContain("different content")
+    expect(replay("b1", "2", "101", B)).toContain("identical replay")
+    expect(replay("b1", "2", "101", A)).toContain("different content")
+    expect(replay("b1", "2", "102", B)).toContain("different content")
+    expect(t.positions()).toEqual(before)
+  })
+
   it("accepts the same trade id on another venue", () => {
     const t = seeded()
     expect(t.apply(fill(OKX_PERP, "BUY", "1", "100", { tradeId: "dup" }), A)).toBeUndefined()

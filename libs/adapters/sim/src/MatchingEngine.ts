@@ -35,6 +35,7 @@ import type { VenueError } from "@odum/adapter-kit"
 import { Decimal, type Fill, InstrumentSpec, type OrderType } from "@odum/domain"
 import * as Either from "effect/Either"
 import { BID, BUY, F_CLEAR, F_LAST, SELL, type Aggressor, type BookSide, type MarketEvent } from "./MarketEvent.js"
+import { DecimalCache } from "./internal/DecimalCache.js"
 import { DEFAULT_WINDOW, OrderBook, type Side } from "./OrderBook.js"
 import { SimConfigError } from "./SimError.js"
 
@@ -95,8 +96,6 @@ export interface MatchingEngineOptions {
 }
 
 const MAX_SCALE = 18
-/** Decimals kept per cache before it is emptied (a bound, not a tuning knob). */
-const CACHE_SIZE = 4096
 const MAX_SAFE = Number.MAX_SAFE_INTEGER
 
 const pow10 = (n: number): bigint => 10n ** BigInt(n)
@@ -143,7 +142,11 @@ export class MatchingEngine {
   private deferred: Array<{ readonly order: EngineOrder; readonly ts: bigint; readonly cancel: boolean }> = []
   private readonly unitPrice: Decimal.Decimal
   private readonly unitSize: Decimal.Decimal
-  private readonly priceCache = new Map<number, Decimal.Decimal>()
+  /** Decimals of recent prices, sizes and fees by units (fills repeat a few near the touch). */
+  private readonly priceCache = new DecimalCache()
+  private readonly sizeCache = new DecimalCache()
+  private readonly makerFeeCache = new DecimalCache()
+  private readonly takerFeeCache = new DecimalCache()
   /** Integer fast path of linear notionals and fees: contract size and fee rates as safe integers (NaN: use decimals). */
   private readonly csUnits: number
   /** Decimals of `notionalUnits` (price + size + contract size decimals). */
@@ -156,7 +159,6 @@ export class MatchingEngine {
   private readonly makerScale: number
   private readonly takerUnits: number
   private readonly takerScale: number
-  private readonly sizeCache = new Map<number, Decimal.Decimal>()
 
   constructor(
     readonly spec: InstrumentSpec.InstrumentSpec,
@@ -351,7 +353,16 @@ export class MatchingEngine {
   feeOf(price: number, quantity: number, liquidity: Fill.Liquidity): Decimal.Decimal {
     const maker = liquidity === "MAKER"
     const n = price * quantity * this.csUnits * (maker ? this.makerUnits : this.takerUnits)
-    if (n <= MAX_SAFE && n >= -MAX_SAFE) return scaled(n, maker ? this.makerScale : this.takerScale)
+    if (n <= MAX_SAFE && n >= -MAX_SAFE) {
+      // The same units at the same scale are the same fee: cached per liquidity (the scales differ).
+      const cache = maker ? this.makerFeeCache : this.takerFeeCache
+      let d = cache.get(n)
+      if (d === undefined) {
+        d = scaled(n, maker ? this.makerScale : this.takerScale)
+        cache.set(n, d)
+      }
+      return d
+    }
     return InstrumentSpec.fee(this.spec, this.notionalOf(price, quantity), liquidity)
   }
 
@@ -359,7 +370,6 @@ export class MatchingEngine {
   priceToDecimal(units: number): Decimal.Decimal {
     let d = this.priceCache.get(units)
     if (d === undefined) {
-      if (this.priceCache.size >= CACHE_SIZE) this.priceCache.clear()
       d = Decimal.fromUnits(BigInt(units), this.unitPrice)
       this.priceCache.set(units, d)
     }
@@ -370,7 +380,6 @@ export class MatchingEngine {
   sizeToDecimal(units: number): Decimal.Decimal {
     let d = this.sizeCache.get(units)
     if (d === undefined) {
-      if (this.sizeCache.size >= CACHE_SIZE) this.sizeCache.clear()
       d = Decimal.fromUnits(BigInt(units), this.unitSize)
       this.sizeCache.set(units, d)
     }
@@ -423,7 +432,11 @@ export class MatchingEngine {
     }
   }
 
-  /** Checks everything a venue checks on arrival; on failure reports Rejected and returns false. */
+  /**
+   * Checks everything a venue checks on arrival; on failure reports Rejected and returns false.
+   * A grid of one unit (the default scales, for a power-of-ten tick or lot) needs no modulo,
+   * which on these double-typed fields is a floating-point remainder call.
+   */
   private validate(order: EngineOrder, ts: bigint): boolean {
     const tif = order.timeInForce
     let reason: VenueError.RejectionReason | undefined
@@ -441,10 +454,10 @@ export class MatchingEngine {
     } else if (!(q > 0 && Number.isSafeInteger(q))) {
       reason = "InvalidQuantity"
       message = `quantity must be positive, got ${this.fmtSize(q)}`
-    } else if (order.type === "LIMIT" && order.price % this.tickUnits !== 0) {
+    } else if (order.type === "LIMIT" && this.tickUnits !== 1 && order.price % this.tickUnits !== 0) {
       reason = "OffTickGrid"
       message = `price ${this.fmtPrice(order.price)} is not a multiple of the tick size ${Decimal.format(this.spec.tickSize)}`
-    } else if (q % this.lotUnits !== 0) {
+    } else if (this.lotUnits !== 1 && q % this.lotUnits !== 0) {
       reason = "OffLotGrid"
       message = `quantity ${this.fmtSize(q)} is not a multiple of the lot size ${Decimal.format(this.spec.lotSize)}`
     } else if (q < this.minQuantityUnits) {

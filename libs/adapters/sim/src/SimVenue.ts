@@ -86,6 +86,8 @@ export type ExecutionSink = SyncVenue.ExecutionSink
 class SimOrder extends EngineOrder {
   venueOrderId = "" as Ids.VenueOrderId
   acceptedTs = 0n
+  /** In the venue's working-order Map (immediate-mode orders never are: nothing to remove). */
+  listed = false
 
   constructor(
     readonly request: VenueOrderRequest.VenueOrderRequest,
@@ -133,15 +135,24 @@ interface Waiter {
   cancel: ExecutionEvent.Cancelled | ExecutionEvent.CancelRejected | undefined
 }
 
-const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER)
+const MAX_SAFE = Number.MAX_SAFE_INTEGER
 const POW10 = Array.from({ length: 19 }, (_, i) => 10 ** i)
 
-/** `d` in units of `10^-scale` as a safe integer; NaN if it has more decimals or is too large. */
+/** `d` in units of `10^-scale` (scale <= 18) as a safe integer; NaN if it has more decimals or is too large. */
 const toUnits = (d: Decimal.Decimal, scale: number): number => {
-  if (d.scale > scale || d.units > MAX_SAFE_BIG || d.units < -MAX_SAFE_BIG) return NaN
+  if (d.scale > scale) return NaN
+  // A coefficient beyond 2^53 converts to a double of at least 2^53, which the range check refuses.
   const u = Number(d.units) * POW10[scale - d.scale]!
-  return Number.isSafeInteger(u) ? u : NaN
+  return u <= MAX_SAFE && u >= -MAX_SAFE ? u : NaN
 }
+
+/**
+ * The key of the permanent entry of `working`: a Map emptied by its last delete gives up its
+ * table and allocates a new one on the next insert, which with one order at a time happened
+ * for every order. Not a client order id (those are 1-64 of `[.A-Za-z0-9:/_-]`); lookups
+ * still ignore it, since an unchecked request could use any string.
+ */
+const SENTINEL_ID = "\u0000working"
 
 const isVenue = Schema.is(Ids.Venue)
 
@@ -154,13 +165,21 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   private clock = 0n
   private orderSeq = 0
   private tradeSeq = 0
-  /** Orders that reached the venue and are not finished, by client order id. */
+  /** Orders that reached the venue and are not finished, by client order id; plus the entry at SENTINEL_ID. */
   private readonly working = new Map<string, SimOrder>()
+  private readonly sentinel: SimOrder
   private readonly fillLog: Array<ExecutionEvent.Filled> = []
   private readonly account: Account | undefined
   private readonly hubs = new Set<PubSub.PubSub<ExecutionEvent.ExecutionEvent>>()
   private readonly waiters = new Map<string, Waiter>()
   private sink: ExecutionSink | undefined
+  private readonly immediate: boolean
+  /** The instrument of the last request (consecutive requests usually name the same one). */
+  private lastCanonicalId: string | undefined = undefined
+  private lastInstrument: Instrument | undefined = undefined
+  /** `${venue}-O` and `${venue}-`, the prefixes of venue order ids and trade ids. */
+  private readonly orderIdPrefix: string
+  private readonly tradeIdPrefix: string
 
   /** @internal use `make` */
   constructor(
@@ -175,10 +194,47 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   ) {
     this.account = keepsAccount ? new Account(initialBalances) : undefined
     this.sink = sink
+    this.immediate = mode === "immediate"
+    this.orderIdPrefix = `${venue}-O`
+    this.tradeIdPrefix = `${venue}-`
+    this.sentinel = new SimOrder(
+      {
+        clientOrderId: SENTINEL_ID as Ids.ClientOrderId,
+        canonicalId: "",
+        side: "BUY",
+        type: "MARKET",
+        timeInForce: "IOC",
+        quantity: Decimal.zero,
+        reduceOnly: false,
+        postOnly: false
+      },
+      undefined,
+      undefined,
+      1,
+      0,
+      0
+    )
+    this.working.set(SENTINEL_ID, this.sentinel)
+  }
+
+  /** The working order with this client order id (never the sentinel). */
+  private workingOrder(clientOrderId: string): SimOrder | undefined {
+    const o = this.working.get(clientOrderId)
+    return o === this.sentinel ? undefined : o
+  }
+
+  /** Removes a working order if listed (an order that used the sentinel's key gives the key back to it). */
+  private unlist(o: SimOrder): void {
+    if (!o.listed) return
+    o.listed = false
+    if (o.clientOrderId === SENTINEL_ID) this.working.set(SENTINEL_ID, this.sentinel)
+    else this.working.delete(o.clientOrderId)
   }
 
   /** @internal registers an instrument (used by `make`). */
   addInstrument(spec: InstrumentSpec.InstrumentSpec, engine: MatchingEngine): void {
+    this.lastCanonicalId = undefined
+    this.lastInstrument = undefined
     this.instruments.set(spec.canonicalId, {
       spec,
       engine,
@@ -214,7 +270,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   /** Sends an order at `nowNs` (see SyncVenue.submit). */
   submit(order: VenueOrderRequest.VenueOrderRequest, nowNs: bigint): void {
     const o = this.toOrder(order)
-    if (this.mode === "immediate") {
+    if (this.immediate) {
       if (nowNs > this.clock) this.clock = nowNs
       this.arriveImmediate(o, nowNs)
       return
@@ -231,7 +287,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
 
   /** Asks to cancel at `nowNs` (see SyncVenue.cancel). */
   cancel(clientOrderId: Ids.ClientOrderId, nowNs: bigint): void {
-    if (this.mode === "immediate") {
+    if (this.immediate) {
       // Every order is finished the moment it arrives: there is nothing to cancel.
       if (nowNs > this.clock) this.clock = nowNs
       this.cancelRejected(clientOrderId, nowNs)
@@ -375,7 +431,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   /** @internal */
   onAccepted(e: EngineOrder, ts: bigint): void {
     const o = e as SimOrder
-    o.venueOrderId = `${this.venue}-O${++this.orderSeq}` as Ids.VenueOrderId
+    o.venueOrderId = (this.orderIdPrefix + ++this.orderSeq) as Ids.VenueOrderId
     o.acceptedTs = ts
     this.emit({
       _tag: "Accepted",
@@ -390,7 +446,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   /** @internal */
   onRejected(e: EngineOrder, reason: VenueError.RejectionReason, message: string, ts: bigint): void {
     const o = e as SimOrder
-    if (this.working.get(o.clientOrderId) === o) this.working.delete(o.clientOrderId)
+    this.unlist(o)
     this.reject(o, reason, message, ts)
   }
 
@@ -405,7 +461,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
     const q = quantity === o.quantity ? req.quantity : inst.engine.sizeToDecimal(quantity)
     const engine = inst.engine
     const fee = engine.feeOf(price, quantity, liquidity)
-    if (o.filled === o.quantity) this.working.delete(o.clientOrderId)
+    if (o.filled === o.quantity) this.unlist(o)
     const fill: ExecutionEvent.Filled = {
       _tag: "Filled",
       venue: this.venue,
@@ -413,7 +469,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
       clientOrderId: req.clientOrderId,
       venueOrderId: o.venueOrderId,
       side: req.side,
-      tradeId: `${this.venue}-${++this.tradeSeq}` as Ids.TradeId,
+      tradeId: (this.tradeIdPrefix + ++this.tradeSeq) as Ids.TradeId,
       price: p,
       quantity: q,
       fee,
@@ -429,7 +485,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   /** @internal */
   onExpired(e: EngineOrder, message: string, ts: bigint): void {
     const o = e as SimOrder
-    this.working.delete(o.clientOrderId)
+    this.unlist(o)
     this.emit({
       _tag: "Expired",
       venue: this.venue,
@@ -444,7 +500,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   /** @internal */
   onCancelled(e: EngineOrder, ts: bigint): void {
     const o = e as SimOrder
-    this.working.delete(o.clientOrderId)
+    this.unlist(o)
     this.emit({
       _tag: "Cancelled",
       venue: this.venue,
@@ -487,7 +543,14 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
 
   private toOrder(req: VenueOrderRequest.VenueOrderRequest): SimOrder {
     const side = req.side === "BUY" ? 1 : -1
-    const inst = this.instruments.get(req.canonicalId)
+    let inst = this.lastInstrument
+    if (req.canonicalId !== this.lastCanonicalId || inst === undefined) {
+      inst = this.instruments.get(req.canonicalId)
+      if (inst !== undefined) {
+        this.lastCanonicalId = req.canonicalId
+        this.lastInstrument = inst
+      }
+    }
     if (inst === undefined) {
       return new SimOrder(req, undefined, { reason: "UnknownInstrument", message: `${this.venue} lists no instrument ${req.canonicalId}` }, side, 0, 0)
     }
@@ -536,7 +599,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   private arrive(o: SimOrder | undefined, cancelId: Ids.ClientOrderId | undefined, at: bigint): void {
     if (o === undefined) {
       const id = cancelId!
-      const working = this.working.get(id)
+      const working = this.workingOrder(id)
       if (working === undefined) this.cancelRejected(id, at)
       else working.instrument!.engine.cancel(working, at)
       return
@@ -545,11 +608,12 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
       this.reject(o, o.invalid.reason, o.invalid.message, at)
       return
     }
-    if (this.working.has(o.clientOrderId)) {
+    if (this.workingOrder(o.clientOrderId) !== undefined) {
       this.reject(o, "DuplicateOrder", `a working order already uses client order id ${o.clientOrderId}`, at)
       return
     }
     this.working.set(o.clientOrderId, o)
+    o.listed = true
     o.instrument!.engine.submit(o, at)
   }
 

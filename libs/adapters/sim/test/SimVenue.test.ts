@@ -119,6 +119,33 @@ describe("SimVenue: fills, fees and ids", () => {
     expect(sink.events.every((e) => e.ts === 2n)).toBe(true)
   })
 
+  it("treats any client order id alike, even the key of its internal sentinel entry", () => {
+    // The working-order table keeps a permanent entry under "\u0000working"; an unchecked caller may use that id too.
+    const { sim, sink, book } = venue()
+    book(0n)
+    const odd = "\u0000working" as Ids.ClientOrderId
+    sim.cancel(odd, 1n)
+    sim.submit({ ...request("x", "BUY", "1", "99.9"), clientOrderId: odd }, 2n)
+    sim.submit({ ...request("x", "BUY", "1", "99.8"), clientOrderId: odd }, 3n)
+    sim.cancel(odd, 4n)
+    sim.cancel(odd, 5n)
+    sim.submit({ ...request("x", "BUY", "1", "99.7"), clientOrderId: odd }, 6n)
+    sim.submit(request("m1", "BUY", "1"), 7n)
+    sim.cancel("m1" as Ids.ClientOrderId, 8n)
+    expect(sink.events.map((e) => (e._tag === "Rejected" || e._tag === "CancelRejected" ? `${e._tag}:${e.reason}` : e._tag))).toEqual([
+      "CancelRejected:OrderNotFound",
+      "Accepted",
+      "Rejected:DuplicateOrder",
+      "Cancelled",
+      "CancelRejected:OrderNotFound",
+      "Accepted",
+      "Accepted",
+      "Filled",
+      "CancelRejected:OrderNotFound"
+    ])
+    expect(sim.openOrders().map((o) => o.price)).toEqual([d("99.7")])
+  })
+
   it("keeps the venue's records: open orders, fills since a time, positions and balances", () => {
     const { sim, book } = venue()
     book(0n)

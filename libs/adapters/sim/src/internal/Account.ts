@@ -8,7 +8,8 @@
  * every division is exact; the sums are folded into decimal balances when read (or before
  * they could leave the safe range). Anything else (inverse contracts, products beyond 2^53,
  * a partial close whose released basis is not a whole unit) takes the decimal path, whose
- * only rounding is the 18-place half-even of inverse values and of released basis.
+ * only rounding is the 18-place half-even of inverse values and of released basis; a linear
+ * position returns to the integer path when it is flat again (spot, which has no basis, at once).
  */
 import type { VenueAdapter } from "@odum/adapter-kit"
 import { Decimal, type Fill, InstrumentSpec } from "@odum/domain"
@@ -200,6 +201,8 @@ export class Account {
       l.baseCell.total = buy ? Decimal.add(l.baseCell.total, quantity) : Decimal.sub(l.baseCell.total, quantity)
       l.pnlCell.total = Decimal.sub(l.pnlCell.total, v)
       l.units += buy ? units : -units
+      // Spot keeps no basis: the next fill may take the integer path again.
+      l.fast = true
       return
     }
     const held = l.units
@@ -223,6 +226,11 @@ export class Account {
     }
     l.units = held + (buy ? units : -units)
     if (realized.units !== 0n) l.pnlCell.total = Decimal.add(l.pnlCell.total, realized)
+    if (l.units === 0 && !l.inverse && l.basis.units === 0n) {
+      // Flat (a full close releases the whole basis): the integer path can hold the next position.
+      l.basisUnits = 0
+      l.fast = true
+    }
   }
 
   /** Moves a ledger's integer sums into the decimal balances. */
