@@ -6,7 +6,9 @@
  */
 import { Decimal, InstrumentSpec, type OrderType, type Side } from "@odum/domain"
 import * as Either from "effect/Either"
-import { type CompiledRiskConfig, type ResolvedLimits, type ResolvedStrategy } from "./internal/compiled.js"
+import { type BookState, fastBooks, type Instrument } from "./internal/book.js"
+import { type CompiledRiskConfig, FastLimits, type ResolvedLimits, type ResolvedStrategy } from "./internal/compiled.js"
+import { type Acc, type AccLimit, ceilDivN, F, floorDivN, isMultiple, mul, P10, sumWithin, unitsAt, withinTimes, ZERO } from "./internal/fixed.js"
 import { base18, compileSpec, type CompiledSpec, face36, value36 } from "./internal/spec.js"
 import { format18, fromDecimal, ONE } from "./internal/scaled.js"
 import { VelocityRing } from "./internal/VelocityRing.js"
@@ -105,12 +107,15 @@ export class PreTradeRisk {
   private readonly strategyStates = new Map<string, StrategyState>()
   private readonly specs = new Map<string, CompiledSpec>()
   private readonly c = new Scratch()
+  /** The state of an InMemoryRiskBook, read directly by the fast path; undefined for any other RiskBook. */
+  private readonly fast: BookState | undefined
 
   /** Use `make`. */
   constructor(book: RiskBook, config: CompiledRiskConfig) {
     this.book = book
     this.config = config
     this.globalRing = new VelocityRing(config.ringCapacity)
+    this.fast = fastBooks.get(book)
   }
 
   // -------------------------------------------------------------------------------------
@@ -185,28 +190,30 @@ export class PreTradeRisk {
    * order in the velocity windows. A denied order changes no state.
    */
   check(order: RiskOrder, now: number): RiskDecision {
-    const d = this.evaluate(order, now, undefined)
+    const cfg = this.config
+    // The fast path proves an allow in exact numbers, or defers to the bigint evaluation
+    // (which decides every denial and every case the numbers cannot hold exactly).
+    if (this.fast !== undefined && this.fastAllow(order, now, cfg, this.fast)) return ALLOW
+    const d = this.evaluate(order, now, undefined, cfg)
     if (d !== undefined) return d
-    this.record(now)
+    this.record(now, this.c.strat, this.c.cfg, this.c.st)
     return ALLOW
   }
 
   /** Every failing check of `order`, for diagnostics (empty if it would pass). Records nothing. */
   checkAll(order: RiskOrder, now: number): ReadonlyArray<Deny> {
     const all: Array<Deny> = []
-    this.evaluate(order, now, all)
+    this.evaluate(order, now, all, this.config)
     return all
   }
 
-  private record(now: number): void {
-    const c = this.c
-    const strat = c.strat
-    const st = c.st ?? this.stateOf(strat.strategyId)
+  private record(now: number, strat: ResolvedStrategy, cfg: CompiledRiskConfig, state: StrategyState | undefined): void {
+    const st = state ?? this.stateOf(strat.strategyId)
     st.resolved = strat
-    st.resolvedFrom = c.cfg
+    st.resolvedFrom = cfg
     if (st.ring === undefined) st.ring = new VelocityRing(strat.ringCapacity)
     st.ring.record(now, strat.ringCapacity)
-    this.globalRing.record(now, c.cfg.ringCapacity)
+    this.globalRing.record(now, cfg.ringCapacity)
   }
 
   private stateOf(strategyId: string): StrategyState {
@@ -232,9 +239,8 @@ export class PreTradeRisk {
    * denial; collect mode pushes each denial and goes on while the inputs of the later
    * checks are still known.
    */
-  private evaluate(order: RiskOrder, now: number, all: Array<Deny> | undefined): Deny | undefined {
+  private evaluate(order: RiskOrder, now: number, all: Array<Deny> | undefined, cfg: CompiledRiskConfig): Deny | undefined {
     const c = this.c
-    const cfg = this.config
     const st = this.strategyStates.get(order.strategyId)
     let strat: ResolvedStrategy
     if (st === undefined) strat = cfg.strategy(order.strategyId)
@@ -271,7 +277,6 @@ export class PreTradeRisk {
     const spec = this.compiledSpec(order.canonicalId, view.spec)
     c.spec = spec
     c.ic = view
-    c.ref = view.referencePrice
     const lim = cfg.limits(strat, order.canonicalId)
     c.lim = lim
 
@@ -337,7 +342,8 @@ export class PreTradeRisk {
       all.push(d)
     }
 
-    // 6. Reference price, price tolerance, notional.
+    // 6. Reference price, price tolerance, notional (read here: earlier denials need no reference).
+    c.ref = view.referencePrice
     c.px = c.p ?? c.ref
     if (c.px !== undefined) c.v36 = spec.inverse ? face36(spec, q) : value36(spec, q, c.px)
     const needsRef =
@@ -384,6 +390,153 @@ export class PreTradeRisk {
       all.push(d)
     }
     return undefined
+  }
+
+  /**
+   * The checks of `evaluate` in the number domain of an InMemoryRiskBook instrument
+   * (internal/fixed.ts), for the allow path: true (and the order recorded) only if every
+   * check provably passes, with exact integer comparisons; false as soon as one might
+   * deny or a value does not fit exactly, and `evaluate` then decides in bigints. No
+   * allocation, no bigint arithmetic. Every test is written as `if (!(passes)) return
+   * false`, so a NaN (a value that does not fit) never passes.
+   */
+  private fastAllow(order: RiskOrder, now: number, cfg: CompiledRiskConfig, book: BookState): boolean {
+    const inst = book.instrument(order.canonicalId)
+    if (inst === undefined || !inst.fast) return false
+    const spec = inst.compiled
+    const sc = inst.cell(order.strategyId)
+    let st: StrategyState | undefined
+    let strat: ResolvedStrategy
+    let lim: ResolvedLimits
+    if (sc !== undefined && sc.memoBy === this && sc.memoCfg === cfg) {
+      st = sc.memoState as StrategyState
+      strat = sc.memoStrat as ResolvedStrategy
+      lim = sc.memoLim as ResolvedLimits
+    } else {
+      st = this.strategyStates.get(order.strategyId)
+      if (st === undefined) strat = cfg.strategy(order.strategyId)
+      else if (st.resolvedFrom === cfg) strat = st.resolved as ResolvedStrategy
+      else {
+        strat = cfg.strategy(order.strategyId)
+        st.resolved = strat
+        st.resolvedFrom = cfg
+      }
+      lim = cfg.limits(strat, order.canonicalId)
+      // A strategy state, once it exists, is kept for good: only then can the cell remember it.
+      if (sc !== undefined && st !== undefined) {
+        sc.memoBy = this
+        sc.memoCfg = cfg
+        sc.memoState = st
+        sc.memoStrat = strat
+        sc.memoLim = lim
+      }
+    }
+    // 1. Trading state.
+    let stateRank: number = cfg.tradingRank
+    if (this.globalOverride > stateRank) stateRank = this.globalOverride
+    if (strat.tradingRank > stateRank) stateRank = strat.tradingRank
+    if (st !== undefined && st.override > stateRank) stateRank = st.override
+    if (stateRank === 2) return false
+
+    // 2. The instrument's limits in its number domain.
+    let fl = lim.fast
+    if (fl === undefined || fl.spec !== spec) {
+      fl = new FastLimits(spec, lim, cfg.assetMaxPosition.size === 0 ? undefined : cfg.assetMaxPosition.get(spec.baseAsset))
+      lim.fast = fl
+    }
+
+    // 3. Quantity and price well-formed and on the grid (units at qs / ps; NaN if they do not fit).
+    const qd = order.quantity
+    const q = unitsAt(qd.units, qd.scale, spec.qs)
+    if (!(q > 0) || !isMultiple(q, spec.lotN)) return false
+    let p = 0
+    if (order.type === "LIMIT") {
+      const pd = order.price
+      if (pd === undefined) return false
+      p = unitsAt(pd.units, pd.scale, spec.ps)
+      if (!(p > 0) || !isMultiple(p, spec.tickN)) return false
+    }
+
+    // 4. Order size.
+    if (!(q >= fl.minQ && q <= fl.maxQ)) return false
+
+    // 5. REDUCING and reduce-only, on the worst case of each side (cells within LIM: sums exact).
+    const buy = order.side === "BUY"
+    let sp = 0
+    let sb = 0
+    let ss = 0
+    if (sc !== undefined) {
+      sp = sc.p
+      sb = sc.b
+      ss = sc.s
+    }
+    const sg0 = buy ? sp + sb : ss - sp
+    const sg1 = sg0 + q
+    const ig0 = buy ? inst.p + inst.b : inst.s - inst.p
+    const ig1 = ig0 + q
+    const reduces = (buy ? sp < 0 : sp > 0) && sg1 <= 0
+    if (stateRank === 1 && !reduces) return false
+    if (order.reduceOnly === true && !reduces) return false
+
+    // 6. Reference price, tolerance, notional.
+    const ref = inst.refN // 0: none
+    const px = p > 0 ? p : ref
+    if (
+      ref === 0 &&
+      (order.type === "MARKET" || fl.tol >= 0 || cfg.maxGrossExposure !== undefined || strat.maxGrossExposure !== undefined)
+    ) {
+      return false
+    }
+    if (px === 0) return false
+    if (p > 0 && ref > 0 && fl.tol >= 0) {
+      if (fl.bandRef !== ref) {
+        // |p - ref| * 10000 <= tol * ref  <=>  |p - ref| <= floor(tol * ref / 10000).
+        const x = mul(fl.tol, ref)
+        if (!(x >= 0)) return false
+        const width = floorDivN(x, 10_000)
+        fl.bandRef = ref
+        fl.bandLow = ref - width
+        fl.bandHigh = ref + width
+      }
+      if (!(p >= fl.bandLow && p <= fl.bandHigh)) return false
+    }
+    // The order's value at px: INVERSE its face (at bs = vs), otherwise q * cs * px (at vs).
+    const v = spec.inverse ? mul(q, spec.csN) : spec.csOne ? mul(q, px) : mul(mul(q, spec.csN), px)
+    if (!(v > 0)) return false
+    if (spec.inverse) {
+      if (fl.invMin && !(mul(v, fl.invMinA) >= mul(px, fl.invMinB))) return false
+      if (fl.invMax && !(mul(v, fl.invMaxA) <= mul(px, fl.invMaxB))) return false
+    } else if (!(v >= fl.minV && v <= fl.maxV)) return false
+
+    // 7. Velocity.
+    if (strat.perSecond >= 0 || strat.perMinute >= 0) {
+      const ring = st?.ring
+      if (ring === undefined ? strat.perSecond === 0 : !ring.allows(strat.perSecond, SECOND, now)) return false
+      if (ring === undefined ? strat.perMinute === 0 : !ring.allows(strat.perMinute, MINUTE, now)) return false
+    }
+    if (!this.globalRing.allows(cfg.perSecond, SECOND, now)) return false
+    if (!this.globalRing.allows(cfg.perMinute, MINUTE, now)) return false
+
+    // 8. Position limits.
+    if (!(sg1 <= fl.sMaxPos && ig1 <= fl.iMaxPos)) return false
+    if (fl.aMax !== undefined && !spec.option && !assetWithin(fl.aMax, spec, inst, book, buy, q, v, px)) return false
+
+    // 9. Exposure: the increase of the worst case's value, added to the gross sums.
+    if (ref > 0) {
+      const sMax = strat.maxGrossAcc
+      if (sMax !== undefined) {
+        const total = sc !== undefined ? sc.total : (book.strategyTotals.get(order.strategyId) ?? ZERO)
+        if (!exposureWithin(total, sMax, spec, buy, sp, sb, ss, sg0, sg1, ref)) return false
+      }
+      const gMax = cfg.maxGrossAcc
+      if (gMax !== undefined && !exposureWithin(book.gross, gMax, spec, buy, inst.p, inst.b, inst.s, ig0, ig1, ref)) return false
+    }
+
+    // 10. Balance or margin.
+    if (lim.checkBalance && !balanceWithin(fl, spec, inst, book, buy, q, v, px, ig0, ig1)) return false
+
+    this.record(now, strat, cfg, st)
+    return true
   }
 
   private haltScope(strat: ResolvedStrategy, override: number, r: number): string {
@@ -693,6 +846,120 @@ export class PreTradeRisk {
     const { spec, order } = this.c
     return deny("BALANCE_UNKNOWN", `no ${asset} balance known at ${spec.venue} for ${order.canonicalId}`)
   }
+}
+
+/**
+ * The global (per base asset) position check of `fastAllow`: true if the order's base
+ * quantity (an upper bound for INVERSE: face / px rounded up) fits under `aMax` with the
+ * asset's position and open orders on the order's side.
+ */
+const assetWithin = (
+  aMax: AccLimit,
+  spec: CompiledSpec,
+  inst: Instrument,
+  book: BookState,
+  buy: boolean,
+  q: number,
+  v: number,
+  px: number
+): boolean => {
+  let bq = spec.csOne ? q : mul(q, spec.csN)
+  let bScale = spec.bs
+  if (spec.inverse) {
+    bq = NaN
+    for (let k = F; k >= 0; k--) {
+      const e = k + spec.ps - spec.bs
+      if (e < 0 || e > 22) continue
+      const num = mul(v, P10[e] as number)
+      if (num === num) {
+        bq = ceilDivN(num, px)
+        bScale = k
+        break
+      }
+    }
+  }
+  if (!(bq >= 0)) return false
+  const a = inst.asset ?? book.assets.get(spec.baseAsset)
+  if (a === undefined) return sumWithin(ZERO, false, ZERO, bq, bScale, aMax)
+  // BUY: position + open buys + order <= max; SELL: open sells - position + order <= max.
+  const side = buy ? a.buy : a.sell
+  return !a.pos.huge && !side.huge && sumWithin(a.pos, !buy, side, bq, bScale, aMax)
+}
+
+/** An exposure check of `fastAllow`: true if the cell's worst-case value grows by nothing, or keeps `acc` within `limit`. */
+const exposureWithin = (
+  acc: Acc,
+  limit: AccLimit,
+  spec: CompiledSpec,
+  buy: boolean,
+  pos: number,
+  openBuy: number,
+  openSell: number,
+  g0: number,
+  g1: number,
+  ref: number
+): boolean => {
+  const inc = exposureIncreaseN(spec, buy, pos, openBuy, openSell, g0, g1, ref)
+  if (!(inc >= 0)) return false
+  return inc === 0 || (!acc.huge && !acc.plusExceeds(inc, spec.vs, limit))
+}
+
+/** The balance / margin check of `fastAllow` (see `balance`). */
+const balanceWithin = (
+  fl: FastLimits,
+  spec: CompiledSpec,
+  inst: Instrument,
+  book: BookState,
+  buy: boolean,
+  q: number,
+  v: number,
+  px: number,
+  ig0: number,
+  ig1: number
+): boolean => {
+  if (spec.spot) {
+    if (buy) {
+      const bal = inst.quoteBalance ?? book.quoteBalanceOf(inst)
+      return bal !== undefined && !bal.huge && bal.covers(v, spec.vs)
+    }
+    const bal = inst.baseBalance ?? book.baseBalanceOf(inst)
+    const bq = spec.csOne ? q : mul(q, spec.csN)
+    return bal !== undefined && !bal.huge && bq >= 0 && bal.covers(bq, spec.bs)
+  }
+  // Margin on the part that opens the account's position.
+  const opening = ig0 >= 0 ? q : ig1 > 0 ? ig1 : 0
+  if (opening === 0) return true
+  const bal = inst.settleBalance ?? book.settleBalanceOf(inst)
+  if (bal === undefined || bal.huge) return false
+  const face = opening === q ? v : spec.inverse ? mul(opening, spec.csN) : mul(mul(opening, spec.csN), px)
+  // INVERSE: face <= available * px * leverage  <=>  face * 10^(ps + levS) <= available * (px * levN).
+  if (spec.inverse) return fl.levS + spec.ps <= 22 && withinTimes(mul(face, P10[fl.levS + spec.ps] as number), spec.bs, bal, mul(px, fl.levN))
+  // LINEAR: face <= available * leverage  <=>  face * 10^levS <= available * levN.
+  return fl.levS <= 22 && withinTimes(mul(face, P10[fl.levS] as number), spec.vs, bal, fl.levN)
+}
+
+/**
+ * `exposureIncrease` in numbers: the increase (at `vs`) of a cell's worst-case value if
+ * the order moves its side from g0 to g1; NaN when the product does not fit.
+ */
+const exposureIncreaseN = (
+  spec: CompiledSpec,
+  buy: boolean,
+  pos: number,
+  openBuy: number,
+  openSell: number,
+  g0: number,
+  g1: number,
+  ref: number
+): number => {
+  let other = buy ? openSell - pos : pos + openBuy
+  if (other < 0) other = -other
+  let before = g0 < 0 ? -g0 : g0
+  if (other > before) before = other
+  const after = g1 < 0 ? -g1 : g1
+  if (after <= before) return 0
+  const d = after - before
+  return spec.inverse ? mul(d, spec.csN) : spec.csOne ? mul(d, ref) : mul(mul(d, spec.csN), ref)
 }
 
 const fmtScaled = (x: bigint, scale: number): string => Decimal.format(Decimal.fromScaled(x, scale))

@@ -68,7 +68,12 @@ describe("InMemoryRiskBook", () => {
   it("refuses bad updates with a reason and changes nothing", () => {
     const book = makeBook()
     book.onOrderAccepted({ operationId: "a", strategyId: "s1", canonicalId: PERP, side: "BUY", quantity: D("1"), price: D("99000") })
-    const before = { ...book.instrument(PERP) }
+    const view = (): Array<unknown> => {
+      const i = book.instrument(PERP)!
+      return [i.position, i.openBuy, i.openSell, i.referencePrice, book.openOrderCount, book.strategyInstrument("s1", PERP)?.openBuy]
+    }
+    const before = view()
+    expect(before).toEqual([0n, S("1"), 0n, S("100000"), 1, S("1")])
     const gross = book.grossExposure()
     expect(book.onOrderAccepted({ operationId: "a", strategyId: "s1", canonicalId: PERP, side: "BUY", quantity: D("1") })?.reason).toBe("DuplicateOrder")
     expect(book.onOrderAccepted({ operationId: "x", strategyId: "s1", canonicalId: "NOPE:SPOT_PAIR:A-B", side: "BUY", quantity: D("1") })?.reason).toBe("UnknownInstrument")
@@ -76,7 +81,9 @@ describe("InMemoryRiskBook", () => {
     expect(book.onOrderDone("zzz")?.reason).toBe("UnknownOrder")
     expect(book.onFill({ operationId: "zzz", canonicalId: PERP, side: "BUY", quantity: D("1"), price: D("1") })?.reason).toBe("UnknownOrder")
     expect(book.setReferencePrice(PERP, D("-1"))?.reason).toBe("InvalidPrice")
-    expect(book.instrument(PERP)).toEqual(before)
+    expect(book.setReferencePrice(PERP, Decimal.fromScaled(1n, 19))?.reason).toBe("InvalidPrice")
+    expect(book.onFill({ operationId: "a", canonicalId: PERP, side: "BUY", quantity: Decimal.fromScaled(1n, 19), price: D("1") })?.reason).toBe("InvalidQuantity")
+    expect(view()).toEqual(before)
     expect(book.grossExposure()).toBe(gross)
   })
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
+import * as InMemoryRiskBook from "../src/InMemoryRiskBook.js"
 import * as PreTradeRisk from "../src/PreTradeRisk.js"
 import { D, INV, makeBook, makeRisk, openOrder, order, outcome, PERP, perpSpec, SPOT } from "./fixtures.js"
 
@@ -361,5 +362,24 @@ describe("checkAll", () => {
     ])
     expect(outcome(risk.check(o, 0))).toBe("TRADING_HALTED")
     expect(risk.velocityUsage("s1", 0).globalPerSecond).toBe(0)
+  })
+})
+
+describe("books", () => {
+  it("a subclass of InMemoryRiskBook is read through its methods (no direct reads of the base class's state)", () => {
+    class NoBalance extends InMemoryRiskBook.InMemoryRiskBook {
+      override available(): bigint | undefined {
+        return 0n
+      }
+    }
+    const book = new NoBalance()
+    const plain = makeBook()
+    for (const id of [SPOT, PERP, INV]) {
+      book.addSpec(plain.spec(id)!)
+      book.setReferencePrice(id, D("100000"))
+    }
+    book.setBalance("BINANCE-SPOT", "USDT", D("100000000"))
+    expect(outcome(makeRisk(plain).check(order(), 0))).toBe("ALLOW")
+    expect(outcome(makeRisk(book).check(order(), 0))).toBe("INSUFFICIENT_BALANCE")
   })
 })

@@ -7,7 +7,9 @@ import type { Decimal } from "@odum/domain"
 import type { InstrumentLimits, RiskConfig, StrategyConfig } from "../RiskConfig.js"
 import type { TradingState } from "../TradingState.js"
 import { rank } from "../TradingState.js"
+import { type AccLimit, accLimit18, accLimit36, LIM, P10 } from "./fixed.js"
 import { ONE, pow10, SCALE } from "./scaled.js"
+import { type CompiledSpec, toUnitsCeil, toUnitsFloor } from "./spec.js"
 
 /** Limits in force for one strategy trading one instrument; absent limits are `undefined`. */
 export interface ResolvedLimits {
@@ -35,6 +37,8 @@ export interface ResolvedLimits {
   bandRef: bigint
   bandLow: bigint
   bandHigh: bigint
+  /** The same limits in the number domain of one spec, for the fast path (memo; see FastLimits). */
+  fast: FastLimits | undefined
 }
 
 /** What applies to one strategy, plus its memo of per-instrument limits. */
@@ -49,6 +53,7 @@ export interface ResolvedStrategy {
   readonly ringCapacity: number
   /** Scale 36. */
   readonly maxGrossExposure: bigint | undefined
+  readonly maxGrossAcc: AccLimit | undefined
   readonly limits: Map<string, ResolvedLimits>
 }
 
@@ -81,6 +86,7 @@ export class CompiledRiskConfig {
   readonly perMinute: number
   readonly ringCapacity: number
   readonly maxGrossExposure: bigint | undefined
+  readonly maxGrossAcc: AccLimit | undefined
   /** Base asset -> max absolute net position, scale 18. */
   readonly assetMaxPosition: ReadonlyMap<string, bigint>
   private readonly strategies = new Map<string, ResolvedStrategy>()
@@ -93,6 +99,7 @@ export class CompiledRiskConfig {
     this.perMinute = rate(source.velocity?.perMinute)
     this.ringCapacity = Math.max(1, this.perSecond, this.perMinute)
     this.maxGrossExposure = scaled36(source.maxGrossExposure)
+    this.maxGrossAcc = this.maxGrossExposure === undefined ? undefined : accLimit36(this.maxGrossExposure)
     this.assetMaxPosition = new Map(Object.entries(source.assets ?? {}).map(([k, v]) => [k, scaled(v.maxPosition) as bigint]))
   }
 
@@ -105,6 +112,7 @@ export class CompiledRiskConfig {
     const tradingState = own?.tradingState ?? dflt?.tradingState ?? "ACTIVE"
     const perSecond = rate(own?.velocity?.perSecond ?? dflt?.velocity?.perSecond)
     const perMinute = rate(own?.velocity?.perMinute ?? dflt?.velocity?.perMinute)
+    const maxGrossExposure = scaled36(own?.maxGrossExposure ?? dflt?.maxGrossExposure)
     const resolved: ResolvedStrategy = {
       strategyId,
       tradingState,
@@ -112,7 +120,8 @@ export class CompiledRiskConfig {
       perSecond,
       perMinute,
       ringCapacity: Math.max(1, perSecond, perMinute),
-      maxGrossExposure: scaled36(own?.maxGrossExposure ?? dflt?.maxGrossExposure),
+      maxGrossExposure,
+      maxGrossAcc: maxGrossExposure === undefined ? undefined : accLimit36(maxGrossExposure),
       limits: new Map()
     }
     this.strategies.set(strategyId, resolved)
@@ -145,9 +154,96 @@ export class CompiledRiskConfig {
       checkBalance: first(chain, "checkBalance") ?? true,
       bandRef: -1n,
       bandLow: 0n,
-      bandHigh: 0n
+      bandHigh: 0n,
+      fast: undefined
     }
     strategy.limits.set(canonicalId, resolved)
     return resolved
+  }
+}
+
+/**
+ * One strategy's limits on one instrument in that instrument's number domain (quantities
+ * at `qs` places, prices at `ps`, values at `vs`; see internal/fixed.ts), compared with
+ * exact integers only. A bound is rounded to the side that keeps the comparison exact
+ * for integers (`q <= max` iff `q <= floor(max)`, `q >= min` iff `q >= ceil(min)`); one
+ * beyond the number range is Infinity, and a factor that cannot be held exactly is NaN,
+ * which makes every comparison with it fail, so the fast path defers to the exact one.
+ */
+export class FastLimits {
+  /** Order quantity: max of venue and risk minimum, min of the maxima; at `qs`. */
+  readonly minQ: number
+  readonly maxQ: number
+  /** Position limits (strategy, all strategies) at `qs`. */
+  readonly sMaxPos: number
+  readonly iMaxPos: number
+  /** Price tolerance in bps, -1 when none; the band memo at `ps` (a pure function of ref and tolerance). */
+  readonly tol: number
+  bandRef = 0
+  bandLow = 0
+  bandHigh = 0
+  /** LINEAR notional bounds at `vs` (min 0 when none, max Infinity when none). */
+  readonly minV: number
+  readonly maxV: number
+  /**
+   * INVERSE notional (face vs `limit * price`): below the minimum iff
+   * `face * invMinA < price * invMinB`; above the maximum iff `face * invMaxA > price * invMaxB`.
+   */
+  readonly invMin: boolean
+  readonly invMinA: number
+  readonly invMinB: number
+  readonly invMax: boolean
+  readonly invMaxA: number
+  readonly invMaxB: number
+  /** Leverage as `levN / 10^levS`. */
+  readonly levN: number
+  readonly levS: number
+  /** The base asset's position limit (undefined when none). */
+  readonly aMax: AccLimit | undefined
+
+  constructor(
+    readonly spec: CompiledSpec,
+    lim: ResolvedLimits,
+    assetMax: bigint | undefined
+  ) {
+    const c = spec
+    let min = c.minQuantity
+    if (lim.minQuantity !== undefined && lim.minQuantity > min) min = lim.minQuantity
+    let max = c.maxQuantity
+    if (lim.maxQuantity !== undefined && (max === undefined || lim.maxQuantity < max)) max = lim.maxQuantity
+    this.minQ = toUnitsCeil(min, c.qs)
+    this.maxQ = max === undefined ? Infinity : toUnitsFloor(max, c.qs)
+    this.sMaxPos = lim.strategyMaxPosition === undefined ? Infinity : toUnitsFloor(lim.strategyMaxPosition, c.qs)
+    this.iMaxPos = lim.instrumentMaxPosition === undefined ? Infinity : toUnitsFloor(lim.instrumentMaxPosition, c.qs)
+    // A tolerance too large for an exact product makes the band's product fail (NaN), never skip the check.
+    this.tol = lim.priceToleranceBps === undefined ? -1 : Number(lim.priceToleranceBps)
+    let nMin = c.minNotional
+    if (lim.minNotional !== undefined && (nMin === undefined || lim.minNotional > nMin)) nMin = lim.minNotional
+    const nMax = lim.maxNotional
+    this.minV = nMin === undefined ? 0 : toUnitsCeil(nMin, c.vs)
+    this.maxV = nMax === undefined ? Infinity : toUnitsFloor(nMax, c.vs)
+    // INVERSE: face36 < m18 * px18  <=>  face * 10^(18 + ps - bs) < m18 * price (face at bs, price at ps).
+    const k = SCALE + c.ps - c.bs
+    const inv = (m: bigint | undefined): [boolean, number, number] => {
+      if (m === undefined) return [false, 0, 0]
+      let t = 0
+      while (t < k && m !== 0n && m % 10n === 0n) {
+        m /= 10n
+        t++
+      }
+      const a = k - t <= 22 ? (P10[k - t] as number) : NaN
+      return [true, a, m <= BigInt(LIM) ? Number(m) : NaN]
+    }
+    ;[this.invMin, this.invMinA, this.invMinB] = inv(nMin)
+    ;[this.invMax, this.invMaxA, this.invMaxB] = inv(nMax)
+    let lev = lim.leverage
+    let levS = SCALE
+    while (levS > 0 && lev % 10n === 0n) {
+      lev /= 10n
+      levS--
+    }
+    this.levN = lev <= BigInt(LIM) ? Number(lev) : NaN
+    this.levS = levS
+    this.aMax = assetMax === undefined ? undefined : accLimit18(assetMax)
   }
 }

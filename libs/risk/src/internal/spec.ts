@@ -4,6 +4,7 @@
  * that hands out a new spec object gets it recompiled on next use.
  */
 import type { InstrumentSpec } from "@odum/domain"
+import { F, LIM, SAFE_B } from "./fixed.js"
 import { ceilDiv, fromDecimal, ONE, pow10, SCALE } from "./scaled.js"
 
 /** The numbers of one instrument spec, at scale 18 unless stated. */
@@ -38,6 +39,46 @@ export interface CompiledSpec {
   /** Contract size as `csUnits / csDiv` (exact; csDiv = 1 when the size is whole). */
   readonly csUnits: bigint
   readonly csDiv: bigint
+
+  // ---- The number domain (internal/fixed.ts): exact integers at these scales. ----
+  /** False when the spec's steps do not fit it: the instrument is then kept in bigints only. */
+  readonly fastOk: boolean
+  /** Places of a quantity held as a number: the lot's. */
+  readonly qs: number
+  /** Places of a price held as a number: the tick's plus one (the mid of two ticks). */
+  readonly ps: number
+  /** One quantity (price) unit at scale 18, for the bigint views. */
+  readonly qUnit: bigint
+  readonly pUnit: bigint
+  /** The lot at `qs`, the tick at `ps`. */
+  readonly lotN: number
+  readonly tickN: number
+  /** Contract size as `csN / 10^css`; `csOne` when it is 1. */
+  readonly csN: number
+  readonly css: number
+  readonly csOne: boolean
+  /** Places of `q * contractSize` (face value, base quantity): qs + css. */
+  readonly bs: number
+  /** Places of a value (exposure, notional, spot cost): INVERSE `bs`, otherwise `bs + ps`. */
+  readonly vs: number
+  /** Venue min quantity at `qs` rounded up; venue max rounded down (Infinity when none or beyond the bound). */
+  readonly minQN: number
+  readonly maxQN: number
+}
+
+/**
+ * A limit `x` (scale 18, >= 0) in units at `scale`, rounded up (for a minimum: an integer
+ * is >= x iff it is >= ceil) or down (for a maximum). At 2^53 or beyond it is Infinity:
+ * every number the fast path compares with a limit is below 2^53, so the comparison keeps
+ * its meaning (never above a maximum, always below a minimum).
+ */
+export const toUnitsCeil = (x: bigint, scale: number): number => {
+  const u = ceilDiv(x, pow10(SCALE - scale))
+  return u >= SAFE_B ? Infinity : Number(u)
+}
+export const toUnitsFloor = (x: bigint, scale: number): number => {
+  const u = x / pow10(SCALE - scale)
+  return u >= SAFE_B ? Infinity : Number(u)
 }
 
 /** Scaled copy of a decimal that the domain schema already bounds to 18 places; rounds up beyond. */
@@ -51,6 +92,19 @@ export const compileSpec = (spec: InstrumentSpec.InstrumentSpec): CompiledSpec =
   // face36 = q18 * cs * 10^18 = q18 * cs.units * 10^(18 - cs.scale)
   const faceMul = cs.scale <= SCALE ? cs.units * pow10(SCALE - cs.scale) : cs.units * ONE
   const faceDiv = cs.scale <= SCALE ? 1n : csDiv
+  const inverse = spec.contractType === "INVERSE"
+  const qs = spec.lotSize.scale
+  const ps = spec.tickSize.scale + 1
+  const css = cs.scale
+  const bs = qs + css
+  const vs = inverse ? bs : bs + ps
+  const lotN = Number(spec.lotSize.units)
+  const tickN = Number(spec.tickSize.units) * 10
+  const csN = Number(cs.units)
+  const fastOk =
+    ps <= SCALE && bs <= F && vs <= F && lotN > 0 && lotN <= LIM && tickN > 0 && tickN <= LIM && csN > 0 && csN <= LIM
+  const minQuantity = scaledUp(spec.minQuantity)
+  const maxQuantity = spec.maxQuantity === undefined ? undefined : scaledUp(spec.maxQuantity)
   return {
     source: spec,
     canonicalId: spec.canonicalId,
@@ -60,20 +114,34 @@ export const compileSpec = (spec: InstrumentSpec.InstrumentSpec): CompiledSpec =
     settlementAsset: spec.settlementAsset,
     spot: spec.kind === "SPOT",
     option: spec.kind === "OPTION",
-    inverse: spec.contractType === "INVERSE",
+    inverse,
     unitBase: spec.kind !== "OPTION" && spec.contractType !== "INVERSE" && cs.units === 1n && cs.scale === 0,
     tick: fromDecimal(spec.tickSize) ?? scaledUp(spec.tickSize),
     lot: fromDecimal(spec.lotSize) ?? scaledUp(spec.lotSize),
     tickPow10: spec.tickSize.units === 1n ? spec.tickSize.scale : -1,
     lotPow10: spec.lotSize.units === 1n ? spec.lotSize.scale : -1,
-    minQuantity: scaledUp(spec.minQuantity),
-    maxQuantity: spec.maxQuantity === undefined ? undefined : scaledUp(spec.maxQuantity),
+    minQuantity,
+    maxQuantity,
     minNotional: spec.minNotional === undefined ? undefined : scaledUp(spec.minNotional),
     minNotional36: spec.minNotional === undefined ? undefined : scaledUp(spec.minNotional) * ONE,
     faceMul,
     faceDiv,
     csUnits: cs.units,
-    csDiv
+    csDiv,
+    fastOk,
+    qs: fastOk ? qs : 0,
+    ps: fastOk ? ps : 0,
+    qUnit: fastOk ? pow10(SCALE - qs) : 1n,
+    pUnit: fastOk ? pow10(SCALE - ps) : 1n,
+    lotN,
+    tickN,
+    csN,
+    css,
+    csOne: cs.units === 1n && css === 0,
+    bs,
+    vs,
+    minQN: fastOk ? toUnitsCeil(minQuantity, qs) : 0,
+    maxQN: fastOk && maxQuantity !== undefined ? toUnitsFloor(maxQuantity, qs) : Infinity
   }
 }
 

@@ -1,0 +1,272 @@
+/**
+ * The state of an `InMemoryRiskBook`, shared with the engine's fast path (same library).
+ *
+ * Each instrument keeps its quantities (and its strategies' and open orders') as exact
+ * integer numbers at its quantity scale and its reference price at its price scale while
+ * they fit (`fast`, see fixed.ts), else as bigints at scale 18 (`bp`, `bb`, `bs`,
+ * `refB`): an instrument turns to bigints on the first value that does not fit, and back
+ * only when its spec is added again. The sums across instruments (gross exposures,
+ * balances, asset positions) are `Acc`s, and each instrument's or cell's part in one is
+ * a `Share`, so an update adds only the difference. The public bigint views (the
+ * `RiskBook` interface) are getters that convert on read.
+ */
+import type { InstrumentSpec } from "@odum/domain"
+import type { ExposureCell, InstrumentView } from "../RiskBook.js"
+import type { CompiledRiskConfig, ResolvedLimits, ResolvedStrategy } from "./compiled.js"
+import { Acc, toB36 } from "./fixed.js"
+import type { CompiledSpec } from "./spec.js"
+
+/**
+ * One holder's part of an `Acc`: a number at `scale` (`isN`), or a bigint at scale 36.
+ * `inQ` / `inRef` are the inputs it was computed from (numbers; NaN forces a recomputation).
+ */
+export class Share {
+  isN = true
+  n = 0
+  scale = 0
+  b = 0n
+  inQ = NaN
+  inRef = 0
+}
+
+/** Sets `sh` to `n` (an integer at `scale`, |n| <= VLIM), moving `acc` by the difference. */
+export const moveN = (acc: Acc, sh: Share, n: number, scale: number): void => {
+  if (sh.isN) {
+    if (sh.scale === scale) {
+      if (n !== sh.n) acc.addN(n - sh.n, scale)
+    } else acc.addB(toB36(n, scale) - toB36(sh.n, sh.scale))
+  } else acc.addB(toB36(n, scale) - sh.b)
+  sh.isN = true
+  sh.n = n
+  sh.scale = scale
+}
+
+/** Sets `sh` to `b36` (scale 36), moving `acc` by the difference. */
+export const moveB = (acc: Acc, sh: Share, b36: bigint): void => {
+  const old = sh.isN ? toB36(sh.n, sh.scale) : sh.b
+  if (b36 !== old) acc.addB(b36 - old)
+  sh.isN = false
+  sh.b = b36
+}
+
+/** Sets `sh` to `from`'s value (a strategy holding all of an instrument has its value). */
+export const moveLike = (acc: Acc, sh: Share, from: Share): void => {
+  if (from.isN) moveN(acc, sh, from.n, from.scale)
+  else moveB(acc, sh, from.b)
+  sh.inQ = from.inQ
+  sh.inRef = from.inRef
+}
+
+/** One strategy in one instrument. */
+export class StrategyCell implements ExposureCell {
+  /** Position, open buys, open sells: numbers at the instrument's `qs` while it is fast. */
+  p = 0
+  b = 0
+  s = 0
+  /** The same at scale 18 while the instrument is not fast. */
+  bp = 0n
+  bb = 0n
+  bs = 0n
+  /** This cell's part of its strategy's gross exposure. */
+  readonly g = new Share()
+  /**
+   * The engine's memo for this (strategy, instrument), valid for the engine `memoBy` under
+   * the config `memoCfg`: its strategy state, resolved strategy and limits (saves two
+   * lookups per check; a pure function of the config, the state object never changes).
+   */
+  memoBy: object | undefined = undefined
+  memoCfg: CompiledRiskConfig | undefined = undefined
+  memoState: object | undefined = undefined
+  memoStrat: ResolvedStrategy | undefined = undefined
+  memoLim: ResolvedLimits | undefined = undefined
+  constructor(
+    readonly strategyId: string,
+    readonly inst: Instrument,
+    readonly total: Acc
+  ) {}
+  get position(): bigint {
+    return this.inst.fast ? BigInt(this.p) * this.inst.compiled.qUnit : this.bp
+  }
+  get openBuy(): bigint {
+    return this.inst.fast ? BigInt(this.b) * this.inst.compiled.qUnit : this.bb
+  }
+  get openSell(): bigint {
+    return this.inst.fast ? BigInt(this.s) * this.inst.compiled.qUnit : this.bs
+  }
+}
+
+/** A base asset across instruments and venues (scale 18 views of exact sums). */
+export class Asset implements ExposureCell {
+  readonly pos = new Acc()
+  readonly buy = new Acc()
+  readonly sell = new Acc()
+  get position(): bigint {
+    return this.pos.toBig18()
+  }
+  get openBuy(): bigint {
+    return this.buy.toBig18()
+  }
+  get openSell(): bigint {
+    return this.sell.toBig18()
+  }
+}
+
+/** One instrument: spec, reference price, all strategies' quantities, and its parts of the sums. */
+export class Instrument implements InstrumentView {
+  /** Values held as numbers (see the module doc). */
+  fast: boolean
+  p = 0
+  b = 0
+  s = 0
+  bp = 0n
+  bb = 0n
+  bs = 0n
+  /** Reference price at `ps` while fast (0: none); `refB` (scale 18) otherwise. */
+  refN = 0
+  refB: bigint | undefined = undefined
+  readonly strategies = new Map<string, StrategyCell>()
+  /** The cell last looked up (cells are never removed): saves the lookup for a run of one strategy's orders. */
+  lastCellId: string | undefined = undefined
+  lastCell: StrategyCell | undefined = undefined
+  /** Parts of the gross exposure and of the asset's position, open buys and open sells. */
+  readonly g = new Share()
+  readonly aPos = new Share()
+  readonly aBuy = new Share()
+  readonly aSell = new Share()
+  /** The base asset's cell, once known (reset when the spec changes). */
+  asset: Asset | undefined = undefined
+  /** The venue's free balances of the quote, base and settlement assets, once set. */
+  quoteBalance: Acc | undefined = undefined
+  baseBalance: Acc | undefined = undefined
+  settleBalance: Acc | undefined = undefined
+  constructor(
+    public spec: InstrumentSpec.InstrumentSpec,
+    public compiled: CompiledSpec
+  ) {
+    this.fast = compiled.fastOk
+  }
+  get position(): bigint {
+    return this.fast ? BigInt(this.p) * this.compiled.qUnit : this.bp
+  }
+  get openBuy(): bigint {
+    return this.fast ? BigInt(this.b) * this.compiled.qUnit : this.bb
+  }
+  get openSell(): bigint {
+    return this.fast ? BigInt(this.s) * this.compiled.qUnit : this.bs
+  }
+  get referencePrice(): bigint | undefined {
+    if (!this.fast) return this.refB
+    return this.refN === 0 ? undefined : BigInt(this.refN) * this.compiled.pUnit
+  }
+  /** The strategy's cell, if it has one. */
+  cell(strategyId: string): StrategyCell | undefined {
+    if (strategyId === this.lastCellId) return this.lastCell
+    const sc = this.strategies.get(strategyId)
+    if (sc !== undefined) {
+      this.lastCellId = strategyId
+      this.lastCell = sc
+    }
+    return sc
+  }
+  /** Makes every share recompute on its next update. */
+  invalidate(): void {
+    this.g.inQ = NaN
+    this.aPos.inQ = NaN
+    this.aBuy.inQ = NaN
+    this.aSell.inQ = NaN
+    for (const sc of this.strategies.values()) sc.g.inQ = NaN
+  }
+}
+
+/** A recorded order still open. */
+export class OpenOrder {
+  /** Remaining quantity: a number at the instrument's `qs` while it is fast, else `remB` (scale 18). */
+  remN: number
+  remB = 0n
+  /** Spot only: the price the reservation was made at (number at `priceAt.ps`; NaN: `priceB`). */
+  priceN = NaN
+  priceAt: CompiledSpec | undefined = undefined
+  priceB: bigint | undefined = undefined
+  /** What is still reserved: a number at `resScale` (`resIsN`), else `resB` (scale 18). */
+  resIsN = true
+  resN = 0
+  resScale = 0
+  resB = 0n
+  constructor(
+    readonly cell: StrategyCell,
+    readonly instrument: Instrument,
+    readonly buy: boolean,
+    remN: number,
+    /** The balance the reservation was taken from (undefined when nothing was reserved). */
+    readonly reservedFrom: Acc | undefined
+  ) {
+    this.remN = remN
+  }
+}
+
+/** The permanent key of `orders` (see there). */
+export const KEEP: unique symbol = Symbol("keep")
+
+/** Everything an InMemoryRiskBook holds. */
+export class BookState {
+  readonly instruments = new Map<string, Instrument>()
+  readonly strategyCells = new Map<string, Map<string, StrategyCell>>()
+  readonly strategyTotals = new Map<string, Acc>()
+  readonly assets = new Map<string, Asset>()
+  readonly balances = new Map<string, Map<string, Acc>>()
+  /**
+   * Open orders by operation id, plus one permanent entry under a symbol (no operation id
+   * can equal it): a Map that empties gives up its table and allocates a new one on the next
+   * insert, which an order-at-a-time flow (one order open, then none) did on every order.
+   */
+  readonly orders = new Map<string | symbol, OpenOrder | undefined>([[KEEP, undefined]])
+  readonly gross = new Acc()
+  /** The instrument last looked up (instruments are never removed or replaced). */
+  private lastId: string | undefined = undefined
+  private lastInst: Instrument | undefined = undefined
+
+  /** The instrument, if known. */
+  instrument(canonicalId: string): Instrument | undefined {
+    if (canonicalId === this.lastId) return this.lastInst
+    const inst = this.instruments.get(canonicalId)
+    if (inst !== undefined) {
+      this.lastId = canonicalId
+      this.lastInst = inst
+    }
+    return inst
+  }
+
+  balanceOf(venue: string, asset: string): Acc | undefined {
+    return this.balances.get(venue)?.get(asset)
+  }
+
+  /** The instrument's quote balance, remembered once it exists (balance cells are never removed). */
+  quoteBalanceOf(inst: Instrument): Acc | undefined {
+    return (inst.quoteBalance ??= this.balanceOf(inst.compiled.venue, inst.compiled.quoteAsset))
+  }
+
+  baseBalanceOf(inst: Instrument): Acc | undefined {
+    return (inst.baseBalance ??= this.balanceOf(inst.compiled.venue, inst.compiled.baseAsset))
+  }
+
+  settleBalanceOf(inst: Instrument): Acc | undefined {
+    return (inst.settleBalance ??= this.balanceOf(inst.compiled.venue, inst.compiled.settlementAsset))
+  }
+
+  /** The instrument's base-asset cell, created on first use. */
+  assetOf(inst: Instrument): Asset {
+    let a = inst.asset
+    if (a === undefined) {
+      a = this.assets.get(inst.compiled.baseAsset)
+      if (a === undefined) {
+        a = new Asset()
+        this.assets.set(inst.compiled.baseAsset, a)
+      }
+      inst.asset = a
+    }
+    return a
+  }
+}
+
+/** The state of each InMemoryRiskBook (exactly that class, not a subclass), for the engine's fast path. */
+export const fastBooks = new WeakMap<object, BookState>()

@@ -1,0 +1,708 @@
+/**
+ * FROZEN REFERENCE (tests only): the all-bigint implementation as it was before the
+ * number-domain fast path, kept verbatim (imports adjusted) so property tests can check
+ * that the current implementation decides and aggregates exactly as it did. Do not edit.
+ */
+/**
+ * The pre-trade risk engine's pure core: plain synchronous TypeScript over a RiskBook and
+ * an immutable compiled config. `check` reads the config reference once, runs every check
+ * in a fixed order on scaled integers and stops at the first failure; only an allowed
+ * order touches engine state (its velocity slot). Allocation happens on denial only.
+ */
+import { Decimal, InstrumentSpec, type OrderType, type Side } from "@odum/domain"
+import * as Either from "effect/Either"
+import { type CompiledRiskConfig, type ResolvedLimits, type ResolvedStrategy } from "../../src/internal/compiled.js"
+import { base18, compileSpec, type CompiledSpec, face36, value36 } from "../../src/internal/spec.js"
+import { format18, fromDecimal, ONE } from "../../src/internal/scaled.js"
+import { VelocityRing } from "../../src/internal/VelocityRing.js"
+import { emptyCell, type ExposureCell, type InstrumentView, type RiskBook } from "../../src/RiskBook.js"
+import * as RiskConfig from "../../src/RiskConfig.js"
+import { ALLOW, type Allow, type Deny, deny, type RiskDecision } from "../../src/RiskDecision.js"
+import type { RiskConfigError } from "../../src/RiskError.js"
+import { rank, type TradingState } from "../../src/TradingState.js"
+
+/**
+ * What the engine reads of an order. A domain `UnifiedOrder` is one (structurally); so is
+ * any object with these fields, e.g. a child order before the OMS records it.
+ */
+export interface RiskOrder {
+  readonly strategyId: string
+  readonly canonicalId: string
+  readonly side: Side.Side
+  readonly type: OrderType.OrderType
+  /** > 0, in contracts for derivatives. */
+  readonly quantity: Decimal.Decimal
+  /** Required for LIMIT; ignored for MARKET (which is valued at the reference price). */
+  readonly price?: Decimal.Decimal | undefined
+  readonly reduceOnly?: boolean | undefined
+}
+
+/** How the engine starts. */
+export interface Options {
+  readonly book: RiskBook
+  /** JSON config (decimals as strings); the empty config when absent. */
+  readonly config?: unknown
+}
+
+/** Orders recorded in the sliding windows, for diagnostics and tests. */
+export interface VelocityUsage {
+  readonly strategyPerSecond: number
+  readonly strategyPerMinute: number
+  readonly globalPerSecond: number
+  readonly globalPerMinute: number
+}
+
+const SECOND = 1_000
+const MINUTE = 60_000
+const BPS = 10_000n
+const STATES: ReadonlyArray<TradingState> = ["ACTIVE", "REDUCING", "HALTED"]
+
+/** What the engine keeps per strategy: the operator's trading state and the velocity window. */
+class StrategyState {
+  override: 0 | 1 | 2 = 0
+  ring: VelocityRing | undefined = undefined
+  /** The strategy's resolved config, and the config it was resolved from (saves a lookup per check). */
+  resolved: ResolvedStrategy | undefined = undefined
+  resolvedFrom: CompiledRiskConfig | undefined = undefined
+}
+
+/** Per-check working values, reused across checks so a check allocates nothing. */
+class Scratch {
+  order!: RiskOrder
+  now = 0
+  cfg!: CompiledRiskConfig
+  strat!: ResolvedStrategy
+  lim!: ResolvedLimits
+  spec!: CompiledSpec
+  stateRank = 0
+  buy = true
+  /** Quantity, scale 18. */
+  q = 0n
+  /** Limit price, scale 18 (undefined for MARKET). */
+  p: bigint | undefined = undefined
+  /** Reference price, scale 18. */
+  ref: bigint | undefined = undefined
+  /** The price the order is valued at: its limit price, or the reference for MARKET. */
+  px: bigint | undefined = undefined
+  /** The order's notional at `px` as compared with notional limits, scale 36 (face value for INVERSE). */
+  v36 = 0n
+  sc: ExposureCell = emptyCell
+  ic!: InstrumentView
+  /**
+   * Each cell's worst case on the order's side, before (g0) and after (g1) the order:
+   * BUY `position + openBuy (+ q)`, SELL `openSell - position (+ q)`. Positive means
+   * exposure on that side; every position, reduce and margin rule reads these.
+   */
+  sg0 = 0n
+  sg1 = 0n
+  ig0 = 0n
+  ig1 = 0n
+  st: StrategyState | undefined = undefined
+}
+
+/** The pure risk engine. Build it with `make`. */
+export class PreTradeRisk {
+  private config: CompiledRiskConfig
+  private readonly book: RiskBook
+  private globalOverride: 0 | 1 | 2 = 0
+  private globalRing: VelocityRing
+  /** Operator state and velocity ring per strategy: one lookup per check. */
+  private readonly strategyStates = new Map<string, StrategyState>()
+  private readonly specs = new Map<string, CompiledSpec>()
+  private readonly c = new Scratch()
+
+  /** Use `make`. */
+  constructor(book: RiskBook, config: CompiledRiskConfig) {
+    this.book = book
+    this.config = config
+    this.globalRing = new VelocityRing(config.ringCapacity)
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Configuration and trading state
+  // -------------------------------------------------------------------------------------
+
+  /** The config in force. */
+  get currentConfig(): RiskConfig.RiskConfig {
+    return this.config.source
+  }
+
+  /**
+   * Replaces the config: decodes and compiles `input` first, then swaps one reference.
+   * A check runs wholly against the config it read at its start (old or new, never none);
+   * on error the old config stays and the error says what is wrong.
+   */
+  replaceConfig(input: unknown): Either.Either<RiskConfig.Compiled, RiskConfigError> {
+    const next = RiskConfig.load(input)
+    if (Either.isRight(next)) this.config = next.right
+    return next
+  }
+
+  /** Swaps in a config compiled beforehand (e.g. validated on another code path). */
+  setConfig(config: RiskConfig.Compiled): void {
+    this.config = config
+  }
+
+  /**
+   * An operator's trading state, globally or for one strategy. It survives config
+   * replacement; the most restrictive of config and operator states applies. Setting
+   * ACTIVE clears the operator's restriction (the config's own state still applies).
+   */
+  setTradingState(state: TradingState, strategyId?: string): void {
+    const r = rank(state)
+    if (strategyId === undefined) this.globalOverride = r
+    else this.stateOf(strategyId).override = r
+  }
+
+  /** The effective trading state, globally or for one strategy. */
+  tradingState(strategyId?: string): TradingState {
+    const cfg = this.config
+    let r = Math.max(cfg.tradingRank, this.globalOverride)
+    if (strategyId !== undefined) {
+      r = Math.max(r, cfg.strategy(strategyId).tradingRank, this.strategyStates.get(strategyId)?.override ?? 0)
+    }
+    return STATES[r] as TradingState
+  }
+
+  /** Orders recorded in the windows ending at `now`. */
+  velocityUsage(strategyId: string, now: number): VelocityUsage {
+    const ring = this.strategyStates.get(strategyId)?.ring
+    return {
+      strategyPerSecond: ring?.countWithin(SECOND, now) ?? 0,
+      strategyPerMinute: ring?.countWithin(MINUTE, now) ?? 0,
+      globalPerSecond: this.globalRing.countWithin(SECOND, now),
+      globalPerMinute: this.globalRing.countWithin(MINUTE, now)
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Checks
+  // -------------------------------------------------------------------------------------
+
+  /** A cancel is always allowed, whatever the trading state: reducing risk is never blocked. */
+  checkCancel(): Allow {
+    return ALLOW
+  }
+
+  /**
+   * Checks a new order at time `now` (epoch ms, from the caller's clock: wall clock live,
+   * simulated in a backtest). Returns the first failing check, or ALLOW and records the
+   * order in the velocity windows. A denied order changes no state.
+   */
+  check(order: RiskOrder, now: number): RiskDecision {
+    const d = this.evaluate(order, now, undefined)
+    if (d !== undefined) return d
+    this.record(now)
+    return ALLOW
+  }
+
+  /** Every failing check of `order`, for diagnostics (empty if it would pass). Records nothing. */
+  checkAll(order: RiskOrder, now: number): ReadonlyArray<Deny> {
+    const all: Array<Deny> = []
+    this.evaluate(order, now, all)
+    return all
+  }
+
+  private record(now: number): void {
+    const c = this.c
+    const strat = c.strat
+    const st = c.st ?? this.stateOf(strat.strategyId)
+    st.resolved = strat
+    st.resolvedFrom = c.cfg
+    if (st.ring === undefined) st.ring = new VelocityRing(strat.ringCapacity)
+    st.ring.record(now, strat.ringCapacity)
+    this.globalRing.record(now, c.cfg.ringCapacity)
+  }
+
+  private stateOf(strategyId: string): StrategyState {
+    let st = this.strategyStates.get(strategyId)
+    if (st === undefined) {
+      st = new StrategyState()
+      this.strategyStates.set(strategyId, st)
+    }
+    return st
+  }
+
+  private compiledSpec(canonicalId: string, spec: InstrumentView["spec"]): CompiledSpec {
+    let c = this.specs.get(canonicalId)
+    if (c === undefined || c.source !== spec) {
+      c = compileSpec(spec)
+      this.specs.set(canonicalId, c)
+    }
+    return c
+  }
+
+  /**
+   * Runs the checks in order. First-failure mode (`all` undefined) returns at the first
+   * denial; collect mode pushes each denial and goes on while the inputs of the later
+   * checks are still known.
+   */
+  private evaluate(order: RiskOrder, now: number, all: Array<Deny> | undefined): Deny | undefined {
+    const c = this.c
+    const cfg = this.config
+    const st = this.strategyStates.get(order.strategyId)
+    let strat: ResolvedStrategy
+    if (st === undefined) strat = cfg.strategy(order.strategyId)
+    else if (st.resolvedFrom === cfg) strat = st.resolved as ResolvedStrategy
+    else {
+      strat = cfg.strategy(order.strategyId)
+      st.resolved = strat
+      st.resolvedFrom = cfg
+    }
+    c.order = order
+    c.now = now
+    c.cfg = cfg
+    c.strat = strat
+    c.st = st
+    c.buy = order.side === "BUY"
+    let d: Deny | undefined
+
+    // 1. Trading state: HALTED denies everything (REDUCING is checked once positions are known).
+    const so = st?.override ?? 0
+    c.stateRank = Math.max(cfg.tradingRank, this.globalOverride, strat.tradingRank, so)
+    if (c.stateRank === 2) {
+      d = deny("TRADING_HALTED", `trading is HALTED (${this.haltScope(strat, so, 2)}): only cancels are allowed`)
+      if (all === undefined) return d
+      all.push(d)
+    }
+
+    // 2. Instrument.
+    const view = this.book.instrument(order.canonicalId)
+    if (view === undefined) {
+      d = deny("UNKNOWN_INSTRUMENT", `unknown instrument ${order.canonicalId}: no instrument spec`)
+      all?.push(d)
+      return d
+    }
+    const spec = this.compiledSpec(order.canonicalId, view.spec)
+    c.spec = spec
+    c.ic = view
+    c.ref = view.referencePrice
+    const lim = cfg.limits(strat, order.canonicalId)
+    c.lim = lim
+
+    // 3. Quantity and price are well-formed and on the grid.
+    const q = fromDecimal(order.quantity)
+    if (q === undefined) {
+      d = this.offLot(`more than 18 decimals`)
+      all?.push(d)
+      return d
+    }
+    if (q <= 0n) {
+      d = deny("INVALID_QUANTITY", `quantity ${Decimal.format(order.quantity)} is not positive for ${order.canonicalId}`)
+      all?.push(d)
+      return d
+    }
+    c.q = q
+    if ((d = this.price(order)) !== undefined) {
+      all?.push(d)
+      return d
+    }
+    // A decimal with no more places than a 10^-k step is on its grid: no division needed.
+    if ((spec.lotPow10 < 0 || order.quantity.scale > spec.lotPow10) && q % spec.lot !== 0n) {
+      d = this.offLot(`lot size ${format18(spec.lot)}`)
+      if (all === undefined) return d
+      all.push(d)
+    }
+    if (
+      c.p !== undefined &&
+      (spec.tickPow10 < 0 || (order.price as Decimal.Decimal).scale > spec.tickPow10) &&
+      c.p % spec.tick !== 0n
+    ) {
+      d = deny(
+        "PRICE_OFF_TICK",
+        `price ${Decimal.format(order.price as Decimal.Decimal)} is not a multiple of tick size ${format18(spec.tick)} for ${order.canonicalId}`
+      )
+      if (all === undefined) return d
+      all.push(d)
+    }
+
+    // 4. Order size.
+    if ((d = this.size()) !== undefined) {
+      if (all === undefined) return d
+      all.push(d)
+    }
+
+    // 5. REDUCING state and reduce-only orders.
+    const sc = this.book.strategyInstrument(order.strategyId, order.canonicalId) ?? emptyCell
+    c.sc = sc
+    c.sg0 = c.buy ? sc.position + sc.openBuy : sc.openSell - sc.position
+    c.sg1 = c.sg0 + q
+    c.ig0 = c.buy ? view.position + view.openBuy : view.openSell - view.position
+    c.ig1 = c.ig0 + q
+    if (c.stateRank === 1 && !this.reduces()) {
+      d = deny(
+        "TRADING_REDUCING",
+        `trading is REDUCING (${this.haltScope(strat, so, 1)}): ${order.side} ${Decimal.format(order.quantity)} ${order.canonicalId} does not reduce strategy ${order.strategyId}'s position ${format18(c.sc.position)}`
+      )
+      if (all === undefined) return d
+      all.push(d)
+    }
+    if (order.reduceOnly === true && (d = this.reduceOnly()) !== undefined) {
+      if (all === undefined) return d
+      all.push(d)
+    }
+
+    // 6. Reference price, price tolerance, notional.
+    c.px = c.p ?? c.ref
+    if (c.px !== undefined) c.v36 = spec.inverse ? face36(spec, q) : value36(spec, q, c.px)
+    const needsRef =
+      order.type === "MARKET" ||
+      lim.priceToleranceBps !== undefined ||
+      cfg.maxGrossExposure !== undefined ||
+      strat.maxGrossExposure !== undefined
+    const refMissing = c.ref === undefined && needsRef
+    if (refMissing) {
+      d = deny("NO_REFERENCE_PRICE", `no reference price for ${order.canonicalId}`)
+      if (all === undefined) return d
+      all.push(d)
+    }
+    if ((d = this.tolerance()) !== undefined) {
+      if (all === undefined) return d
+      all.push(d)
+    }
+    if ((d = this.notional()) !== undefined) {
+      if (all === undefined) return d
+      all.push(d)
+    }
+
+    // 7. Velocity (read only here; recorded by `check` once everything passed).
+    if ((d = this.velocity()) !== undefined) {
+      if (all === undefined) return d
+      all.push(d)
+    }
+
+    // 8. Position limits, open orders counted in the order's direction.
+    if ((d = this.positions()) !== undefined) {
+      if (all === undefined) return d
+      all.push(d)
+    }
+
+    // 9. Exposure.
+    if (!refMissing && (d = this.exposure()) !== undefined) {
+      if (all === undefined) return d
+      all.push(d)
+    }
+
+    // 10. Balance or margin.
+    if (lim.checkBalance && c.px !== undefined && (d = this.balance()) !== undefined) {
+      if (all === undefined) return d
+      all.push(d)
+    }
+    return undefined
+  }
+
+  private haltScope(strat: ResolvedStrategy, override: number, r: number): string {
+    const scopes: Array<string> = []
+    if (this.config.tradingRank === r) scopes.push("global config")
+    if (this.globalOverride === r) scopes.push("global operator")
+    if (strat.tradingRank === r) scopes.push(`config of strategy ${strat.strategyId}`)
+    if (override === r) scopes.push(`operator for strategy ${strat.strategyId}`)
+    return scopes.join(", ")
+  }
+
+  private offLot(why: string): Deny {
+    const o = this.c.order
+    return deny(
+      "QUANTITY_OFF_LOT",
+      `quantity ${Decimal.format(o.quantity)} is not a multiple of ${why.startsWith("lot") ? why : `any lot (${why})`} for ${o.canonicalId}`
+    )
+  }
+
+  /** Sets `c.p`; denies a LIMIT order without a usable price. */
+  private price(o: RiskOrder): Deny | undefined {
+    const c = this.c
+    c.p = undefined
+    if (o.type !== "LIMIT") return undefined
+    if (o.price === undefined) return deny("PRICE_MISSING", `a LIMIT order needs a price (${o.canonicalId})`)
+    const p = fromDecimal(o.price)
+    if (p === undefined) {
+      return deny(
+        "PRICE_OFF_TICK",
+        `price ${Decimal.format(o.price)} has more than 18 decimals, off the tick grid for ${o.canonicalId}`
+      )
+    }
+    if (p <= 0n) return deny("INVALID_PRICE", `price ${Decimal.format(o.price)} is not positive for ${o.canonicalId}`)
+    c.p = p
+    return undefined
+  }
+
+  private size(): Deny | undefined {
+    const { q, spec, lim, order } = this.c
+    let min = spec.minQuantity
+    let minSource = "venue"
+    if (lim.minQuantity !== undefined && lim.minQuantity > min) {
+      min = lim.minQuantity
+      minSource = "risk"
+    }
+    if (q < min) {
+      return deny(
+        "QUANTITY_BELOW_MIN",
+        `quantity ${Decimal.format(order.quantity)} is below min ${format18(min)} for ${order.canonicalId} (${minSource} limit)`
+      )
+    }
+    let max = spec.maxQuantity
+    let maxSource = "venue"
+    if (lim.maxQuantity !== undefined && (max === undefined || lim.maxQuantity < max)) {
+      max = lim.maxQuantity
+      maxSource = "risk"
+    }
+    if (max !== undefined && q > max) {
+      return deny(
+        "QUANTITY_ABOVE_MAX",
+        `quantity ${Decimal.format(order.quantity)} exceeds max ${format18(max)} for ${order.canonicalId} (${maxSource} limit)`
+      )
+    }
+    return undefined
+  }
+
+  /** True if the order only reduces the strategy's position, even if its open orders on the same side fill too. */
+  private reduces(): boolean {
+    const { sc, sg1, buy } = this.c
+    return (buy ? sc.position < 0n : sc.position > 0n) && sg1 <= 0n
+  }
+
+  private reduceOnly(): Deny | undefined {
+    const { sc, sg1, buy, order } = this.c
+    const pos = sc.position
+    if (buy ? pos >= 0n : pos <= 0n) {
+      return deny(
+        "REDUCE_ONLY_WOULD_INCREASE",
+        `reduce-only ${order.side} ${Decimal.format(order.quantity)} would increase strategy ${order.strategyId}'s position ${format18(pos)} in ${order.canonicalId}`
+      )
+    }
+    if (sg1 > 0n) {
+      return deny(
+        "REDUCE_ONLY_WOULD_FLIP",
+        `reduce-only ${order.side} ${Decimal.format(order.quantity)} (plus ${format18(buy ? sc.openBuy : sc.openSell)} open on that side) would flip strategy ${order.strategyId}'s position ${format18(pos)} in ${order.canonicalId}`
+      )
+    }
+    return undefined
+  }
+
+  private tolerance(): Deny | undefined {
+    const { p, ref, lim, order } = this.c
+    const tol = lim.priceToleranceBps
+    if (p === undefined || ref === undefined || tol === undefined) return undefined
+    if (lim.bandRef !== ref) {
+      // |p - ref| * 10000 <= tol * ref  <=>  |p - ref| <= floor(tol * ref / 10000), p and ref integers.
+      const width = (tol * ref) / BPS
+      lim.bandRef = ref
+      lim.bandLow = ref - width
+      lim.bandHigh = ref + width
+    }
+    if (p >= lim.bandLow && p <= lim.bandHigh) return undefined
+    const diff = p > ref ? p - ref : ref - p
+    const bps = Decimal.format(Decimal.div(Decimal.fromBigInt(diff * BPS), Decimal.fromBigInt(ref), 2, "up"))
+    return deny(
+      "PRICE_TOLERANCE",
+      `limit price ${Decimal.format(order.price as Decimal.Decimal)} is ${bps} bps from reference ${format18(ref)}, beyond tolerance ${tol} bps for ${order.canonicalId}`
+    )
+  }
+
+  private notionalText(): string {
+    const { spec, order, px } = this.c
+    const n = InstrumentSpec.notional(spec.source, order.quantity, Decimal.fromScaled(px as bigint, 18), 18, "up")
+    return `${Decimal.format(n)} ${InstrumentSpec.notionalAsset(spec.source)}`
+  }
+
+  /**
+   * Order notional against min/max, in the spec's notional asset (domain
+   * InstrumentSpec.notional): LINEAR value vs limit (both scale 36, the limit pre-scaled),
+   * INVERSE `q * cs / px` vs limit, i.e. face vs `limit * px`.
+   */
+  private notional(): Deny | undefined {
+    const { spec, lim, px, v36, order } = this.c
+    if (px === undefined) return undefined
+    const inv = spec.inverse
+    const venueMin = spec.minNotional
+    const riskMin = lim.minNotional
+    const belowVenue = venueMin !== undefined && v36 < (inv ? venueMin * px : (spec.minNotional36 as bigint))
+    const belowRisk = riskMin !== undefined && v36 < (inv ? riskMin * px : (lim.minNotional36 as bigint))
+    if (belowVenue || belowRisk) {
+      const risk = belowRisk && (!belowVenue || (riskMin as bigint) > (venueMin as bigint))
+      return deny(
+        "NOTIONAL_BELOW_MIN",
+        `notional ${this.notionalText()} is below min ${format18((risk ? riskMin : venueMin) as bigint)} for ${order.canonicalId} (${risk ? "risk" : "venue"} limit)`
+      )
+    }
+    const max = lim.maxNotional
+    if (max !== undefined && v36 > (inv ? max * px : (lim.maxNotional36 as bigint))) {
+      return deny("NOTIONAL_ABOVE_MAX", `notional ${this.notionalText()} exceeds max ${format18(max)} for ${order.canonicalId}`)
+    }
+    return undefined
+  }
+
+  private velocity(): Deny | undefined {
+    const { strat, cfg, now, order } = this.c
+    if (strat.perSecond >= 0 || strat.perMinute >= 0) {
+      const ring = this.c.st?.ring
+      if (ring === undefined ? strat.perSecond === 0 : !ring.allows(strat.perSecond, SECOND, now)) {
+        return deny(
+          "VELOCITY_STRATEGY_PER_SECOND",
+          `strategy ${order.strategyId} reached its limit of ${strat.perSecond} orders per second`
+        )
+      }
+      if (ring === undefined ? strat.perMinute === 0 : !ring.allows(strat.perMinute, MINUTE, now)) {
+        return deny(
+          "VELOCITY_STRATEGY_PER_MINUTE",
+          `strategy ${order.strategyId} reached its limit of ${strat.perMinute} orders per minute`
+        )
+      }
+    }
+    if (!this.globalRing.allows(cfg.perSecond, SECOND, now)) {
+      return deny("VELOCITY_GLOBAL_PER_SECOND", `the global limit of ${cfg.perSecond} orders per second is reached`)
+    }
+    if (!this.globalRing.allows(cfg.perMinute, MINUTE, now)) {
+      return deny("VELOCITY_GLOBAL_PER_MINUTE", `the global limit of ${cfg.perMinute} orders per minute is reached`)
+    }
+    return undefined
+  }
+
+  private positions(): Deny | undefined {
+    const { sc, ic, sg1, ig1, q, buy, lim, spec, px, cfg, order } = this.c
+    // sg1 / ig1 are the worst case on the order's side, so one comparison serves BUY and SELL.
+    const sMax = lim.strategyMaxPosition
+    if (sMax !== undefined && sg1 > sMax) {
+      return deny(
+        "POSITION_LIMIT_STRATEGY",
+        `strategy ${order.strategyId}'s position in ${order.canonicalId} could reach ${format18(buy ? sg1 : -sg1)} (position ${format18(sc.position)}, open ${format18(buy ? sc.openBuy : sc.openSell)}, order ${Decimal.format(order.quantity)}), beyond max ${format18(sMax)}`
+      )
+    }
+    const iMax = lim.instrumentMaxPosition
+    if (iMax !== undefined && ig1 > iMax) {
+      return deny(
+        "POSITION_LIMIT_INSTRUMENT",
+        `the position in ${order.canonicalId} could reach ${format18(buy ? ig1 : -ig1)} (position ${format18(ic.position)}, open ${format18(buy ? ic.openBuy : ic.openSell)}, order ${Decimal.format(order.quantity)}), beyond max ${format18(iMax)}`
+      )
+    }
+    const aMax = cfg.assetMaxPosition.size === 0 ? undefined : cfg.assetMaxPosition.get(spec.baseAsset)
+    if (aMax !== undefined && !spec.option && px !== undefined) {
+      const ac = this.book.asset(spec.baseAsset) ?? emptyCell
+      // Room left on the order's side, in base units; the order must fit in it.
+      const room = buy ? aMax - ac.position - ac.openBuy : aMax + ac.position - ac.openSell
+      // INVERSE: ceil(face / px) <= room  <=>  face <= room * px (integers), so no division.
+      const fits = spec.inverse ? room >= 0n && face36(spec, q) <= room * px : (base18(spec, q, px) as bigint) <= room
+      if (!fits) {
+        const bq = base18(spec, q, px) as bigint
+        const worst = buy ? ac.position + ac.openBuy + bq : ac.position - ac.openSell - bq
+        return deny(
+          "POSITION_LIMIT_GLOBAL",
+          `the net ${spec.baseAsset} position across venues could reach ${format18(worst)} (position ${format18(ac.position)}, open ${format18(buy ? ac.openBuy : ac.openSell)}, order ${format18(bq)} ${spec.baseAsset} via ${order.canonicalId}), beyond max ${format18(aMax)}`
+        )
+      }
+    }
+    return undefined
+  }
+
+  /**
+   * The increase of a cell's exposure value if the order were added to it (0 if it does
+   * not grow): worstCase = max(|g|, |other side|), and the order moves g0 to g1.
+   */
+  private exposureIncrease(cell: ExposureCell, g0: bigint, g1: bigint, ref: bigint): bigint {
+    const { buy, spec } = this.c
+    let other = buy ? cell.openSell - cell.position : cell.position + cell.openBuy
+    if (other < 0n) other = -other
+    let before = g0 < 0n ? -g0 : g0
+    if (other > before) before = other
+    // before >= other, so the worst case grows only if |g1| exceeds before (and then after = |g1|).
+    const after = g1 < 0n ? -g1 : g1
+    if (after <= before) return 0n
+    // Exact shortcuts when value36 does not round (whole contract sizes): one product instead of two.
+    if (spec.inverse) return spec.faceDiv === 1n ? (after - before) * spec.faceMul : face36(spec, after) - face36(spec, before)
+    if (spec.csDiv === 1n) return spec.csUnits === 1n ? (after - before) * ref : (after - before) * ref * spec.csUnits
+    return value36(spec, after, ref) - value36(spec, before, ref)
+  }
+
+  private exposure(): Deny | undefined {
+    const { strat, cfg, ref, sc, ic, order } = this.c
+    if (ref === undefined) return undefined
+    const sMax = strat.maxGrossExposure
+    if (sMax !== undefined) {
+      const inc = this.exposureIncrease(sc, this.c.sg0, this.c.sg1, ref)
+      if (inc > 0n) {
+        const gross = this.book.strategyGrossExposure(order.strategyId) + inc
+        if (gross > sMax) {
+          return deny(
+            "EXPOSURE_LIMIT_STRATEGY",
+            `strategy ${order.strategyId}'s gross exposure would reach ${fmt36(gross)} (+${fmt36(inc)} from ${order.canonicalId}), beyond max ${fmt36(sMax)}`
+          )
+        }
+      }
+    }
+    const gMax = cfg.maxGrossExposure
+    if (gMax !== undefined) {
+      const inc = this.exposureIncrease(ic, this.c.ig0, this.c.ig1, ref)
+      if (inc > 0n) {
+        const gross = this.book.grossExposure() + inc
+        if (gross > gMax) {
+          return deny(
+            "EXPOSURE_LIMIT",
+            `gross exposure would reach ${fmt36(gross)} (+${fmt36(inc)} from ${order.canonicalId}), beyond max ${fmt36(gMax)}`
+          )
+        }
+      }
+    }
+    return undefined
+  }
+
+  private balance(): Deny | undefined {
+    const { spec, q, buy, order, lim } = this.c
+    const px = this.c.px as bigint
+    if (spec.spot) {
+      const asset = buy ? spec.quoteAsset : spec.baseAsset
+      const available = this.book.available(spec.venue, asset)
+      if (available === undefined) return this.balanceUnknown(asset)
+      if (buy) {
+        const need = this.c.v36
+        if (need > available * ONE) {
+          return deny(
+            "INSUFFICIENT_BALANCE",
+            `buying ${Decimal.format(order.quantity)} ${order.canonicalId} at ${format18(px)} needs ${fmt36(need)} ${asset}, available ${format18(available)} at ${spec.venue}`
+          )
+        }
+        return undefined
+      }
+      const need = base18(spec, q, px) as bigint
+      if (need > available) {
+        return deny(
+          "INSUFFICIENT_BALANCE",
+          `selling ${Decimal.format(order.quantity)} ${order.canonicalId} needs ${format18(need)} ${asset}, available ${format18(available)} at ${spec.venue}`
+        )
+      }
+      return undefined
+    }
+    // Derivatives: initial margin on the part that opens (or extends) the account's
+    // position; the part that closes it needs none. Open orders on the same side are
+    // assumed to close first, so they shrink what this order can close.
+    // What this order can close is -ig0 (the opposite position less same-side open orders).
+    const { ig0, ig1 } = this.c
+    const opening = ig0 >= 0n ? q : ig1 > 0n ? ig1 : 0n
+    if (opening === 0n) return undefined
+    const asset = spec.settlementAsset
+    const available = this.book.available(spec.venue, asset)
+    if (available === undefined) return this.balanceUnknown(asset)
+    const lev = lim.leverage
+    const face = opening === q ? this.c.v36 : spec.inverse ? face36(spec, opening) : value36(spec, opening, px)
+    const short = spec.inverse ? face * ONE > available * px * lev : face > available * lev
+    if (!short) return undefined
+    // In the margin asset at scale 36: the base coin for INVERSE, the settlement asset otherwise.
+    const notional = spec.inverse ? (face * ONE) / px : face
+    const margin = (notional * ONE + lev - 1n) / lev
+    return deny(
+      "INSUFFICIENT_BALANCE",
+      `margin ${fmt36(margin)} ${asset} (notional ${fmt36(notional)} / leverage ${format18(lev)}) for ${Decimal.format(order.quantity)} ${order.canonicalId} exceeds available ${format18(available)} at ${spec.venue}`
+    )
+  }
+
+  private balanceUnknown(asset: string): Deny {
+    const { spec, order } = this.c
+    return deny("BALANCE_UNKNOWN", `no ${asset} balance known at ${spec.venue} for ${order.canonicalId}`)
+  }
+}
+
+const fmtScaled = (x: bigint, scale: number): string => Decimal.format(Decimal.fromScaled(x, scale))
+const fmt36 = (x: bigint): string => fmtScaled(x, 36)
+
+/** Builds an engine over `book` with the given JSON config (the empty config when absent). */
+export const make = (options: Options): Either.Either<PreTradeRisk, RiskConfigError> =>
+  Either.map(RiskConfig.load(options.config ?? RiskConfig.empty), (cfg) => new PreTradeRisk(options.book, cfg))
