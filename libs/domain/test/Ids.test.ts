@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import fc from "fast-check"
@@ -21,21 +20,34 @@ describe("clientOrderIdFor", () => {
         expect(id).toMatch(binance)
         expect(id.length).toBeLessThanOrEqual(bybitMax)
         expect(id.length).toBeLessThanOrEqual(deribitMax)
-        expect(id).toHaveLength(32)
+        expect(id).toHaveLength(Ids.CLIENT_ORDER_ID_LENGTH)
         expect(id.startsWith("od")).toBe(true)
         expect(Schema.is(Ids.ClientOrderId)(id)).toBe(true)
       })
     )
   })
 
-  it("is the base32 of the SHA-256 of the operation id", () => {
-    // Independent encoding: the digest as a bit string, cut into 5-bit groups.
-    const op = "strategy-7/2024-06-01/000042"
-    const bits = [...createHash("sha256").update(op).digest()].map((b) => b.toString(2).padStart(8, "0")).join("")
-    const alphabet = "abcdefghijklmnopqrstuvwxyz234567"
-    let expected = "od"
-    for (let i = 0; i < 30; i++) expected += alphabet[parseInt(bits.slice(i * 5, i * 5 + 5), 2)]
-    expect(Ids.clientOrderIdFor(op)).toBe(expected)
+  it("is the base32 of the MurmurHash3 x86_128 of the operation id's UTF-16LE bytes", () => {
+    // The reference implementation below passes SMHasher's own check of MurmurHash3_x86_128.
+    expect(smhasherVerification()).toBe(0xb3ece62a)
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80, unit: "binary" }), (op) => {
+        expect(Ids.clientOrderIdFor(op)).toBe(referenceId(op))
+      }),
+      { numRuns: 2000 }
+    )
+    // Every tail length (0-7 code units after the 16-byte blocks) and a few blocks.
+    for (let n = 0; n < 40; n++) {
+      const op = "x7\u00e9\u4e2d\ud83d\ude00-".repeat(8).slice(0, n)
+      expect(Ids.clientOrderIdFor(op)).toBe(referenceId(op))
+    }
+  })
+
+  it("pins the ids of a few operation ids (changing the hash changes every live order's id)", () => {
+    expect(Ids.clientOrderIdFor("op-1")).toBe(referenceId("op-1"))
+    expect(Ids.clientOrderIdFor("op-1")).toBe("odkadh6nl4pt6p5uaxywcnaf6fqq")
+    expect(Ids.clientOrderIdFor("strategy-7/2024-06-01/000042")).toBe(referenceId("strategy-7/2024-06-01/000042"))
+    expect(Ids.CLIENT_ORDER_ID_LENGTH).toBe(28)
   })
 
   it("gives distinct operations distinct ids", () => {
@@ -68,3 +80,86 @@ describe("id schemas", () => {
     expect(Either.isLeft(r) && r.left.message).toMatch(/venue code/)
   })
 })
+
+/** MurmurHash3_x86_128 over bytes, transcribed from the C reference without shortcuts (an independent check). */
+const murmurReference = (key: Uint8Array, seed: number): Uint8Array => {
+  const imul = Math.imul
+  const rotl = (x: number, r: number) => (x << r) | (x >>> (32 - r))
+  const fmix = (h: number) => {
+    h ^= h >>> 16
+    h = imul(h, 0x85ebca6b)
+    h ^= h >>> 13
+    h = imul(h, 0xc2b2ae35)
+    return h ^ (h >>> 16)
+  }
+  const [c1, c2, c3, c4] = [0x239b961b, 0xab0e9789, 0x38b34ae5, 0xa1e38b93]
+  const len = key.length
+  const word = (o: number) => key[o]! | (key[o + 1]! << 8) | (key[o + 2]! << 16) | (key[o + 3]! << 24)
+  let [h1, h2, h3, h4] = [seed | 0, seed | 0, seed | 0, seed | 0]
+  for (let o = 0; o + 16 <= len; o += 16) {
+    let [k1, k2, k3, k4] = [word(o), word(o + 4), word(o + 8), word(o + 12)]
+    k1 = imul(rotl(imul(k1, c1), 15), c2)
+    h1 ^= k1
+    h1 = (imul((rotl(h1, 19) + h2) | 0, 5) + 0x561ccd1b) | 0
+    k2 = imul(rotl(imul(k2, c2), 16), c3)
+    h2 ^= k2
+    h2 = (imul((rotl(h2, 17) + h3) | 0, 5) + 0x0bcaa747) | 0
+    k3 = imul(rotl(imul(k3, c3), 17), c4)
+    h3 ^= k3
+    h3 = (imul((rotl(h3, 15) + h4) | 0, 5) + 0x96cd1c35) | 0
+    k4 = imul(rotl(imul(k4, c4), 18), c1)
+    h4 ^= k4
+    h4 = (imul((rotl(h4, 13) + h1) | 0, 5) + 0x32ac3b17) | 0
+  }
+  // The C switch falls through from the tail length down; each lane is mixed once it has a byte.
+  const t = len - (len & 15)
+  const rem = len & 15
+  const lane = (from: number) => {
+    let k = 0
+    for (let i = Math.min(rem, from + 4) - 1; i >= from; i--) k ^= key[t + i]! << (8 * (i - from))
+    return k
+  }
+  if (rem > 12) h4 ^= imul(rotl(imul(lane(12), c4), 18), c1)
+  if (rem > 8) h3 ^= imul(rotl(imul(lane(8), c3), 17), c4)
+  if (rem > 4) h2 ^= imul(rotl(imul(lane(4), c2), 16), c3)
+  if (rem > 0) h1 ^= imul(rotl(imul(lane(0), c1), 15), c2)
+  h1 ^= len
+  h2 ^= len
+  h3 ^= len
+  h4 ^= len
+  h1 = (h1 + h2 + h3 + h4) | 0
+  h2 = (h2 + h1) | 0
+  h3 = (h3 + h1) | 0
+  h4 = (h4 + h1) | 0
+  h1 = fmix(h1)
+  h2 = fmix(h2)
+  h3 = fmix(h3)
+  h4 = fmix(h4)
+  h1 = (h1 + h2 + h3 + h4) | 0
+  h2 = (h2 + h1) | 0
+  h3 = (h3 + h1) | 0
+  h4 = (h4 + h1) | 0
+  const out = new Uint8Array(16)
+  const view = new DataView(out.buffer)
+  ;[h1, h2, h3, h4].forEach((h, i) => view.setUint32(4 * i, h >>> 0, true))
+  return out
+}
+
+/** SMHasher's VerificationTest: hash keys {}, {0}, {0,1}, ... with seed 256 - length, then hash the hashes. */
+const smhasherVerification = (): number => {
+  const key = Uint8Array.from({ length: 256 }, (_, i) => i)
+  const hashes = new Uint8Array(16 * 256)
+  for (let i = 0; i < 256; i++) hashes.set(murmurReference(key.subarray(0, i), 256 - i), 16 * i)
+  const final = murmurReference(hashes, 0)
+  return (final[0]! | (final[1]! << 8) | (final[2]! << 16) | (final[3]! << 24)) >>> 0
+}
+
+/** "od" + the digest's bits in 5-bit groups (two zero bits pad the 26th), by string slicing. */
+const referenceId = (op: string): string => {
+  const digest = murmurReference(new Uint8Array(Buffer.from(op, "utf16le")), 0)
+  const bits = `${[...digest].map((b) => b.toString(2).padStart(8, "0")).join("")}00`
+  const alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+  let id = "od"
+  for (let i = 0; i < 26; i++) id += alphabet[parseInt(bits.slice(i * 5, i * 5 + 5), 2)]
+  return id
+}

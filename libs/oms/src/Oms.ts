@@ -8,6 +8,12 @@
  * together), and only then committed to the manager: both see the same changes in the same
  * order, and a failed write changes neither. Calls are serialised by one permit, the
  * single-writer rule the manager's plans rely on.
+ *
+ * Memory: `retainTerminal` bounds the finished orders the manager keeps (see
+ * `OrderManagerOptions`). The manager evicts only when it commits, i.e. after the store
+ * holds the change, and the store answers for anything evicted: `get` falls back to it, a
+ * late event or fill reloads the order (and its ancestors) first, and `submit` of an
+ * evicted operation id meets the store's idempotent `insert`.
  */
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -23,7 +29,7 @@ import type { OrderQuery } from "./OrderQuery.js"
 import * as OrderRequest from "./OrderRequest.js"
 import { OrderStore, type OrderPage, type OrderStoreService } from "./OrderStore.js"
 
-/** How the OMS is built. */
+/** How the OMS is built (`retainTerminal` and `onEvict` bound its manager's memory, store first). */
 export interface OmsOptions extends OrderManager.OrderManagerOptions {
   /** Load the store's unfinished orders when the layer is built (default true). */
   readonly recoverOnStart?: boolean | undefined
@@ -175,7 +181,8 @@ export const make = (options: OmsOptions): Effect.Effect<OmsService, never, Orde
           const now = yield* Clock.currentTimeMillis
           let plan = yield* manager.planFill(report, now)
           if (plan.result._tag === "Unmatched" && plan.result.unmatched.reason === "UnknownOrder") {
-            // Memory holds unfinished orders only: a late or replayed fill may be for a finished one.
+            // Memory may lack a finished order (evicted, or finished before a restart): a late or
+            // replayed fill may be for one.
             const found = yield* findInStore(report)
             if (Option.isSome(found)) {
               yield* loadChain(store, manager, found.value)

@@ -8,6 +8,10 @@
  * `create`, `apply` and `recordFill` do both at once (the hot path); the durable `Oms`
  * service writes a plan to its store between the two steps, so the store holds every
  * change before the manager (and the venue) acts on it, and a failed write changes nothing.
+ *
+ * Memory: by default the manager keeps every order. With `retainTerminal: n` it keeps every
+ * unfinished order and at most n finished ones: whole finished order trees (a root and all
+ * its descendants) are evicted, oldest-finished first, after each committed change.
  */
 import { Decimal, Fill, Ids, InstrumentSpec, OrderStateMachine, OrderStatus, Order } from "@odum/domain"
 import type { OrderEvent, Time } from "@odum/domain"
@@ -29,7 +33,7 @@ import {
 import type { JournalEvent, LifecycleEvent, OrderJournalEntry } from "./OrderJournal.js"
 import { limitOf, matches, type OrderQuery } from "./OrderQuery.js"
 import type { OrderRequest } from "./OrderRequest.js"
-import { advance, appendFill, created, fillEvent, replay } from "./internal/records.js"
+import { advance, appendFill, created, replay } from "./internal/records.js"
 
 /** Finds an instrument by canonical id; a `Map<string, InstrumentSpec>` is one. */
 export interface InstrumentLookup {
@@ -42,6 +46,24 @@ export interface OrderManagerOptions {
   readonly instruments: InstrumentLookup
   /** Receives every journal entry as it is committed, in sequence order (e.g. to persist or stream it). */
   readonly journal?: ((entry: OrderJournalEntry) => void) | undefined
+  /**
+   * How many finished (terminal) orders to keep in memory; default: all of them. Once more
+   * are held, whole finished trees (a root order and all its descendants, each terminal) are
+   * evicted, oldest-finished first, until at most this many remain; so `size` never exceeds
+   * the unfinished trees' orders plus this. Eviction runs at the end of each call that
+   * commits a change, after the journal sink has seen it: an order a call finishes is still
+   * readable from the sink, and after the call unless the bound is smaller than what
+   * finished since. An unfinished order, and any order of a tree with an unfinished member,
+   * is never evicted. Evicted orders are forgotten: see the README ("Bounded memory") for
+   * what a late fill or a repeated create then does.
+   */
+  readonly retainTerminal?: number | undefined
+  /**
+   * Called with the final record of every evicted order, in eviction order (a tree's root
+   * first, then depth-first, children in creation order), after the tree left every index: e.g. to
+   * collect a backtest's finished orders, or to know the store holds them. Must not throw.
+   */
+  readonly onEvict?: ((order: ManagedOrder) => void) | undefined
 }
 
 /** The result of `create`: the order under the operation id, and whether this call created it. */
@@ -85,17 +107,50 @@ export interface Plan<A> {
   readonly result: A
 }
 
+// The domain functions the hot path calls, bound once: a namespace property read per call
+// is a getter call under some module loaders (tsx, CommonJS interop).
+const { isDecimal, isPositive, format: formatDecimal, add: addDecimal, greaterThan, equals: decimalEquals, zero: ZERO } = Decimal
+const { transition, isIllegal, remainingQuantity } = OrderStateMachine
+const { isTerminal } = OrderStatus
+const { clientOrderIdFor } = Ids
+const { key: fillKey } = Fill
+const { isQuantityOnGrid, isPriceOnGrid } = InstrumentSpec
+const { right, left } = Either
+
 const SUBMIT: OrderEvent.Submit = { _tag: "Submit" }
-const LIFECYCLE_TAGS = new Set(["Deny", "Submit", "Accept", "Reject", "CancelRequest", "CancelAck", "CancelReject", "Expire"])
-const NON_TERMINAL: ReadonlyArray<OrderStatus.OrderStatus> = OrderStatus.all.filter((s) => !OrderStatus.isTerminal(s))
-const SIDES = new Set(["BUY", "SELL"])
-const TYPES = new Set(["MARKET", "LIMIT"])
-const TIFS = new Set(["GTC", "IOC", "FOK", "GTD", "DAY"])
-const LIQUIDITIES = new Set(["MAKER", "TAKER"])
+const NON_TERMINAL: ReadonlyArray<OrderStatus.OrderStatus> = OrderStatus.all.filter((s) => !isTerminal(s))
+
+/** The index of a status in `OrderStatus.all` (the status buckets' order); -1 for anything else. */
+const statusIndex = (status: string): number => {
+  switch (status) {
+    case "PENDING":
+      return 0
+    case "SUBMITTED":
+      return 1
+    case "ACCEPTED":
+      return 2
+    case "PARTIALLY_FILLED":
+      return 3
+    case "FILLED":
+      return 4
+    case "PENDING_CANCEL":
+      return 5
+    case "CANCELLED":
+      return 6
+    case "REJECTED":
+      return 7
+    case "EXPIRED":
+      return 8
+    case "DENIED":
+      return 9
+    default:
+      return -1
+  }
+}
 
 const describe = (u: unknown): string => {
   if (typeof u === "string") return `the string ${JSON.stringify(u.length > 40 ? `${u.slice(0, 40)}...` : u)}`
-  if (Decimal.isDecimal(u)) return Decimal.format(u)
+  if (isDecimal(u)) return formatDecimal(u)
   return u === null ? "null" : typeof u === "object" ? "an object" : `${typeof u} ${String(u)}`
 }
 
@@ -107,7 +162,7 @@ const sameAlgorithm = (a: Order.ExecAlgorithm | undefined, b: unknown): boolean 
   return Either.isRight(ea) && Either.isRight(eb) && JSON.stringify(ea.right) === JSON.stringify(eb.right)
 }
 const sameDecimal = (a: Decimal.Decimal | undefined, b: unknown): boolean =>
-  a === undefined ? b === undefined : Decimal.isDecimal(b) && Decimal.equals(a, b)
+  a === undefined ? b === undefined : isDecimal(b) && decimalEquals(a, b)
 
 /** The request fields on which `order` differs from `request` (empty: the same request). */
 export const requestDifferences = (order: Order.UnifiedOrder, r: OrderRequest): Array<string> => {
@@ -130,29 +185,49 @@ export const requestDifferences = (order: Order.UnifiedOrder, r: OrderRequest): 
 
 /** The unified order manager; see the module comment. */
 export class OrderManager {
-  /** Every order, in creation (or load) order; a slot is updated in place as its order changes. */
+  /** Every held order, in creation (or load) order; a slot is updated in place as its order changes. */
   private readonly slots = new Map<string, Slot>()
   private readonly byClientOrderId = new Map<string, Slot>()
   /** Venue, then venue order id: venue order ids are unique per venue only. */
   private readonly byVenueOrderId = new Map<string, Map<string, Slot>>()
-  // Orders are never removed, so the secondary indices are append-only arrays in creation
-  // order: a push per new order instead of a hashed Set insert.
-  private readonly byStrategy = new Map<string, Array<Slot>>()
-  private readonly byVenue = new Map<string, Array<Slot>>()
-  private readonly byInstrument = new Map<string, Array<Slot>>()
+  // Secondary indices in creation order: a push per new order instead of a hashed Set
+  // insert; an evicted order leaves a tombstone, swept once tombstones are half a list.
+  private readonly byStrategy = new Map<string, SlotList>()
+  private readonly byVenue = new Map<string, SlotList>()
+  private readonly byInstrument = new Map<string, SlotList>()
   /** Children loaded before their parent (recovery); adopted by the parent's slot when it arrives. */
   private readonly orphans = new Map<string, Array<Slot>>()
-  /** One bucket per status; an order moves by swap-remove (see `move`), no hashing per event. */
-  private readonly byStatus = new Map<string, Array<Slot>>()
-  /** Venue, then trade id, of every fill recorded on an order. */
-  private readonly tradeIds = new Map<string, Set<string>>()
-  private readonly unmatched = new Map<string, UnmatchedFill>()
+  /** One bucket per status, in `OrderStatus.all` order; an order moves by swap-remove (see `move`). */
+  private readonly byStatus: Array<Array<Slot>> = OrderStatus.all.map((): Array<Slot> => [])
+  /** Fills kept for reconciliation, in arrival order, and their (venue, trade id) pairs. */
+  private readonly unmatched: Array<UnmatchedFill> = []
+  private readonly unmatchedTrades = new Map<string, Set<string>>()
   private lastSequence = 0
+  private nextOrdinal = 0
+  /** The most finished orders held; Infinity: no eviction, and none of its bookkeeping. */
+  private readonly limit: number
+  private readonly bounded: boolean
+  /** Finished trees in the order they finished (their roots; holes where one was withdrawn). */
+  private readonly finished: Array<Slot | undefined> = []
+  private finishedHead = 0
+  /** Queue position of `finished[0]` (positions are absolute, so a sweep renumbers nothing). */
+  private finishedBase = 0
+  /** Orders in queued (finished) trees. */
+  private retained = 0
+  private evictedCount = 0
+  private evicting = false
 
-  constructor(private readonly options: OrderManagerOptions) {}
+  constructor(private readonly options: OrderManagerOptions) {
+    const n = options.retainTerminal
+    if (n !== undefined && n !== Number.POSITIVE_INFINITY && !(Number.isSafeInteger(n) && n >= 0)) {
+      throw new RangeError(`OrderManager: retainTerminal must be a non-negative integer or Infinity, got ${String(n)}`)
+    }
+    this.limit = n ?? Number.POSITIVE_INFINITY
+    this.bounded = this.limit !== Number.POSITIVE_INFINITY
+  }
 
   // -------------------------------------------------------------------------------------
-  // Queries
+  // Queries (held orders only: evicted ones are in the store, or were handed to onEvict)
   // -------------------------------------------------------------------------------------
 
   /** The sequence number of the last committed journal entry (0 before any). */
@@ -160,22 +235,27 @@ export class OrderManager {
     return this.lastSequence
   }
 
-  /** How many orders the manager holds. */
+  /** How many orders the manager holds (evicted ones excluded). */
   get size(): number {
     return this.slots.size
   }
 
-  /** The order recorded under `operationId`. */
+  /** How many orders were evicted so far (see `OrderManagerOptions.retainTerminal`). */
+  get evicted(): number {
+    return this.evictedCount
+  }
+
+  /** The held order recorded under `operationId`. */
   get(operationId: string): ManagedOrder | undefined {
     return this.slots.get(operationId)?.record
   }
 
-  /** The order we gave this client order id. */
+  /** The held order we gave this client order id. */
   getByClientOrderId(clientOrderId: string): ManagedOrder | undefined {
     return this.byClientOrderId.get(clientOrderId)?.record
   }
 
-  /** The order a venue knows under its own id. */
+  /** The held order a venue knows under its own id. */
   getByVenueOrderId(venue: string, venueOrderId: string): ManagedOrder | undefined {
     return this.byVenueOrderId.get(venue)?.get(venueOrderId)?.record
   }
@@ -186,21 +266,36 @@ export class OrderManager {
     return kids === undefined ? [] : this.collect(kids, matchAll, Number.MAX_SAFE_INTEGER)
   }
 
-  /** Orders matching `query`, in creation order, at most `limitOf(query)`. */
+  /** Held orders matching `query`, in creation order, at most `limitOf(query)`. */
   query(query: OrderQuery): ReadonlyArray<ManagedOrder> {
     const limit = limitOf(query)
+    // The shortest index list the query names drives the scan (counting live entries only).
     let driver: ReadonlyArray<Slot> | undefined
-    if (query.strategyId !== undefined) driver = smaller(driver, this.byStrategy.get(query.strategyId))
-    if (query.venue !== undefined) driver = smaller(driver, this.byVenue.get(query.venue))
-    if (query.canonicalId !== undefined) driver = smaller(driver, this.byInstrument.get(query.canonicalId))
-    if (query.parentOperationId !== undefined) driver = smaller(driver, this.childrenOf(query.parentOperationId))
+    let live = Number.MAX_SAFE_INTEGER
+    const candidates = [
+      query.strategyId === undefined ? undefined : (this.byStrategy.get(query.strategyId) ?? EMPTY_LIST),
+      query.venue === undefined ? undefined : (this.byVenue.get(query.venue) ?? EMPTY_LIST),
+      query.canonicalId === undefined ? undefined : (this.byInstrument.get(query.canonicalId) ?? EMPTY_LIST)
+    ]
+    for (const list of candidates) {
+      if (list !== undefined && list.items.length - list.dead < live) {
+        driver = list.items
+        live = list.items.length - list.dead
+      }
+    }
+    if (query.parentOperationId !== undefined) {
+      const kids = this.childrenOf(query.parentOperationId) ?? NO_SLOTS
+      if (kids.length < live) driver = kids
+    }
     if (driver !== undefined) return this.collect(driver, query, limit)
     if (query.statuses === undefined && query.nonTerminal !== true) return this.collect(this.slots.values(), query, limit)
     // Status buckets are reordered as orders move between them: gather, then sort by creation.
     const statuses = query.statuses ?? NON_TERMINAL
     const found: Array<Slot> = []
     for (const status of new Set(statuses)) {
-      for (const slot of this.byStatus.get(status) ?? NO_SLOTS) {
+      const i = statusIndex(status)
+      if (i < 0) continue
+      for (const slot of this.byStatus[i]!) {
         if (matches(query, slot.record)) found.push(slot)
       }
     }
@@ -212,7 +307,7 @@ export class OrderManager {
 
   /** Fills kept for reconciliation, in the order they arrived. */
   unmatchedFills(): ReadonlyArray<UnmatchedFill> {
-    return Array.from(this.unmatched.values())
+    return this.unmatched.slice()
   }
 
   private childrenOf(operationId: string): ReadonlyArray<Slot> | undefined {
@@ -222,7 +317,7 @@ export class OrderManager {
   private collect(slots: Iterable<Slot>, query: OrderQuery, limit: number): Array<ManagedOrder> {
     const out: Array<ManagedOrder> = []
     for (const slot of slots) {
-      if (matches(query, slot.record)) {
+      if (slot.held && matches(query, slot.record)) {
         out.push(slot.record)
         if (out.length >= limit) break
       }
@@ -237,19 +332,20 @@ export class OrderManager {
   /**
    * Records a new order in PENDING (before anything is sent). Idempotent on the operation
    * id: the same request again returns the existing order with `created: false`; a
-   * different request under an existing id is a DuplicateOperation.
+   * different request under an existing id is a DuplicateOperation. Only held orders are
+   * known: an operation id whose order was evicted is a new order to this manager.
    */
   create(request: OrderRequest, now: Time.EpochMillis): Either.Either<CreateResult, CreateError> {
     const d = this.take()
     const refused = this.checkCreate(request, now, d)
-    return refused === undefined ? Either.right(this.install<CreateResult>(d)) : Either.left(this.drop(d, refused))
+    return refused === undefined ? right(this.install<CreateResult>(d)) : left(this.drop(d, refused))
   }
 
   /** Applies a lifecycle event through the state machine; a refusal changes nothing. */
   apply(operationId: string, event: LifecycleEvent, now: Time.EpochMillis): Either.Either<ManagedOrder, ApplyError> {
     const d = this.take()
-    const refused = this.checkApply(operationId, event, now, d)
-    return refused === undefined ? Either.right(this.install<ManagedOrder>(d)) : Either.left(this.drop(d, refused))
+    const refused = this.checkApply(this.slots.get(operationId), operationId, event, now, d)
+    return refused === undefined ? right(this.install<ManagedOrder>(d)) : left(this.drop(d, refused))
   }
 
   /** `apply` to the order with this client order id (what venues echo back). */
@@ -259,20 +355,23 @@ export class OrderManager {
     now: Time.EpochMillis
   ): Either.Either<ManagedOrder, ApplyError> {
     const slot = this.byClientOrderId.get(clientOrderId)
-    if (slot === undefined) return Either.left(notFound(`clientOrderId=${clientOrderId}`))
-    return this.apply(slot.record.order.operationId, event, now)
+    if (slot === undefined) return left(notFound(`clientOrderId=${clientOrderId}`))
+    const d = this.take()
+    const refused = this.checkApply(slot, slot.record.order.operationId, event, now, d)
+    return refused === undefined ? right(this.install<ManagedOrder>(d)) : left(this.drop(d, refused))
   }
 
   /**
-   * Records a venue's fill on its order and the order's parents. A repeated (venue, trade
-   * id) is reported as Duplicate and ignored; a fill that matches no order, contradicts
-   * its order or is refused by the state machine is kept as Unmatched for reconciliation.
-   * Only a malformed report is an error.
+   * Records a venue's fill on its order and the order's parents. A (venue, trade id) already
+   * recorded on the order it names, or already kept unmatched, is reported as Duplicate and
+   * ignored; a fill that matches no held order, contradicts its order or is refused by the
+   * state machine is kept as Unmatched for reconciliation. Only a malformed report is an
+   * error.
    */
   recordFill(report: FillReport, now: Time.EpochMillis): Either.Either<FillOutcome, InvalidFillReport> {
     const d = this.take()
     const refused = this.checkFill(report, now, d)
-    return refused === undefined ? Either.right(this.install<FillOutcome>(d)) : Either.left(this.drop(d, refused))
+    return refused === undefined ? right(this.install<FillOutcome>(d)) : left(this.drop(d, refused))
   }
 
   // -------------------------------------------------------------------------------------
@@ -283,21 +382,21 @@ export class OrderManager {
   planCreate(request: OrderRequest, now: Time.EpochMillis): Either.Either<Plan<CreateResult>, CreateError> {
     const d = new Draft()
     const refused = this.checkCreate(request, now, d)
-    return refused === undefined ? Either.right(this.toPlan<CreateResult>(d)) : Either.left(refused)
+    return refused === undefined ? right(this.toPlan<CreateResult>(d)) : left(refused)
   }
 
   /** The checked plan of `apply`, without changing the manager. */
   planApply(operationId: string, event: LifecycleEvent, now: Time.EpochMillis): Either.Either<Plan<ManagedOrder>, ApplyError> {
     const d = new Draft()
-    const refused = this.checkApply(operationId, event, now, d)
-    return refused === undefined ? Either.right(this.toPlan<ManagedOrder>(d)) : Either.left(refused)
+    const refused = this.checkApply(this.slots.get(operationId), operationId, event, now, d)
+    return refused === undefined ? right(this.toPlan<ManagedOrder>(d)) : left(refused)
   }
 
   /** The checked plan of `recordFill`, without changing the manager. */
   planFill(report: FillReport, now: Time.EpochMillis): Either.Either<Plan<FillOutcome>, InvalidFillReport> {
     const d = new Draft()
     const refused = this.checkFill(report, now, d)
-    return refused === undefined ? Either.right(this.toPlan<FillOutcome>(d)) : Either.left(refused)
+    return refused === undefined ? right(this.toPlan<FillOutcome>(d)) : left(refused)
   }
 
   // The checks stage their changes and result in a Draft and return only a refusal, so the
@@ -326,7 +425,7 @@ export class OrderManager {
     const problem = this.validate(request)
     if (problem !== undefined) return problem
 
-    const clientOrderId = Ids.clientOrderIdFor(operationId)
+    const clientOrderId = clientOrderIdFor(operationId)
     const holder = this.byClientOrderId.get(clientOrderId)
     if (holder !== undefined) {
       return invalid(
@@ -335,8 +434,10 @@ export class OrderManager {
         `Client order id ${clientOrderId} of ${operationId} already belongs to ${holder.record.order.operationId}`
       )
     }
+    let parent: Slot | undefined
     if (request.parentOperationId !== undefined) {
-      const refused = this.checkChild(request)
+      parent = this.slots.get(request.parentOperationId)
+      const refused = checkChild(request, parent)
       if (refused !== undefined) return refused
     }
     const order: Order.UnifiedOrder = {
@@ -352,7 +453,7 @@ export class OrderManager {
       quantity: request.quantity,
       price: request.price,
       expireAt: request.expireAt,
-      filledQuantity: Decimal.zero,
+      filledQuantity: ZERO,
       averageFillPrice: undefined,
       status: "PENDING",
       venueOrderId: undefined,
@@ -364,67 +465,86 @@ export class OrderManager {
       rejectReason: undefined
     }
     const after = created(order)
-    this.stage(d, undefined, undefined, after, d.journal ? { _tag: "Created", order } : undefined, now)
+    // A new order's draft slot is its parent's, so installing it needs no second lookup.
+    this.stage(d, parent, undefined, after, d.journal ? { _tag: "Created", order } : undefined, now)
     d.result = { order: after, created: true }
     return undefined
   }
 
-  private checkApply(operationId: string, event: LifecycleEvent, now: Time.EpochMillis, d: Draft): ApplyError | undefined {
-    const slot = this.slots.get(operationId)
+  private checkApply(
+    slot: Slot | undefined,
+    operationId: string,
+    event: LifecycleEvent,
+    now: Time.EpochMillis,
+    d: Draft
+  ): ApplyError | undefined {
     if (slot === undefined) return notFound(`operationId=${operationId}`)
     const m = slot.record
     const tag = (event as { _tag?: unknown } | null)?._tag
-    if (tag === "Fill") {
-      return rejected("UseRecordFill", operationId, "A fill goes through recordFill (it needs the venue, fee and time)")
-    }
-    if (typeof tag !== "string" || !LIFECYCLE_TAGS.has(tag)) {
-      return rejected("UnknownEvent", operationId, `Not an order lifecycle event: ${describe(tag)}`)
-    }
-    if (event._tag === "Accept") {
-      if (hasChildren(slot)) return rejected("ParentOrder", operationId, "An order worked by child orders is never accepted by a venue")
-      const owner = m.order.venue === undefined ? undefined : this.byVenueOrderId.get(m.order.venue)?.get(event.venueOrderId)
-      if (owner !== undefined && owner !== slot) {
-        return rejected(
-          "VenueOrderIdInUse",
-          operationId,
-          `${m.order.venue} order ${event.venueOrderId} already belongs to ${owner.record.order.operationId}`
-        )
+    switch (tag) {
+      case "Accept": {
+        if (slot.children !== undefined) {
+          return rejected("ParentOrder", operationId, "An order worked by child orders is never accepted by a venue")
+        }
+        const venue = m.order.venue
+        const venueOrderId = (event as OrderEvent.Accept).venueOrderId
+        const owner = venue === undefined ? undefined : this.byVenueOrderId.get(venue)?.get(venueOrderId)
+        if (owner !== undefined && owner !== slot) {
+          return rejected(
+            "VenueOrderIdInUse",
+            operationId,
+            `${venue} order ${venueOrderId} already belongs to ${owner.record.order.operationId}`
+          )
+        }
+        break
       }
-    } else if (event._tag === "Submit" && m.order.venue === undefined && !hasChildren(slot)) {
-      return rejected("NotRouted", operationId, "The order has no venue to be sent to")
+      case "Submit":
+        if (m.order.venue === undefined && slot.children === undefined) {
+          return rejected("NotRouted", operationId, "The order has no venue to be sent to")
+        }
+        break
+      case "Deny":
+      case "Reject":
+      case "CancelRequest":
+      case "CancelAck":
+      case "CancelReject":
+      case "Expire":
+        break
+      case "Fill":
+        return rejected("UseRecordFill", operationId, "A fill goes through recordFill (it needs the venue, fee and time)")
+      default:
+        return rejected("UnknownEvent", operationId, `Not an order lifecycle event: ${describe(tag)}`)
     }
-    const next = OrderStateMachine.transition(m.state, event)
-    if (OrderStateMachine.isIllegal(next)) {
+    const next = transition(m.state, event)
+    if (isIllegal(next)) {
       return new EventRejected({ reason: "IllegalTransition", operationId, message: next.message, cause: next })
     }
     if (next === m.state) {
       d.result = m
       return undefined
     }
-    if (event._tag === "Submit" && m.order.parentOperationId !== undefined) {
+    if (tag === "Submit" && slot.parent !== undefined) {
       // Sending a child means its parents are being worked: PENDING ancestors become SUBMITTED
       // (top-most first); a cancelling or final ancestor takes no more venue orders.
       let pending: Array<Slot> | undefined
-      let parentId: string | undefined = m.order.parentOperationId
-      while (parentId !== undefined) {
-        const p = this.slots.get(parentId)
-        if (p === undefined) break
+      let p: Slot | undefined = slot.parent
+      while (p !== undefined) {
         const status = p.record.state.status
         if (status === "PENDING") {
           ;(pending ??= []).push(p)
-          parentId = p.record.order.parentOperationId
+          p = p.parent
         } else if (status === "SUBMITTED" || status === "ACCEPTED" || status === "PARTIALLY_FILLED") {
           break
         } else {
-          return rejected("ParentClosed", operationId, `Parent ${parentId} is ${status}`)
+          return rejected("ParentClosed", operationId, `Parent ${p.record.order.operationId} is ${status}`)
         }
       }
       if (pending !== undefined) {
         for (let i = pending.length - 1; i >= 0; i--) {
-          const p = pending[i]!
-          const r = p.record
-          const state = OrderStateMachine.transition(r.state, SUBMIT) as OrderStateMachine.OrderState
-          this.stage(d, p, r, advance(r, state, r.fills, now), SUBMIT, now)
+          const q = pending[i]!
+          const r = q.record
+          const state = transition(r.state, SUBMIT) as OrderStateMachine.OrderState
+          this.stage(d, q, r, advance(r, state, r.fills, now), SUBMIT, now)
         }
       }
     }
@@ -437,7 +557,7 @@ export class OrderManager {
   private checkFill(report: FillReport, now: Time.EpochMillis, d: Draft): InvalidFillReport | undefined {
     const malformed = checkReport(report)
     if (malformed !== undefined) return new InvalidFillReport({ message: `Invalid fill report: ${malformed}` })
-    if (this.hasTrade(report.venue, report.tradeId) || (this.unmatched.size !== 0 && this.unmatched.has(reportKey(report)))) {
+    if (this.unmatched.length !== 0 && this.isUnmatched(report.venue, report.tradeId)) {
       d.result = { _tag: "Duplicate", key: reportKey(report) }
       return undefined
     }
@@ -450,6 +570,14 @@ export class OrderManager {
 
     const m = slot.record
     const o = m.order
+    // A repeat is judged on the order the report names: an order trades one instrument on
+    // one venue, so its own trade ids (all of `state.tradeIds` for an order without children)
+    // are unique, while a venue's trade ids need not be across instruments (Binance numbers
+    // them per symbol) or across the two sides of a self-trade.
+    if (report.venue === o.venue && slot.children === undefined && m.state.tradeIds.includes(report.tradeId)) {
+      d.result = { _tag: "Duplicate", key: reportKey(report) }
+      return undefined
+    }
     const mismatch =
       report.operationId !== undefined && report.operationId !== o.operationId
         ? `operation id ${report.operationId}`
@@ -463,7 +591,7 @@ export class OrderManager {
                 ? `side ${report.side}`
                 : report.canonicalId !== undefined && report.canonicalId !== o.canonicalId
                   ? `instrument ${report.canonicalId}`
-                  : hasChildren(slot)
+                  : slot.children !== undefined
                     ? "an order worked by children"
                     : undefined
     if (mismatch !== undefined) {
@@ -476,13 +604,12 @@ export class OrderManager {
         now
       )
     }
-    const venueOrderId = report.venueOrderId ?? o.venueOrderId
     const fill: Fill.Fill = {
       operationId: o.operationId,
       venue: report.venue,
       canonicalId: o.canonicalId,
       tradeId: report.tradeId,
-      venueOrderId,
+      venueOrderId: report.venueOrderId ?? o.venueOrderId,
       side: o.side,
       price: report.price,
       quantity: report.quantity,
@@ -491,25 +618,38 @@ export class OrderManager {
       liquidity: report.liquidity,
       timestamp: report.timestamp
     }
+    // The state machine's Fill event, reused up the chain (only the trade id differs: a
+    // parent records `venue|tradeId`); no state keeps the event, and a refusal's error
+    // (which does) is dropped for its message.
+    const event = FILL_EVENT
+    event.quantity = fill.quantity
+    event.price = fill.price
+    event.tradeId = fill.tradeId
     let target: Slot | undefined = slot
-    let own = true
     let after: ManagedOrder | undefined
     while (target !== undefined) {
       const t: ManagedOrder = target.record
-      const state = OrderStateMachine.transition(t.state, fillEvent(t.order.operationId, fill))
-      if (OrderStateMachine.isIllegal(state)) {
+      const state = transition(t.state, event)
+      if (isIllegal(state)) {
         d.clear()
-        const where = own ? "" : ` on parent ${t.order.operationId}`
+        const where = target === slot ? "" : ` on parent ${t.order.operationId}`
+        resetFillEvent()
         return this.stageUnmatched(d, report, "Refused", `${state.message}${where}`, o.operationId, now)
       }
       const next = advance(t, state, appendFill(t.fills, fill), now)
-      const event: JournalEvent | undefined = d.journal ? (own ? { _tag: "FillRecorded", fill } : { _tag: "ChildFill", fill }) : undefined
-      this.stage(d, target, t, next, event, now)
-      if (after === undefined) after = next
-      own = false
-      const parentId: string | undefined = t.order.parentOperationId
-      target = parentId === undefined ? undefined : this.slots.get(parentId)
+      const journalEvent: JournalEvent | undefined = d.journal
+        ? target === slot
+          ? { _tag: "FillRecorded", fill }
+          : { _tag: "ChildFill", fill }
+        : undefined
+      this.stage(d, target, t, next, journalEvent, now)
+      if (after === undefined) {
+        after = next
+        event.tradeId = fillKey(fill) as Ids.TradeId
+      }
+      target = target.parent
     }
+    resetFillEvent()
     d.result = { _tag: "Applied", order: after! }
     return undefined
   }
@@ -530,7 +670,10 @@ export class OrderManager {
       this.lastSequence = plan.entries[n - 1]!.sequence
       if (sink !== undefined) for (let i = 0; i < n; i++) sink(plan.entries[i]!)
     }
-    if (plan.unmatched !== undefined) this.unmatched.set(reportKey(plan.unmatched.report), plan.unmatched)
+    if (plan.unmatched !== undefined) this.keepUnmatched(plan.unmatched)
+    // Eviction only with a change: it then also moves the sequence, so a plan made before it
+    // (which may name an evicted order) can never be committed after it.
+    if (plan.changes.length > 0 && this.retained > this.limit) this.evict()
     return plan.result
   }
 
@@ -541,17 +684,19 @@ export class OrderManager {
   /**
    * Adds an order read back from a store (recovery, or a late event for an order not in
    * memory). Load parents before children. Journals nothing: the store already holds its
-   * history. Returns false, changing nothing, if the operation id is already present.
+   * history. Returns false, changing nothing, if the operation id is already present. A
+   * loaded finished tree counts towards `retainTerminal` as finished now, but is evicted no
+   * earlier than the next committed change, so the caller can act on it first.
    */
   load(order: ManagedOrder): boolean {
     if (this.slots.has(order.order.operationId)) return false
-    this.put(undefined, undefined, order)
+    this.add(order)
     return true
   }
 
   /** Adds a fill kept for reconciliation by an earlier run (from the store). */
   loadUnmatched(unmatched: UnmatchedFill): void {
-    this.unmatched.set(reportKey(unmatched.report), unmatched)
+    this.keepUnmatched(unmatched)
   }
 
   /** Continues the journal after `sequence` (the store's last entry), so sequence numbers never repeat. */
@@ -559,7 +704,7 @@ export class OrderManager {
     if (sequence > this.lastSequence) this.lastSequence = sequence
   }
 
-  /** @internal replays one journal entry (see `rebuild`). */
+  /** @internal replays one journal entry (see `rebuild`); evicts nothing (see `evictExcess`). */
   replayEntry(entry: OrderJournalEntry): JournalCorrupt | undefined {
     const slot = this.slots.get(entry.operationId)
     const before = slot?.record
@@ -568,6 +713,11 @@ export class OrderManager {
     this.put(slot, before, after)
     this.lastSequence = entry.sequence
     return undefined
+  }
+
+  /** @internal evicts finished trees beyond `retainTerminal` (the end of `rebuild`). */
+  evictExcess(): void {
+    if (this.retained > this.limit) this.evict()
   }
 
   // -------------------------------------------------------------------------------------
@@ -593,7 +743,7 @@ export class OrderManager {
     const n = d.size
     for (let i = 0; i < n; i++) this.put(d.slots[i], d.befores[i], d.afters[i]!)
     this.lastSequence += n
-    if (d.unmatched !== undefined) this.unmatched.set(reportKey(d.unmatched.report), d.unmatched)
+    if (d.unmatched !== undefined) this.keepUnmatched(d.unmatched)
     const result = d.result as A
     const sink = this.options.journal
     if (sink !== undefined) {
@@ -602,6 +752,7 @@ export class OrderManager {
     }
     d.clear()
     spare = d
+    if (n > 0 && this.retained > this.limit) this.evict()
     return result
   }
 
@@ -625,13 +776,10 @@ export class OrderManager {
     operationId: Ids.OperationId | undefined,
     now: Time.EpochMillis
   ): undefined {
-    const unmatched: UnmatchedFill = {
-      report,
-      reason,
-      message,
-      ...(operationId === undefined ? {} : { operationId }),
-      recordedAt: now
-    }
+    const unmatched: UnmatchedFill =
+      operationId === undefined
+        ? { report, reason, message, recordedAt: now }
+        : { report, reason, message, operationId, recordedAt: now }
     d.unmatched = unmatched
     d.result = { _tag: "Unmatched", unmatched }
     return undefined
@@ -661,88 +809,218 @@ export class OrderManager {
     d.afters[i] = after
   }
 
-  private hasTrade(venue: string, tradeId: string): boolean {
-    const ids = this.tradeIds.get(venue)
+  private isUnmatched(venue: string, tradeId: string): boolean {
+    const ids = this.unmatchedTrades.get(venue)
     return ids !== undefined && ids.has(tradeId)
   }
 
-  private addTrade(fill: Fill.Fill): void {
-    const ids = this.tradeIds.get(fill.venue)
-    if (ids === undefined) this.tradeIds.set(fill.venue, new Set([fill.tradeId]))
-    else ids.add(fill.tradeId)
+  /** Keeps a fill for reconciliation; one kept under the same (venue, trade id) is replaced in place. */
+  private keepUnmatched(u: UnmatchedFill): void {
+    const { venue, tradeId } = u.report
+    let ids = this.unmatchedTrades.get(venue)
+    if (ids === undefined) {
+      ids = new Set()
+      this.unmatchedTrades.set(venue, ids)
+    }
+    if (ids.has(tradeId)) {
+      const i = this.unmatched.findIndex((x) => x.report.venue === venue && x.report.tradeId === tradeId)
+      this.unmatched[i] = u
+      return
+    }
+    ids.add(tradeId)
+    this.unmatched.push(u)
   }
 
+  /** Indexes a venue order id (the venue's map is created on first use). */
   private indexVenueOrderId(venue: string, venueOrderId: string, slot: Slot): void {
     const ids = this.byVenueOrderId.get(venue)
     if (ids === undefined) this.byVenueOrderId.set(venue, new Map([[venueOrderId, slot]]))
     else ids.set(venueOrderId, slot)
   }
 
-  /** Moves `slot` between status buckets: the last of its bucket takes its place. */
-  private move(slot: Slot, from: string, to: string): void {
-    const bucket = this.byStatus.get(from)!
+  /** Moves `slot` to the bucket of `status`: the last of its old bucket takes its place. */
+  private move(slot: Slot, status: number): void {
+    const bucket = this.byStatus[slot.status]!
     const last = bucket.pop()!
     if (last !== slot) {
       bucket[slot.statusAt] = last
       last.statusAt = slot.statusAt
     }
-    const target = bucketOf(this.byStatus, to)
+    const target = this.byStatus[status]!
+    slot.status = status
     slot.statusAt = target.length
     target.push(slot)
   }
 
   /**
-   * Installs a record and keeps every index in step with it. `slot` is the order's slot when
-   * the caller has it (undefined: looked up), `before` the record it replaces (undefined: a
-   * new order).
+   * Installs a record and keeps every index in step with it. `before` is the record it
+   * replaces (undefined: a new order); `slot` is the order's slot when the caller has it, or
+   * for a new order its parent's (undefined: looked up).
    */
   private put(slot: Slot | undefined, before: ManagedOrder | undefined, after: ManagedOrder): void {
-    const o = after.order
-    const id = o.operationId
     if (before === undefined) {
-      this.add(after)
+      this.add(after, slot)
       return
     }
-    const s = slot ?? this.slots.get(id)!
+    const o = after.order
+    const s = slot ?? this.slots.get(o.operationId)!
     s.record = after
     const b = before.order
-    if (b.status !== o.status) this.move(s, b.status, o.status)
+    if (b.status !== o.status) {
+      this.move(s, statusIndex(o.status))
+      if (this.bounded) {
+        const done = isTerminal(o.status)
+        if (done !== isTerminal(b.status)) {
+          const root = s.root
+          root.open += done ? -1 : 1
+          this.settle(root)
+        }
+      }
+    }
     if (b.venueOrderId === undefined && o.venueOrderId !== undefined && o.venue !== undefined) {
       this.indexVenueOrderId(o.venue, o.venueOrderId, s)
     }
-    for (let i = before.fills.length; i < after.fills.length; i++) {
-      const fill = after.fills[i]!
-      if (fill.operationId === id) this.addTrade(fill)
-    }
   }
 
-  private add(after: ManagedOrder): void {
+  private add(after: ManagedOrder, parentSlot?: Slot): void {
     const o = after.order
     const id = o.operationId
-    const slot = new Slot(after, this.slots.size)
+    const slot = new Slot(after, this.nextOrdinal++, statusIndex(o.status))
     this.slots.set(id, slot)
     this.byClientOrderId.set(o.clientOrderId, slot)
-    bucketOf(this.byStrategy, o.strategyId).push(slot)
-    bucketOf(this.byInstrument, o.canonicalId).push(slot)
-    if (o.venue !== undefined) bucketOf(this.byVenue, o.venue).push(slot)
+    listOf(this.byStrategy, o.strategyId).items.push(slot)
+    listOf(this.byInstrument, o.canonicalId).items.push(slot)
+    if (o.venue !== undefined) listOf(this.byVenue, o.venue).items.push(slot)
     if (o.parentOperationId !== undefined) {
-      const parent = this.slots.get(o.parentOperationId)
-      if (parent === undefined) bucketOf(this.orphans, o.parentOperationId).push(slot)
-      else if (parent.children === undefined) parent.children = [slot]
-      else parent.children.push(slot)
+      const parent = parentSlot ?? this.slots.get(o.parentOperationId)
+      if (parent === undefined) {
+        const waiting = this.orphans.get(o.parentOperationId)
+        if (waiting === undefined) this.orphans.set(o.parentOperationId, [slot])
+        else waiting.push(slot)
+      } else {
+        slot.parent = parent
+        slot.root = parent.root
+        if (parent.children === undefined) parent.children = [slot]
+        else parent.children.push(slot)
+      }
     }
+    let kids: Array<Slot> | undefined
     if (this.orphans.size !== 0) {
-      const kids = this.orphans.get(id)
+      kids = this.orphans.get(id)
       if (kids !== undefined) {
         slot.children = kids
         this.orphans.delete(id)
       }
     }
-    const bucket = bucketOf(this.byStatus, o.status)
+    const bucket = this.byStatus[slot.status]!
     slot.statusAt = bucket.length
     bucket.push(slot)
     if (o.venue !== undefined && o.venueOrderId !== undefined) this.indexVenueOrderId(o.venue, o.venueOrderId, slot)
-    for (const fill of after.fills) if (fill.operationId === id) this.addTrade(fill)
+    if (this.bounded) this.track(slot, kids)
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Retention (only with a finite `retainTerminal`)
+  // -------------------------------------------------------------------------------------
+
+  /**
+   * Counts a new order in its tree (`root.nodes`, `root.open`) and adopts the subtrees of
+   * children that were loaded before it; then settles the tree.
+   */
+  private track(slot: Slot, kids: Array<Slot> | undefined): void {
+    const root = slot.root
+    root.nodes++
+    if (!isTerminal(slot.record.order.status)) root.open++
+    // A queued tree's orders are counted in `retained`: a late addition too (settle may then
+    // withdraw the tree, subtracting them all).
+    if (root.queuedAt >= 0) this.retained++
+    if (kids !== undefined) {
+      for (const kid of kids) {
+        // An orphan subtree was its own (never queued) tree: merge its counts into this one.
+        kid.parent = slot
+        root.nodes += kid.nodes
+        root.open += kid.open
+        if (root.queuedAt >= 0) this.retained += kid.nodes
+        kid.nodes = 0
+        kid.open = 0
+        reroot(kid, root)
+      }
+    }
+    this.settle(root)
+  }
+
+  /**
+   * Queues a tree that just finished (every order terminal; a child whose parent is not held
+   * is never a finished tree) and withdraws a queued one that no longer is.
+   */
+  private settle(root: Slot): void {
+    const finished = root.open === 0 && root.record.order.parentOperationId === undefined
+    if (finished) {
+      if (root.queuedAt < 0) {
+        root.queuedAt = this.finishedBase + this.finished.length
+        this.finished.push(root)
+        this.retained += root.nodes
+      }
+    } else if (root.queuedAt >= 0) {
+      this.finished[root.queuedAt - this.finishedBase] = undefined
+      root.queuedAt = -1
+      this.retained -= root.nodes
+    }
+  }
+
+  /** Evicts the oldest finished trees until at most `limit` finished orders are held. */
+  private evict(): void {
+    if (this.evicting) return // an onEvict callback re-entered: the running loop finishes the job
+    this.evicting = true
+    try {
+      const queue = this.finished
+      while (this.retained > this.limit && this.finishedHead < queue.length) {
+        const root = queue[this.finishedHead]
+        queue[this.finishedHead] = undefined
+        this.finishedHead++
+        if (root === undefined) continue
+        root.queuedAt = -1
+        this.retained -= root.nodes
+        const tree: Array<Slot> = []
+        collectTree(root, tree)
+        for (const s of tree) this.unindex(s)
+        this.evictedCount += tree.length
+        const onEvict = this.options.onEvict
+        if (onEvict !== undefined) for (const s of tree) onEvict(s.record)
+        // A tombstone left in the index lists keeps nothing alive until it is swept.
+        for (const s of tree) s.release()
+      }
+      // Drop the consumed head once it is most of the queue (amortised O(1) per tree).
+      if (this.finishedHead > 1024 && this.finishedHead * 2 > queue.length) {
+        queue.copyWithin(0, this.finishedHead)
+        queue.length -= this.finishedHead
+        this.finishedBase += this.finishedHead
+        this.finishedHead = 0
+      }
+    } finally {
+      this.evicting = false
+    }
+  }
+
+  /** Removes an evicted order from every index (its tree goes with it, so no parent keeps it). */
+  private unindex(s: Slot): void {
+    const o = s.record.order
+    s.held = false
+    this.slots.delete(o.operationId)
+    if (this.byClientOrderId.get(o.clientOrderId) === s) this.byClientOrderId.delete(o.clientOrderId)
+    if (o.venue !== undefined && o.venueOrderId !== undefined) {
+      const ids = this.byVenueOrderId.get(o.venue)
+      if (ids !== undefined && ids.get(o.venueOrderId) === s) ids.delete(o.venueOrderId)
+    }
+    const bucket = this.byStatus[s.status]!
+    const last = bucket.pop()!
+    if (last !== s) {
+      bucket[s.statusAt] = last
+      last.statusAt = s.statusAt
+    }
+    tombstone(this.byStrategy, o.strategyId)
+    tombstone(this.byInstrument, o.canonicalId)
+    if (o.venue !== undefined) tombstone(this.byVenue, o.venue)
   }
 
   private validate(r: OrderRequest): InvalidOrderRequest | undefined {
@@ -753,25 +1031,32 @@ export class OrderManager {
     if (typeof r.canonicalId !== "string" || r.canonicalId.length === 0) {
       return invalid("Malformed", id, `canonicalId must be a non-empty string, got ${describe(r.canonicalId)}`)
     }
-    if (!SIDES.has(r.side)) return invalid("Malformed", id, `side must be BUY or SELL, got ${describe(r.side)}`)
-    if (!TYPES.has(r.type)) return invalid("Malformed", id, `type must be MARKET or LIMIT, got ${describe(r.type)}`)
-    if (!TIFS.has(r.timeInForce)) return invalid("Malformed", id, `timeInForce is not one of GTC IOC FOK GTD DAY: ${describe(r.timeInForce)}`)
-    if (!Decimal.isDecimal(r.quantity)) return invalid("InvalidQuantity", id, `quantity must be a Decimal, got ${describe(r.quantity)}`)
-    if (!Decimal.isPositive(r.quantity)) return invalid("InvalidQuantity", id, `quantity must be positive, got ${Decimal.format(r.quantity)}`)
-    if (r.price !== undefined) {
-      if (!Decimal.isDecimal(r.price)) return invalid("InvalidPrice", id, `price must be a Decimal, got ${describe(r.price)}`)
-      if (!Decimal.isPositive(r.price)) return invalid("InvalidPrice", id, `price must be positive, got ${Decimal.format(r.price)}`)
-      if (r.type === "MARKET") return invalid("UnexpectedPrice", id, "a MARKET order has no price")
-    } else if (r.type === "LIMIT") {
+    const side = r.side
+    if (side !== "BUY" && side !== "SELL") return invalid("Malformed", id, `side must be BUY or SELL, got ${describe(side)}`)
+    const type = r.type
+    if (type !== "LIMIT" && type !== "MARKET") return invalid("Malformed", id, `type must be MARKET or LIMIT, got ${describe(type)}`)
+    const tif = r.timeInForce
+    if (tif !== "GTC" && tif !== "IOC" && tif !== "FOK" && tif !== "GTD" && tif !== "DAY") {
+      return invalid("Malformed", id, `timeInForce is not one of GTC IOC FOK GTD DAY: ${describe(tif)}`)
+    }
+    const quantity = r.quantity
+    if (!isDecimal(quantity)) return invalid("InvalidQuantity", id, `quantity must be a Decimal, got ${describe(quantity)}`)
+    if (!isPositive(quantity)) return invalid("InvalidQuantity", id, `quantity must be positive, got ${formatDecimal(quantity)}`)
+    const price = r.price
+    if (price !== undefined) {
+      if (!isDecimal(price)) return invalid("InvalidPrice", id, `price must be a Decimal, got ${describe(price)}`)
+      if (!isPositive(price)) return invalid("InvalidPrice", id, `price must be positive, got ${formatDecimal(price)}`)
+      if (type === "MARKET") return invalid("UnexpectedPrice", id, "a MARKET order has no price")
+    } else if (type === "LIMIT") {
       return invalid("MissingPrice", id, "a LIMIT order needs a price")
     }
-    if ((r.timeInForce === "GTD") !== (r.expireAt !== undefined)) {
-      return invalid("InvalidExpiry", id, r.timeInForce === "GTD" ? "a GTD order needs expireAt" : "only a GTD order has expireAt")
+    if ((tif === "GTD") !== (r.expireAt !== undefined)) {
+      return invalid("InvalidExpiry", id, tif === "GTD" ? "a GTD order needs expireAt" : "only a GTD order has expireAt")
     }
     if (r.expireAt !== undefined && !(Number.isSafeInteger(r.expireAt) && r.expireAt >= 0)) {
       return invalid("InvalidExpiry", id, `expireAt must be epoch milliseconds, got ${describe(r.expireAt)}`)
     }
-    if (r.postOnly === true && (r.type !== "LIMIT" || r.timeInForce === "IOC" || r.timeInForce === "FOK")) {
+    if (r.postOnly === true && (type !== "LIMIT" || tif === "IOC" || tif === "FOK")) {
       return invalid("InvalidFlags", id, "postOnly needs a LIMIT order that is not IOC or FOK")
     }
     const spec = this.options.instruments.get(r.canonicalId)
@@ -779,71 +1064,169 @@ export class OrderManager {
     if (r.venue !== undefined && r.venue !== spec.venue) {
       return invalid("VenueMismatch", id, `${r.canonicalId} trades on ${spec.venue}, not ${r.venue}`)
     }
-    if (!InstrumentSpec.isQuantityOnGrid(spec, r.quantity)) {
+    if (!onGrid(quantity, spec.lotSize) && !isQuantityOnGrid(spec, quantity)) {
       return invalid(
         "InvalidQuantity",
         id,
-        `quantity ${Decimal.format(r.quantity)} is not a multiple of the lot size ${Decimal.format(spec.lotSize)}`
+        `quantity ${formatDecimal(quantity)} is not a multiple of the lot size ${formatDecimal(spec.lotSize)}`
       )
     }
-    if (r.price !== undefined && !InstrumentSpec.isPriceOnGrid(spec, r.price)) {
+    if (price !== undefined && !onGrid(price, spec.tickSize) && !isPriceOnGrid(spec, price)) {
       return invalid(
         "InvalidPrice",
         id,
-        `price ${Decimal.format(r.price)} is not a multiple of the tick size ${Decimal.format(spec.tickSize)}`
-      )
-    }
-    return undefined
-  }
-
-  private checkChild(r: OrderRequest): ChildOrderRejected | undefined {
-    const parentId = r.parentOperationId!
-    const refuse = (reason: ChildOrderRejected["reason"], message: string) =>
-      new ChildOrderRejected({ reason, parentOperationId: parentId, message: `Child ${r.operationId} of ${parentId}: ${message}` })
-    const slot = this.slots.get(parentId)
-    if (slot === undefined) return refuse("UnknownParent", "no such parent order")
-    const parent = slot.record
-    const p = parent.order
-    if (p.side !== r.side) return refuse("SideMismatch", `the parent is a ${p.side}`)
-    if (p.strategyId !== r.strategyId) return refuse("StrategyMismatch", `the parent belongs to ${p.strategyId}`)
-    const status = parent.state.status
-    if (status !== "PENDING" && status !== "SUBMITTED" && status !== "ACCEPTED" && status !== "PARTIALLY_FILLED") {
-      return refuse("ParentClosed", `the parent is ${status}`)
-    }
-    const siblings = slot.children
-    if (parent.state.venueOrderId !== undefined || (siblings === undefined && status !== "PENDING")) {
-      return refuse("ParentSentToVenue", "the parent was sent to a venue itself")
-    }
-    // Filled quantity is spent for good; an open child holds its unfilled rest; a finished
-    // child releases it (its fills are already in the parent's filled quantity).
-    let used = parent.state.filledQuantity
-    if (siblings !== undefined) {
-      for (const sibling of siblings) {
-        const c = sibling.record.state
-        if (!OrderStatus.isTerminal(c.status)) used = Decimal.add(used, OrderStateMachine.remainingQuantity(c))
-      }
-    }
-    const total = Decimal.add(used, r.quantity)
-    if (Decimal.greaterThan(total, p.quantity)) {
-      return refuse(
-        "ExceedsParent",
-        `${Decimal.format(r.quantity)} more would commit ${Decimal.format(total)} of the parent's ${Decimal.format(p.quantity)}`
+        `price ${formatDecimal(price)} is not a multiple of the tick size ${formatDecimal(spec.tickSize)}`
       )
     }
     return undefined
   }
 }
 
-/** Where the manager keeps an order: its current record, creation rank and index positions. */
+/** Why a child request is refused, given its parent's slot (undefined: not held), or undefined. */
+const checkChild = (r: OrderRequest, slot: Slot | undefined): ChildOrderRejected | undefined => {
+  const parentId = r.parentOperationId!
+  const refuse = (reason: ChildOrderRejected["reason"], message: string) =>
+    new ChildOrderRejected({ reason, parentOperationId: parentId, message: `Child ${r.operationId} of ${parentId}: ${message}` })
+  if (slot === undefined) return refuse("UnknownParent", "no such parent order")
+  const parent = slot.record
+  const p = parent.order
+  if (p.side !== r.side) return refuse("SideMismatch", `the parent is a ${p.side}`)
+  if (p.strategyId !== r.strategyId) return refuse("StrategyMismatch", `the parent belongs to ${p.strategyId}`)
+  const status = parent.state.status
+  if (status !== "PENDING" && status !== "SUBMITTED" && status !== "ACCEPTED" && status !== "PARTIALLY_FILLED") {
+    return refuse("ParentClosed", `the parent is ${status}`)
+  }
+  const siblings = slot.children
+  if (parent.state.venueOrderId !== undefined || (siblings === undefined && status !== "PENDING")) {
+    return refuse("ParentSentToVenue", "the parent was sent to a venue itself")
+  }
+  // Filled quantity is spent for good; an open child holds its unfilled rest; a finished
+  // child releases it (its fills are already in the parent's filled quantity).
+  let used = parent.state.filledQuantity
+  if (siblings !== undefined) {
+    for (const sibling of siblings) {
+      const c = sibling.record.state
+      if (!isTerminal(c.status)) used = addDecimal(used, remainingQuantity(c))
+    }
+  }
+  const total = addDecimal(used, r.quantity)
+  if (greaterThan(total, p.quantity)) {
+    return refuse(
+      "ExceedsParent",
+      `${formatDecimal(r.quantity)} more would commit ${formatDecimal(total)} of the parent's ${formatDecimal(p.quantity)}`
+    )
+  }
+  return undefined
+}
+
+/**
+ * Where the manager keeps an order: its current record, creation rank, index positions and
+ * tree links. Every field is set in the constructor (one hidden class).
+ */
 class Slot {
-  /** Index in its status bucket. */
+  /** Index of its status in `OrderStatus.all`, and its position in that status bucket. */
+  status: number
   statusAt = 0
   /** Child slots in creation order; undefined until the first child (an empty array never appears). */
   children: Array<Slot> | undefined = undefined
+  /** The parent's slot; undefined for a root, or a child loaded before its parent. */
+  parent: Slot | undefined = undefined
+  /** The top of its tree (itself for a root); the next fields count on the top only. */
+  root: Slot
+  /** Orders in the tree, and how many of them are unfinished (retention bookkeeping). */
+  nodes = 0
+  open = 0
+  /** The tree's position in the finished queue, -1 when not queued. */
+  queuedAt = -1
+  /** False once evicted: the secondary index lists keep it as a tombstone until swept. */
+  held = true
   constructor(
     public record: ManagedOrder,
-    readonly ordinal: number
-  ) {}
+    readonly ordinal: number,
+    status: number
+  ) {
+    this.status = status
+    this.root = this
+  }
+  /** Drops an evicted slot's references (nothing reads a slot that is not `held`). */
+  release(): void {
+    this.record = RELEASED
+    this.children = undefined
+    this.parent = undefined
+    this.root = this
+  }
+}
+
+/** What an evicted slot holds instead of its record (never read: `held` is false). */
+const RELEASED = Object.freeze({}) as ManagedOrder
+
+/** An index list in creation order, with a count of its evicted (tombstone) entries. */
+class SlotList {
+  readonly items: Array<Slot> = []
+  dead = 0
+}
+
+/** Points every slot of `top`'s subtree at `root`. */
+const reroot = (top: Slot, root: Slot): void => {
+  top.root = root
+  if (top.children !== undefined) for (const c of top.children) reroot(c, root)
+}
+
+/** Appends `top`'s subtree to `out`: `top` first, then each child's subtree in creation order. */
+const collectTree = (top: Slot, out: Array<Slot>): void => {
+  out.push(top)
+  if (top.children !== undefined) for (const c of top.children) collectTree(c, out)
+}
+
+/** The index list under `key`, created empty on first use. */
+const listOf = (index: Map<string, SlotList>, key: string): SlotList => {
+  let list = index.get(key)
+  if (list === undefined) {
+    list = new SlotList()
+    index.set(key, list)
+  }
+  return list
+}
+
+/** Counts an evicted entry of the list under `key`; sweeps the list once half of it is dead. */
+const tombstone = (index: Map<string, SlotList>, key: string): void => {
+  const list = index.get(key)
+  if (list === undefined) return
+  list.dead++
+  if (list.dead > 32 && list.dead * 2 > list.items.length) {
+    const items = list.items
+    let n = 0
+    for (let i = 0; i < items.length; i++) {
+      const s = items[i]!
+      if (s.held) items[n++] = s
+    }
+    items.length = n
+    list.dead = 0
+    if (n === 0) index.delete(key)
+  }
+}
+
+/**
+ * True when `value` is a multiple of `step` without arithmetic: a step of one unit in its
+ * last place (0.001, 1) divides every value with no more decimal places. False means
+ * "not decided here", not "off the grid".
+ */
+const onGrid = (value: Decimal.Decimal, step: Decimal.Decimal): boolean => value.scale <= step.scale && step.units === 1n
+
+/**
+ * The state machine's Fill event for the fill being recorded: one object for every fill
+ * (synchronous, one thread). Reset after use so it keeps nothing alive.
+ */
+const FILL_EVENT: { -readonly [K in keyof OrderEvent.Fill]: OrderEvent.Fill[K] } = {
+  _tag: "Fill",
+  quantity: ZERO,
+  price: ZERO,
+  tradeId: "" as Ids.TradeId
+}
+const resetFillEvent = (): void => {
+  FILL_EVENT.quantity = ZERO
+  FILL_EVENT.price = ZERO
+  FILL_EVENT.tradeId = "" as Ids.TradeId
 }
 
 /**
@@ -881,25 +1264,8 @@ class Draft {
 let spare: Draft | undefined = new Draft()
 
 const NO_SLOTS: ReadonlyArray<Slot> = []
+const EMPTY_LIST = new SlotList()
 const matchAll: OrderQuery = {}
-
-const hasChildren = (slot: Slot): boolean => slot.children !== undefined
-
-/** The index list under `key`, created empty on first use. */
-const bucketOf = (index: Map<string, Array<Slot>>, key: string): Array<Slot> => {
-  let list = index.get(key)
-  if (list === undefined) {
-    list = []
-    index.set(key, list)
-  }
-  return list
-}
-
-/** The shorter candidate (an absent index entry is the empty list); `a` on a tie. */
-const smaller = (a: ReadonlyArray<Slot> | undefined, b: ReadonlyArray<Slot> | undefined): ReadonlyArray<Slot> => {
-  const list = b ?? NO_SLOTS
-  return a === undefined || list.length < a.length ? list : a
-}
 
 const invalid = (reason: InvalidOrderRequestReason, operationId: string | undefined, message: string): InvalidOrderRequest =>
   new InvalidOrderRequest({
@@ -923,23 +1289,26 @@ const checkReport = (r: FillReport): string | undefined => {
   if (r.operationId === undefined && r.clientOrderId === undefined && r.venueOrderId === undefined) {
     return "it names no order (operationId, clientOrderId or venueOrderId)"
   }
-  if (!Decimal.isDecimal(r.quantity)) return `quantity must be a Decimal, got ${describe(r.quantity)}`
-  if (!Decimal.isPositive(r.quantity)) return `quantity must be positive, got ${Decimal.format(r.quantity)}`
-  if (!Decimal.isDecimal(r.price)) return `price must be a Decimal, got ${describe(r.price)}`
-  if (!Decimal.isDecimal(r.fee)) return `fee must be a Decimal, got ${describe(r.fee)}`
+  if (!isDecimal(r.quantity)) return `quantity must be a Decimal, got ${describe(r.quantity)}`
+  if (!isPositive(r.quantity)) return `quantity must be positive, got ${formatDecimal(r.quantity)}`
+  if (!isDecimal(r.price)) return `price must be a Decimal, got ${describe(r.price)}`
+  if (!isDecimal(r.fee)) return `fee must be a Decimal, got ${describe(r.fee)}`
   if (!isText(r.feeCurrency)) return `feeCurrency must be a non-empty string, got ${describe(r.feeCurrency)}`
-  if (!LIQUIDITIES.has(r.liquidity)) return `liquidity must be MAKER or TAKER, got ${describe(r.liquidity)}`
+  if (r.liquidity !== "TAKER" && r.liquidity !== "MAKER") return `liquidity must be MAKER or TAKER, got ${describe(r.liquidity)}`
   if (!(Number.isSafeInteger(r.timestamp) && r.timestamp >= 0)) return `timestamp must be epoch milliseconds, got ${describe(r.timestamp)}`
   return undefined
 }
 
-/** A new, empty order manager. */
+/** A new, empty order manager. Throws a RangeError for a `retainTerminal` that is not a count. */
 export const make = (options: OrderManagerOptions): OrderManager => new OrderManager(options)
 
 /**
  * The manager a journal describes: every entry replayed in sequence order, exactly as the
  * live manager committed it. `unmatched` restores the reconciliation queue, which is kept
  * beside the journal, not in it (no order changed). Fails on a journal that does not replay.
+ * With `retainTerminal`, nothing is evicted during the replay (a later entry may name any
+ * order) and the excess is evicted at the end, oldest-finished first, through `onEvict`:
+ * the same orders a live manager evicting as it went would hold.
  */
 export const rebuild = (
   entries: Iterable<OrderJournalEntry>,
@@ -950,7 +1319,7 @@ export const rebuild = (
   let last = 0
   for (const entry of entries) {
     if (entry.sequence <= last) {
-      return Either.left(
+      return left(
         new JournalCorrupt({
           reason: "OutOfOrder",
           sequence: entry.sequence,
@@ -959,9 +1328,10 @@ export const rebuild = (
       )
     }
     const problem = manager.replayEntry(entry)
-    if (problem !== undefined) return Either.left(problem)
+    if (problem !== undefined) return left(problem)
     last = entry.sequence
   }
   for (const u of unmatched) manager.loadUnmatched(u)
-  return Either.right(manager)
+  manager.evictExcess()
+  return right(manager)
 }

@@ -277,6 +277,23 @@ describe("recordFill", () => {
     expect(journal.length).toBe(n)
   })
 
+  it("judges a repeated trade id on the order it names: the same (venue, trade id) on two orders is two trades", () => {
+    // Binance numbers trades per symbol, and a self-trade reports one trade id to both sides.
+    const { manager, now } = setup()
+    working(manager, now, "buy")
+    working(manager, now, "sell", { side: "SELL" })
+    expect(right(manager.recordFill(fillOf("buy", "t1", "0.2", "65000"), now()))._tag).toBe("Applied")
+    expect(right(manager.recordFill(fillOf("sell", "t1", "0.2", "65000", { side: "SELL" }), now()))._tag).toBe("Applied")
+    // A repeat for either order, however it names the order, is a duplicate.
+    expect(right(manager.recordFill(fillOf("buy", "t1", "0.2", "65000", { operationId: undefined, venueOrderId: voi("v-buy") }), now()))).toEqual({
+      _tag: "Duplicate",
+      key: "BINANCE-SPOT|t1"
+    })
+    expect(right(manager.recordFill(fillOf("sell", "t1", "0.2", "65000"), now()))._tag).toBe("Duplicate")
+    expect(manager.get("buy")!.order.filledQuantity).toEqual(d("0.2"))
+    expect(manager.get("sell")!.order.filledQuantity).toEqual(d("0.2"))
+  })
+
   it("keeps a fill for an unknown order for reconciliation, once", () => {
     const { manager, journal, now } = setup()
     const report = fillOf("ghost", "t9", "1", "65000")

@@ -10,10 +10,14 @@ import { type ManagedOrder, stateTradeId } from "../ManagedOrder.js"
 import { JournalCorrupt } from "../OmsError.js"
 import type { OrderJournalEntry } from "../OrderJournal.js"
 
+// Bound once (a namespace property read per call is a getter call under some loaders, e.g. tsx).
+const { initial, averageFillPrice, transition, isIllegal } = OrderStateMachine
+const { isZero } = Decimal
+
 /** The record of a just-created order. */
 export const created = (order: Order.UnifiedOrder): ManagedOrder => ({
   order,
-  state: OrderStateMachine.initial(order.quantity),
+  state: initial(order.quantity),
   fills: NO_FILLS,
   version: 1
 })
@@ -57,9 +61,9 @@ export const project = (
   averageFillPrice:
     state.filledNotional === previous.filledNotional && state.filledQuantity === previous.filledQuantity
       ? order.averageFillPrice
-      : fillPrice !== undefined && fillPrice.scale <= AVERAGE_SCALE && Decimal.isZero(previous.filledQuantity)
+      : fillPrice !== undefined && fillPrice.scale <= AVERAGE_SCALE && isZero(previous.filledQuantity)
         ? fillPrice
-        : OrderStateMachine.averageFillPrice(state),
+        : averageFillPrice(state),
   status: state.status,
   venueOrderId: state.venueOrderId,
   reduceOnly: order.reduceOnly,
@@ -132,7 +136,7 @@ export const replay = (m: ManagedOrder | undefined, entry: OrderJournalEntry): M
   } else {
     smEvent = event
   }
-  const next = OrderStateMachine.transition(m.state, smEvent)
-  if (OrderStateMachine.isIllegal(next)) return corrupt(entry, "IllegalTransition", (next as DomainError.IllegalTransition).message)
+  const next = transition(m.state, smEvent)
+  if (isIllegal(next)) return corrupt(entry, "IllegalTransition", (next as DomainError.IllegalTransition).message)
   return advance(m, next, fills, entry.timestamp)
 }

@@ -1,0 +1,438 @@
+import { Ids, OrderStatus } from "@odum/domain"
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as fc from "fast-check"
+import type { ManagedOrder } from "../src/ManagedOrder.js"
+import * as Oms from "../src/Oms.js"
+import { DuplicateOperation, JournalCorrupt } from "../src/OmsError.js"
+import type { OrderJournalEntry } from "../src/OrderJournal.js"
+import * as OrderManager from "../src/OrderManager.js"
+import type { OrderQuery } from "../src/OrderQuery.js"
+import { matches } from "../src/OrderQuery.js"
+import type { OrderRequest } from "../src/OrderRequest.js"
+import * as OrderStore from "../src/OrderStore.js"
+import { clock, d, fillOf, instruments, limitBuy, op, strategy, venue, voi } from "./fixtures.js"
+import { type Command, idOf, report, request, workload } from "./workload.js"
+
+const right = <A, E>(e: Either.Either<A, E>): A => {
+  if (Either.isLeft(e)) throw new Error(`expected Right, got ${String(e.left)}`)
+  return e.right
+}
+
+/** A manager keeping at most `retainTerminal` finished orders; `evicted` collects onEvict's records. */
+const setup = (retainTerminal: number) => {
+  const evicted: Array<ManagedOrder> = []
+  const journal: Array<OrderJournalEntry> = []
+  const options: OrderManager.OrderManagerOptions = {
+    instruments,
+    journal: (e) => journal.push(e),
+    retainTerminal,
+    onEvict: (m) => evicted.push(m)
+  }
+  return { manager: OrderManager.make(options), evicted, journal, options, now: clock() }
+}
+
+const ids = (xs: ReadonlyArray<ManagedOrder>) => xs.map((x) => x.order.operationId)
+
+/** Submits, accepts (venue order id `v-<id>`) and completely fills (0.5) an order. */
+const fill = (m: OrderManager.OrderManager, now: () => number, id: string) => {
+  right(m.apply(id, { _tag: "Submit" }, now()))
+  right(m.apply(id, { _tag: "Accept", venueOrderId: voi(`v-${id}`) }, now()))
+  const r = right(m.recordFill(fillOf(id, `t-${id}`, "0.5", "65000"), now()))
+  expect(r._tag).toBe("Applied")
+}
+
+/** A local cancel of a PENDING order (PENDING -> CANCELLED). */
+const cancel = (m: OrderManager.OrderManager, now: () => number, id: string) => {
+  expect(right(m.apply(id, { _tag: "CancelRequest" }, now())).order.status).toBe("CANCELLED")
+}
+
+/** A parent worked by children (no venue of its own). */
+const parentRequest = (id: string, overrides: Partial<OrderRequest> = {}): OrderRequest =>
+  limitBuy(id, { venue: undefined, quantity: d("1"), price: d("66000"), ...overrides })
+const child = (id: string, parent: string, quantity: string): OrderRequest =>
+  limitBuy(id, { parentOperationId: op(parent), quantity: d(quantity), price: d("66000") })
+
+describe("retainTerminal", () => {
+  it("evicts the oldest-finished orders first, handing each final record to onEvict", () => {
+    const { manager, evicted, now } = setup(2)
+    for (const id of ["a", "b", "c", "d"]) right(manager.create(limitBuy(id), now()))
+    fill(manager, now, "c")
+    cancel(manager, now, "a")
+    expect(manager.size).toBe(4)
+    expect(evicted).toEqual([])
+    const c = manager.get("c")!
+    const a = manager.get("a")!
+
+    fill(manager, now, "d") // three finished: c, the first to finish, goes
+    expect(evicted).toEqual([c])
+    expect(evicted[0]).toBe(c)
+    expect(c.order.status).toBe("FILLED")
+    expect(c.fills.map((f) => f.tradeId)).toEqual(["t-c"])
+    expect(manager.get("c")).toBeUndefined()
+    expect(ids(manager.query({}))).toEqual(["a", "b", "d"])
+    expect(manager.size).toBe(3)
+    expect(manager.evicted).toBe(1)
+
+    cancel(manager, now, "b")
+    expect(evicted).toEqual([c, a])
+    expect(ids(manager.query({}))).toEqual(["b", "d"])
+    expect(manager.evicted).toBe(2)
+  })
+
+  it("never evicts an unfinished order, even with nothing retained", () => {
+    const { manager, evicted, now } = setup(0)
+    right(manager.create(limitBuy("open"), now()))
+    right(manager.create(limitBuy("done"), now()))
+    right(manager.apply("open", { _tag: "Submit" }, now()))
+    cancel(manager, now, "done")
+    expect(ids(evicted)).toEqual(["done"])
+    expect(ids(manager.query({}))).toEqual(["open"])
+    // The order a call finishes is gone after it with a bound of 0, but the journal sink saw it in memory.
+    const seen: Array<string | undefined> = []
+    const watched = OrderManager.make({
+      instruments,
+      retainTerminal: 0,
+      journal: (e) => seen.push(watched.get(e.operationId)?.order.status)
+    })
+    right(watched.create(limitBuy("x"), 1))
+    right(watched.apply("x", { _tag: "CancelRequest" }, 2))
+    expect(seen).toEqual(["PENDING", "CANCELLED"])
+    expect(watched.get("x")).toBeUndefined()
+  })
+
+  it("evicts an order tree only once the root and every descendant are finished, root first", () => {
+    const { manager, evicted, now } = setup(0)
+    right(manager.create(parentRequest("P"), now()))
+    right(manager.create(child("C1", "P", "0.6"), now()))
+    right(manager.create(child("C2", "P", "0.4"), now()))
+    right(manager.apply("C1", { _tag: "Submit" }, now()))
+    right(manager.apply("C1", { _tag: "Accept", venueOrderId: voi("c1") }, now()))
+    right(manager.recordFill(fillOf("C1", "t1", "0.6", "66000"), now()))
+    // C1 is finished but its root is not: the whole tree stays.
+    expect(manager.get("C1")!.order.status).toBe("FILLED")
+    cancel(manager, now, "C2")
+    expect(manager.get("P")!.order.status).toBe("PARTIALLY_FILLED")
+    expect(evicted).toEqual([])
+    expect(ids(manager.children("P"))).toEqual(["C1", "C2"])
+
+    right(manager.apply("P", { _tag: "CancelRequest" }, now()))
+    expect(evicted).toEqual([])
+    right(manager.apply("P", { _tag: "CancelAck" }, now()))
+    expect(ids(evicted)).toEqual(["P", "C1", "C2"])
+    expect(manager.size).toBe(0)
+    expect(manager.children("P")).toEqual([])
+    expect(manager.query({ parentOperationId: op("P") })).toEqual([])
+  })
+
+  it("keeps a finished root while a descendant is still working, at any depth", () => {
+    const { manager, evicted, now } = setup(0)
+    right(manager.create(parentRequest("G"), now()))
+    right(manager.create(parentRequest("P", { parentOperationId: op("G"), quantity: d("0.5") }), now()))
+    right(manager.create(child("C", "P", "0.5"), now()))
+    right(manager.create(child("D", "G", "0.5"), now()))
+    right(manager.apply("C", { _tag: "Submit" }, now()))
+    right(manager.apply("C", { _tag: "Accept", venueOrderId: voi("c") }, now()))
+    // The root is cancelled while its grandchild still works at the venue.
+    right(manager.apply("G", { _tag: "CancelRequest" }, now()))
+    right(manager.apply("G", { _tag: "CancelAck" }, now()))
+    cancel(manager, now, "D")
+    expect(manager.get("G")!.order.status).toBe("CANCELLED")
+    expect(evicted).toEqual([])
+    right(manager.recordFill(fillOf("C", "t1", "0.5", "66000"), now()))
+    expect(ids(evicted)).toEqual(["G", "P", "C", "D"])
+    expect(evicted.every((m) => OrderStatus.isTerminal(m.order.status))).toBe(true)
+  })
+
+  it("removes an evicted order from every index", () => {
+    const { manager, now } = setup(0)
+    right(manager.create(limitBuy("o1"), now()))
+    right(manager.create(limitBuy("o2"), now()))
+    fill(manager, now, "o1")
+    expect(manager.get("o1")).toBeUndefined()
+    expect(manager.getByClientOrderId(Ids.clientOrderIdFor("o1"))).toBeUndefined()
+    expect(manager.getByVenueOrderId("BINANCE-SPOT", "v-o1")).toBeUndefined()
+    expect(manager.query({ statuses: ["FILLED"] })).toEqual([])
+    expect(ids(manager.query({ strategyId: strategy("alpha") }))).toEqual(["o2"])
+    expect(ids(manager.query({ venue: venue("BINANCE-SPOT") }))).toEqual(["o2"])
+    expect(ids(manager.query({ canonicalId: "BINANCE-SPOT:SPOT_PAIR:BTC-USDT" }))).toEqual(["o2"])
+    // The venue order id is free again (the venue would not reuse it, but nothing in memory holds it).
+    right(manager.apply("o2", { _tag: "Submit" }, now()))
+    expect(right(manager.apply("o2", { _tag: "Accept", venueOrderId: voi("v-o1") }, now())).order.venueOrderId).toBe("v-o1")
+  })
+
+  it("keeps a late fill for an evicted order as Unmatched UnknownOrder, once, and changes no order", () => {
+    const { manager, evicted, journal, now } = setup(0)
+    right(manager.create(limitBuy("o1"), now()))
+    right(manager.apply("o1", { _tag: "Submit" }, now()))
+    right(manager.apply("o1", { _tag: "Accept", venueOrderId: voi("v-o1") }, now()))
+    right(manager.apply("o1", { _tag: "CancelRequest" }, now()))
+    right(manager.apply("o1", { _tag: "CancelAck" }, now()))
+    expect(ids(evicted)).toEqual(["o1"])
+    const entries = journal.length
+    const refs = [
+      {},
+      { operationId: undefined, clientOrderId: Ids.clientOrderIdFor("o1") },
+      { operationId: undefined, venueOrderId: voi("v-o1") }
+    ]
+    for (const [i, ref] of refs.entries()) {
+      const late = fillOf("o1", `late-${i}`, "0.2", "65000", ref)
+      const r = right(manager.recordFill(late, now()))
+      expect(r._tag === "Unmatched" && r.unmatched.reason).toBe("UnknownOrder")
+      expect(right(manager.recordFill(late, now()))._tag).toBe("Duplicate")
+    }
+    expect(manager.unmatchedFills().length).toBe(3)
+    expect(journal.length).toBe(entries)
+    expect(manager.size).toBe(0)
+    expect(evicted[0]!.order.filledQuantity).toEqual(d("0"))
+  })
+
+  it("creates an evicted operation id anew (only the durable Oms, through its store, knows it)", () => {
+    const { manager, now } = setup(0)
+    right(manager.create(limitBuy("o1"), now()))
+    cancel(manager, now, "o1")
+    const again = right(manager.create(limitBuy("o1", { side: "SELL" }), now()))
+    expect(again.created).toBe(true)
+    expect(again.order.version).toBe(1)
+  })
+
+  it("evicts a loaded finished order no earlier than the next change, and never a child loaded without its parent", () => {
+    const source = setup(1_000)
+    right(source.manager.create(parentRequest("P"), source.now()))
+    right(source.manager.create(child("C", "P", "0.5"), source.now()))
+    right(source.manager.create(limitBuy("solo"), source.now()))
+    cancel(source.manager, source.now, "C")
+    cancel(source.manager, source.now, "P")
+    cancel(source.manager, source.now, "solo")
+    const [p, c, solo] = ["P", "C", "solo"].map((id) => source.manager.get(id)!)
+
+    const { manager, evicted, now } = setup(0)
+    expect(manager.load(solo!)).toBe(true)
+    expect(manager.load(c!)).toBe(true) // before its parent: waits as an orphan
+    expect(manager.get("solo")).toBe(solo)
+    right(manager.create(limitBuy("next"), now()))
+    expect(ids(evicted)).toEqual(["solo"])
+    expect(manager.get("C")).toBe(c)
+    right(manager.create(limitBuy("next2"), now()))
+    expect(manager.get("C")).toBe(c)
+    expect(manager.load(p!)).toBe(true) // adopts C: the tree is finished
+    expect(ids(manager.children("P"))).toEqual(["C"])
+    right(manager.create(limitBuy("next3"), now()))
+    expect(ids(evicted)).toEqual(["solo", "P", "C"])
+    expect(ids(manager.query({}))).toEqual(["next", "next2", "next3"])
+  })
+
+  it("keeps a loaded finished parent whose child, loaded before it, still works", () => {
+    const source = setup(1_000)
+    right(source.manager.create(parentRequest("P"), source.now()))
+    right(source.manager.create(child("C", "P", "0.5"), source.now()))
+    right(source.manager.apply("C", { _tag: "Submit" }, source.now()))
+    right(source.manager.apply("C", { _tag: "Accept", venueOrderId: voi("c") }, source.now()))
+    right(source.manager.apply("P", { _tag: "CancelRequest" }, source.now()))
+    right(source.manager.apply("P", { _tag: "CancelAck" }, source.now()))
+    const [p, c] = ["P", "C"].map((id) => source.manager.get(id)!)
+    expect([p!.order.status, c!.order.status]).toEqual(["CANCELLED", "ACCEPTED"])
+
+    const { manager, evicted, now } = setup(0)
+    manager.load(c!)
+    manager.load(p!)
+    right(manager.create(limitBuy("next"), now()))
+    expect(evicted).toEqual([])
+    right(manager.recordFill(fillOf("C", "t1", "0.5", "66000"), now()))
+    expect(ids(evicted)).toEqual(["P", "C"])
+  })
+
+  it("keeps at most working + N orders, and sweeps the index lists' tombstones (bounded memory)", () => {
+    const { manager, evicted, now } = setup(10)
+    let working = 0
+    for (let i = 0; i < 3_000; i++) {
+      const id = `o${i}`
+      right(manager.create(limitBuy(id, i % 3 === 0 ? { strategyId: strategy("beta") } : {}), now()))
+      working++
+      if (i % 7 !== 6) {
+        fill(manager, now, id)
+        working--
+      }
+      expect(manager.size).toBeLessThanOrEqual(working + 10)
+    }
+    expect(manager.evicted).toBe(evicted.length)
+    expect(manager.size).toBe(working + 10)
+    // Internal lists: tombstones are swept once they are half a list (plus a small slack).
+    const internals = manager as unknown as {
+      byStrategy: Map<string, { items: Array<unknown>; dead: number }>
+      slots: Map<string, unknown>
+    }
+    for (const list of internals.byStrategy.values()) {
+      expect(list.items.length).toBeLessThanOrEqual(2 * (list.items.length - list.dead) + 33)
+    }
+    expect(internals.slots.size).toBe(manager.size)
+    // Queries still come in creation order.
+    const all = ids(manager.query({}))
+    expect(all).toEqual([...all].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))))
+    expect(ids(manager.query({ strategyId: strategy("beta") }))).toEqual(all.filter((id) => Number(id.slice(1)) % 3 === 0))
+  })
+
+  it("refuses a retainTerminal that is not a count", () => {
+    for (const bad of [-1, 1.5, Number.NaN, Number.NEGATIVE_INFINITY]) {
+      expect(() => OrderManager.make({ instruments, retainTerminal: bad })).toThrow(RangeError)
+    }
+    expect(OrderManager.make({ instruments, retainTerminal: Number.POSITIVE_INFINITY }).size).toBe(0)
+  })
+
+  it("under random workloads: held orders in creation order, finished trees within the bound, whole finished trees evicted", () => {
+    fc.assert(
+      fc.property(workload(), fc.integer({ min: 0, max: 4 }), (commands, retain) => {
+        const { manager, evicted, now } = setup(retain)
+        // The model: every order created and not evicted, in the order created.
+        const held: Array<string> = []
+        for (const c of commands) {
+          const before = evicted.length
+          const t = now()
+          if (c.kind === "create") {
+            const r = manager.create(request(c), t)
+            if (Either.isRight(r) && r.right.created) held.push(idOf(c.id))
+          } else if (c.kind === "event") {
+            manager.apply(idOf(c.id), c.event, t)
+          } else {
+            manager.recordFill(report(c), t)
+          }
+          const batch = evicted.slice(before)
+          for (const m of batch) {
+            expect(OrderStatus.isTerminal(m.order.status)).toBe(true)
+            // A child leaves with its parent, after it in the same batch.
+            const parent = m.order.parentOperationId
+            if (parent !== undefined) {
+              expect(ids(batch).indexOf(parent)).toBeGreaterThanOrEqual(0)
+              expect(ids(batch).indexOf(parent)).toBeLessThan(ids(batch).indexOf(m.order.operationId))
+            }
+            held.splice(held.indexOf(m.order.operationId), 1)
+          }
+          checkHeld(manager, held, retain)
+        }
+      }),
+      { numRuns: 150 }
+    )
+  }, 120_000)
+
+  it("rebuild holds what the live manager held, and hands the rest to onEvict in the same order", () => {
+    fc.assert(
+      fc.property(workload(), fc.integer({ min: 0, max: 4 }), (commands, retain) => {
+        const live = setup(retain)
+        const run = (m: OrderManager.OrderManager, cs: ReadonlyArray<Command>) => {
+          let t = 1_700_000_000_000
+          for (const c of cs) {
+            t += 7
+            if (c.kind === "create") m.create(request(c), t)
+            else if (c.kind === "event") m.apply(idOf(c.id), c.event, t)
+            else m.recordFill(report(c), t)
+          }
+        }
+        run(live.manager, commands)
+        const replayed: Array<ManagedOrder> = []
+        const options = { ...live.options, journal: undefined, onEvict: (m: ManagedOrder) => replayed.push(m) }
+        const rebuilt = OrderManager.rebuild(live.journal, options, live.manager.unmatchedFills())
+        const created = live.journal.filter((e) => e.event._tag === "Created").map((e) => e.operationId)
+        if (new Set(created).size !== created.length) {
+          // An evicted operation id created again: the journal names it twice, which a replay refuses.
+          expect(Either.isLeft(rebuilt) && rebuilt.left).toBeInstanceOf(JournalCorrupt)
+          return
+        }
+        const m = Either.getOrThrow(rebuilt)
+        expect(m.query({})).toEqual(live.manager.query({}))
+        expect(replayed).toEqual(live.evicted)
+        expect(m.evicted).toBe(live.manager.evicted)
+        expect(m.unmatchedFills()).toEqual(live.manager.unmatchedFills())
+      }),
+      { numRuns: 400 }
+    )
+  }, 120_000)
+})
+
+/** The manager holds exactly `held` (in that order) and keeps within the bound; every query agrees. */
+const checkHeld = (manager: OrderManager.OrderManager, held: ReadonlyArray<string>, retain: number) => {
+  const all = manager.query({})
+  expect(ids(all)).toEqual(held)
+  expect(manager.size).toBe(held.length)
+  for (const m of all) {
+    expect(manager.get(m.order.operationId)).toBe(m)
+    expect(manager.getByClientOrderId(m.order.clientOrderId)).toBe(m)
+    if (m.order.venue !== undefined && m.order.venueOrderId !== undefined) {
+      expect(manager.getByVenueOrderId(m.order.venue, m.order.venueOrderId)).toBe(m)
+    }
+  }
+  const queries: Array<OrderQuery> = [
+    { strategyId: strategy("s0") },
+    { strategyId: strategy("s1"), nonTerminal: true },
+    { venue: venue("OKX") },
+    { canonicalId: "BINANCE-SPOT:SPOT_PAIR:BTC-USDT", statuses: ["FILLED", "CANCELLED"] },
+    { statuses: ["PENDING", "FILLED"] },
+    { nonTerminal: true },
+    { parentOperationId: op("o0") }
+  ]
+  for (const q of queries) expect(manager.query(q)).toEqual(all.filter((m) => matches(q, m)))
+  // Finished trees (every member terminal, root held) hold at most `retain` orders.
+  const byId = new Map(all.map((m) => [m.order.operationId as string, m]))
+  const rootOf = (m: ManagedOrder): ManagedOrder | undefined => {
+    let node: ManagedOrder | undefined = m
+    while (node?.order.parentOperationId !== undefined) node = byId.get(node.order.parentOperationId)
+    return node
+  }
+  const openRoots = new Set(all.filter((m) => !OrderStatus.isTerminal(m.order.status)).map((m) => rootOf(m)))
+  const finished = all.filter((m) => !openRoots.has(rootOf(m)))
+  expect(finished.length).toBeLessThanOrEqual(retain)
+}
+
+describe("Oms with retainTerminal", () => {
+  it.effect("evicts after the store holds the final record; a late fill, event or submit goes back to the store", () =>
+    Effect.gen(function* () {
+      const store = OrderStore.makeMemory()
+      const evicted: Array<string> = []
+      const oms = yield* Effect.provideService(
+        Oms.make({ instruments, retainTerminal: 0, onEvict: (m) => evicted.push(`${m.order.operationId} v${m.version}`) }),
+        OrderStore.OrderStore,
+        store
+      )
+      yield* oms.submit(limitBuy("o1"))
+      yield* oms.apply("o1", { _tag: "Submit" })
+      yield* oms.apply("o1", { _tag: "Accept", venueOrderId: voi("v1") })
+      yield* oms.apply("o1", { _tag: "CancelRequest" })
+      yield* oms.apply("o1", { _tag: "CancelAck" })
+      expect(evicted).toEqual(["o1 v5"])
+      expect(oms.manager().size).toBe(0)
+      // The store held the final record before the manager let it go.
+      expect(Option.getOrThrow(yield* store.get("o1")).version).toBe(5)
+      expect(Option.getOrThrow(yield* oms.get("o1")).order.status).toBe("CANCELLED")
+
+      // The cancel lost the race: a late fill finds the order in the store and counts once.
+      const late = fillOf("o1", "t1", "0.2", "65000", { operationId: undefined, venueOrderId: voi("v1") })
+      const r = yield* oms.recordFill(late)
+      expect(r._tag === "Applied" && r.order.order.filledQuantity).toEqual(d("0.2"))
+      expect(evicted).toEqual(["o1 v5", "o1 v6"])
+      // Judged on the record reloaded from the store, which stays until the next change.
+      expect((yield* oms.recordFill(late))._tag).toBe("Duplicate")
+      expect(Option.getOrThrow(yield* store.get("o1")).order.filledQuantity).toEqual(d("0.2"))
+      expect(yield* store.listUnmatchedFills).toEqual([])
+      expect(oms.manager().size).toBe(1)
+      yield* oms.submit(limitBuy("o2"))
+      expect(evicted).toEqual(["o1 v5", "o1 v6", "o1 v6"])
+      expect(oms.manager().get("o1")).toBeUndefined()
+
+      // The store still refuses a second intent under the operation id, and returns the first.
+      const again = yield* oms.submit(limitBuy("o1"))
+      expect(again.created).toBe(false)
+      expect(again.order.version).toBe(6)
+      expect(yield* Effect.flip(oms.submit(limitBuy("o1", { side: "SELL" })))).toBeInstanceOf(DuplicateOperation)
+      expect(oms.manager().get("o1")).toBeUndefined()
+      expect((yield* store.readJournal({ operationId: "o1" })).map((e) => e.event._tag)).toEqual([
+        "Created",
+        "Submit",
+        "Accept",
+        "CancelRequest",
+        "CancelAck",
+        "FillRecorded"
+      ])
+    })
+  )
+})
