@@ -146,6 +146,19 @@ export interface Options {
   readonly anomalies?: AnomalySink | undefined
   /** Every OMS journal entry as it is committed (after the core's own report): persistence hooks here. */
   readonly journal?: ((entry: OrderJournal.OrderJournalEntry) => void) | undefined
+  /**
+   * How many finished orders (whole finished trees: a strategy order and its children) the
+   * OMS keeps in memory; default: all. A bound keeps the heap flat over millions of orders
+   * (the backtest keeps 1,024): the oldest-finished trees are evicted once the OMS change
+   * that finished them has been journalled and reported (the core settles an order's end
+   * from the journalled record, so eviction never skips it). An evicted order is no longer
+   * answered by `order`, `status` or `cancel` (NotFound: the store, or `onOrderEvicted`,
+   * has it), and a late venue event for it is an anomaly kept for reconciliation. Give
+   * at least as many as one call can finish (an algorithm's or a route's children).
+   */
+  readonly retainFinishedOrders?: number | undefined
+  /** The final record of every evicted order, in eviction order (see `retainFinishedOrders`). */
+  readonly onOrderEvicted?: ((order: ManagedOrder.ManagedOrder) => void) | undefined
 }
 
 /** The algorithms of @odum/algos (TWAP, VWAP, Iceberg) with the host's options (randomisation, child time in force, ...). */
@@ -289,8 +302,11 @@ export class ExecutionCore {
   private readonly open = new Map<string | symbol, number>([[KEEP, OPEN]])
   /** Working algorithms by parent operation id. */
   private readonly runs = new Map<string, AlgoRun>()
-  /** Journal entries committed since the last `settle` (ids of orders to look at). */
-  private changed: Array<string> = []
+  /** Orders (as their journal entries left them) that may have ended since the last `settle`. */
+  private changed: Array<ManagedOrder.ManagedOrder> = []
+  /** The operation id `submit` is working on, and its latest record seen by the journal. */
+  private watchId: string | undefined = undefined
+  private watched: ManagedOrder.ManagedOrder | undefined = undefined
   private readonly tasks: Array<Task> = []
   private taskHead = 0
   private busy = false
@@ -308,7 +324,12 @@ export class ExecutionCore {
     this.reportSink = options.reports
     this.anomalySink = options.anomalies
     this.journalSink = options.journal
-    this.manager = OrderManager.make({ instruments: options.instruments, journal: (entry) => this.onJournal(entry) })
+    this.manager = OrderManager.make({
+      instruments: options.instruments,
+      journal: (entry) => this.onJournal(entry),
+      retainTerminal: options.retainFinishedOrders,
+      onEvict: options.onOrderEvicted
+    })
   }
 
   // -------------------------------------------------------------------------------------
@@ -362,13 +383,24 @@ export class ExecutionCore {
     const existing = this.manager.get(id)
     if (existing !== undefined) return this.resubmit(existing, request)
     const outer = this.enter()
+    // Saved and restored: a sink may submit from inside another submit.
+    const watching = this.watchId
+    const watchedBefore = this.watched
+    this.watchId = id
+    this.watched = undefined
     let error: ExecutionError | undefined
+    let m: ManagedOrder.ManagedOrder | undefined
     try {
       error = this.submitNew(request)
     } finally {
       this.leave(outer)
+      m = this.watched
+      this.watchId = watching
+      this.watched = watchedBefore
     }
-    return error ?? this.resultOf(id)
+    if (error !== undefined) return error
+    // The order's last record seen by the journal: a finished order may already be evicted.
+    return m === undefined ? this.resultOf(id) : resultOf(m)
   }
 
   /**
@@ -384,12 +416,20 @@ export class ExecutionCore {
       return { ...resultOf(m), errorMessage: `Order ${operationId} is ${m.order.status}: nothing to cancel` }
     }
     const outer = this.enter()
+    const watching = this.watchId
+    const watchedBefore = this.watched
+    this.watchId = operationId
+    this.watched = undefined
+    let after: ManagedOrder.ManagedOrder | undefined
     try {
       this.cancelOrder(m, this.clock.nowMs())
     } finally {
       this.leave(outer)
+      after = this.watched
+      this.watchId = watching
+      this.watched = watchedBefore
     }
-    return this.resultOf(operationId)
+    return after === undefined ? this.resultOf(operationId) : resultOf(after)
   }
 
   /** A venue's execution event (the adapter kit's `ExecutionSink`: the core can be a venue's sink directly). */
@@ -812,13 +852,14 @@ export class ExecutionCore {
   /** Handles orders that became final during the last changes: risk book, algorithm, routing parent. */
   private settle(): void {
     while (this.changed.length > 0) {
-      const ids = this.changed
+      const records = this.changed
       this.changed = []
-      for (let i = 0; i < ids.length; i++) {
-        const id = ids[i]!
-        const m = this.manager.get(id)
-        if (m === undefined || !OrderStatus.isTerminal(m.order.status)) continue
+      for (let i = 0; i < records.length; i++) {
+        // The record as its journal entry left it: the OMS may have evicted a finished order since.
+        const m = records[i]!
+        if (!OrderStatus.isTerminal(m.order.status)) continue
         // Only an order still open ends here: an order ends once, a late fill is not a second end.
+        const id = m.order.operationId
         const flags = this.open.get(id)
         if (flags === undefined) continue
         this.open.delete(id)
@@ -874,12 +915,14 @@ export class ExecutionCore {
   }
 
   private onJournal(entry: OrderJournal.OrderJournalEntry): void {
-    // Only these events can end an order (Created, Submit, Accept and CancelReject never do).
-    const tag = entry.event._tag
-    if (tag !== "Created" && tag !== "Submit" && tag !== "Accept" && tag !== "CancelReject") this.changed.push(entry.operationId)
-    if (this.reportSink !== undefined) {
-      const m = this.manager.get(entry.operationId)
-      if (m !== undefined) this.reportSink.onReport(fromEntry(entry, m.order))
+    // The order as this entry left it (still held: the OMS evicts only after its journal sink ran).
+    const m = this.manager.get(entry.operationId)
+    if (m !== undefined) {
+      if (entry.operationId === this.watchId) this.watched = m
+      // Only these events can end an order (Created, Submit, Accept and CancelReject never do).
+      const tag = entry.event._tag
+      if (tag !== "Created" && tag !== "Submit" && tag !== "Accept" && tag !== "CancelReject") this.changed.push(m)
+      if (this.reportSink !== undefined) this.reportSink.onReport(fromEntry(entry, m.order))
     }
     if (this.journalSink !== undefined) this.journalSink(entry)
   }

@@ -6,7 +6,7 @@
  */
 import { SyncVenue, VenueError, type ExecutionEvent, type VenueOrderRequest } from "@odum/adapter-kit"
 import { Decimal, Ids, InstrumentSpec } from "@odum/domain"
-import { type OrderRequest } from "@odum/oms"
+import type { ManagedOrder, OrderRequest } from "@odum/oms"
 import { PositionTracker } from "@odum/positions"
 import { InMemoryRiskBook, PreTradeRisk } from "@odum/risk"
 import { MarketState, OrderBook, Router } from "@odum/router"
@@ -201,7 +201,15 @@ export interface Env {
 }
 
 /** A core with the real risk engine, OMS, positions, router (optional) and algorithms, over a scripted venue. */
-export const makeEnv = (options: { readonly router?: boolean; readonly gateway?: VenueGateway.VenueGateway } = {}): Env => {
+export const makeEnv = (
+  options: {
+    readonly router?: boolean
+    readonly gateway?: VenueGateway.VenueGateway
+    /** `retainFinishedOrders`, with every evicted record pushed to `evicted`. */
+    readonly retain?: number
+    readonly evicted?: Array<ManagedOrder.ManagedOrder>
+  } = {}
+): Env => {
   const clock = ExecutionClock.manual(T0)
   const riskBook = InMemoryRiskBook.make()
   for (const s of specs) {
@@ -228,7 +236,10 @@ export const makeEnv = (options: { readonly router?: boolean; readonly gateway?:
     ...(options.router === true ? { router: ExecutionCore.routing(makeRouter(), market) } : {}),
     algorithms: ExecutionCore.algorithms(),
     reports: { onReport: (r) => reports.push(r) },
-    anomalies: { onAnomaly: (a) => anomalies.push(a) }
+    anomalies: { onAnomaly: (a) => anomalies.push(a) },
+    ...(options.retain === undefined
+      ? {}
+      : { retainFinishedOrders: options.retain, onOrderEvicted: (m: ManagedOrder.ManagedOrder) => options.evicted?.push(m) })
   })
   venue.sink = core
   return { core, clock, venue, reports, anomalies, riskBook, positions, market }

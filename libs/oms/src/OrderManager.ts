@@ -981,11 +981,19 @@ export class OrderManager {
         if (root === undefined) continue
         root.queuedAt = -1
         this.retained -= root.nodes
+        const onEvict = this.options.onEvict
+        if (root.children === undefined) {
+          // A lone order (the common case): no tree to collect.
+          this.unindex(root)
+          this.evictedCount++
+          if (onEvict !== undefined) onEvict(root.record)
+          root.release()
+          continue
+        }
         const tree: Array<Slot> = []
         collectTree(root, tree)
         for (const s of tree) this.unindex(s)
         this.evictedCount += tree.length
-        const onEvict = this.options.onEvict
         if (onEvict !== undefined) for (const s of tree) onEvict(s.record)
         // A tombstone left in the index lists keeps nothing alive until it is swept.
         for (const s of tree) s.release()

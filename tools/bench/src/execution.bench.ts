@@ -7,6 +7,9 @@
  * sink. Each order is a LIMIT without a venue: risk -> route -> OMS PENDING -> SUBMITTED ->
  * venue -> ACCEPTED -> FILLED -> positions, risk book, 4 reports.
  *
+ * The OMS keeps the last 1,024 finished orders in memory (`retainFinishedOrders`), as the
+ * backtest does; the explicit-venue scenario is also run with an unbounded OMS for comparison.
+ *
  * Targets (issue): >= 200,000 orders/s on one core, p99 of one submit < 20 us.
  *
  * Rates are computed on this process's CPU time (all threads, so GC helpers count), as the
@@ -56,7 +59,10 @@ const spec = (canonicalId: string, venue: string, fee: string) =>
 
 type Scenario = "routed" | "explicit" | "routed-elsewhere"
 
-const setup = (scenario: Scenario) => {
+/** Finished orders the OMS keeps in memory, as the backtest configures it (undefined: every order). */
+const RETAIN = 1_024
+
+const setup = (scenario: Scenario, retain: number | undefined = RETAIN) => {
   const binance = spec(BINANCE, "BINANCE-SPOT", "0.001")
   const okx = spec(OKX, "OKX", "0.001")
   const specs = [binance, okx]
@@ -98,7 +104,8 @@ const setup = (scenario: Scenario) => {
   market.setBook(BINANCE, scenario === "routed-elsewhere" ? levels(49_980, 50_020) : levels(49_999, 50_001))
   market.setBook(OKX, scenario === "routed-elsewhere" ? levels(49_999, 50_001) : levels(49_980, 50_020))
   const clock = ExecutionClock.manual(1_700_000_000_000)
-  const positions = PositionTracker.make({ instruments: specs })
+  // The core hands the tracker only fills the OMS recorded for the first time: no second de-duplication (as the backtest).
+  const positions = PositionTracker.make({ instruments: specs, deduplicate: false })
   const sims = specs.map((s) => Either.getOrThrow(SimVenue.make({ venue: s.venue, instruments: [s], mode: "immediate", retainFills: false })))
   let reports = 0
   const core = ExecutionCore.make({
@@ -110,6 +117,7 @@ const setup = (scenario: Scenario) => {
     venues: VenueGateway.fromSyncVenues(sims),
     ...(scenario === "explicit" ? {} : { router: ExecutionCore.routing(router, market) }),
     reports: { onReport: () => void reports++ },
+    retainFinishedOrders: retain,
     anomalies: {
       onAnomaly: (a) => {
         throw new Error(`anomaly ${a.kind}: ${a.message}`)
@@ -139,17 +147,17 @@ const setup = (scenario: Scenario) => {
 const quantile = (sorted: BigInt64Array, q: number): bigint => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 
 /** Warm-up on a separate core of the same shape (dropped afterwards), so the measured one starts empty. */
-const warmUp = (scenario: Scenario): void => {
-  const warm = setup(scenario)
+const warmUp = (scenario: Scenario, retain: number | undefined): void => {
+  const warm = setup(scenario, retain)
   for (let i = 0; i < 50_000; i++) {
     const r = warm.core.submit(warm.request(i))
     if ("_tag" in r || r.status !== "FILLED") throw new Error(`warm-up order ${i}: ${JSON.stringify("_tag" in r ? r.message : r.status)}`)
   }
 }
 
-const measure = (scenario: Scenario, n: number) => {
-  warmUp(scenario)
-  const env = setup(scenario)
+const measure = (scenario: Scenario, n: number, retain: number | undefined = RETAIN) => {
+  warmUp(scenario, retain)
+  const env = setup(scenario, retain)
   const requests = Array.from({ length: n }, (_, i) => env.request(i))
   const lat = new BigInt64Array(n)
   let filled = 0
@@ -175,6 +183,8 @@ const measure = (scenario: Scenario, n: number) => {
  * The OMS alone on the same orders (create, Submit, Accept, Fill through OrderManager with a
  * journal sink), for the share of the core's time that is the OMS's.
  */
+const BINANCE_VENUE = Ids.Venue.make("BINANCE-SPOT")
+
 const omsAlone = (n: number): number => {
   const lifecycle = (manager: OrderManager.OrderManager, request: OrderRequest.OrderRequest, i: number) => {
     const created = manager.create(request, 1)
@@ -183,7 +193,7 @@ const omsAlone = (n: number): number => {
     manager.apply(request.operationId, { _tag: "Accept", venueOrderId: `v${i}` as Ids.VenueOrderId }, 1)
     manager.recordFill(
       {
-        venue: Ids.Venue.make("BINANCE-SPOT"),
+        venue: BINANCE_VENUE,
         tradeId: `t${i}` as Ids.TradeId,
         clientOrderId: created.right.order.order.clientOrderId,
         price: request.price!,
@@ -198,7 +208,7 @@ const omsAlone = (n: number): number => {
   }
   const make = () => {
     const env = setup("explicit")
-    return { manager: OrderManager.make({ instruments: env.instruments, journal: () => undefined }), request: env.request }
+    return { manager: OrderManager.make({ instruments: env.instruments, journal: () => undefined, retainTerminal: RETAIN }), request: env.request }
   }
   const warm = make()
   for (let i = 0; i < 50_000; i++) lifecycle(warm.manager, warm.request(i), i)
@@ -214,18 +224,25 @@ const omsAlone = (n: number): number => {
 export async function run(): Promise<void> {
   const N = 200_000
   console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} cores`)
+  const print = (label: string, m: ReturnType<typeof measure>, heapNote: string) =>
+    console.log(
+      `${label.padEnd(16)} ${Math.round(m.perSecond).toLocaleString("en-US").padStart(9)} orders/s on CPU time (${m.cpuNs.toFixed(0)} ns/order, GC included; ` +
+        `wall ${Math.round(m.wallPerSecond).toLocaleString("en-US")}/s); submit wall p50 ${m.p50} ns, p99 ${m.p99} ns, p99.9 ${m.p999} ns; ` +
+        `${m.reports} reports; heap ${m.heapMb.toFixed(0)} MB after (${heapNote})`
+    )
+  const bounded = `the OMS keeps the last ${RETAIN.toLocaleString("en-US")} finished orders`
+  // EXECUTION_BENCH_SCENARIOS=routed,explicit runs only those (e.g. under a profiler).
+  const only = process.env["EXECUTION_BENCH_SCENARIOS"]?.split(",")
   for (const scenario of ["explicit", "routed-elsewhere", "routed"] as const) {
+    if (only !== undefined && !only.includes(scenario)) continue
     const m = measure(scenario, N)
-    const line =
-      `${scenario.padEnd(16)} ${Math.round(m.perSecond).toLocaleString("en-US").padStart(9)} orders/s on CPU time (${m.cpuNs.toFixed(0)} ns/order, GC included; ` +
-      `wall ${Math.round(m.wallPerSecond).toLocaleString("en-US")}/s); submit wall p50 ${m.p50} ns, p99 ${m.p99} ns, p99.9 ${m.p999} ns; ` +
-      `${m.reports} reports; heap ${m.heapMb.toFixed(0)} MB after (the OMS keeps every order)`
-    console.log(line)
-    if (scenario === "explicit") {
+    print(scenario, m, bounded)
+    if (scenario === "explicit" && only === undefined) {
+      print("  unbounded OMS", measure(scenario, N, undefined), "the OMS keeps every order")
       const omsNs = omsAlone(N)
       console.log(
         `${"(OMS alone)".padEnd(16)} ${Math.round(1e9 / omsNs).toLocaleString("en-US").padStart(9)} lifecycles/s on CPU time (${omsNs.toFixed(0)} ns: ` +
-          `create, submit, accept, fill): ${((100 * omsNs) / m.cpuNs).toFixed(0)}% of the explicit-venue order's time`
+          `create, submit, accept, fill; ${bounded}): ${((100 * omsNs) / m.cpuNs).toFixed(0)}% of the explicit-venue order's time`
       )
     }
     if (scenario === "routed") {
