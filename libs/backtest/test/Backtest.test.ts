@@ -60,6 +60,10 @@ describe("Backtest.run", () => {
       expect(s.eventCount).toBe(expected.length)
       expect(s.orderCount).toBe(expected.length)
       expect(s.fillCount).toBe(expected.length)
+      // The OMS keeps only 1,024 finished orders in memory; orders.csv still has every order, in creation order, as it ended.
+      const orders = readCsv(join(runDir(done), "orders.csv")).rows
+      expect(orders.map((o) => o["operation_id"])).toEqual(expected.map((_, i) => `trade-driven-${i + 1}`))
+      expect(orders.every((o) => o["status"] === "FILLED" && o["filled_quantity"] === "0.001")).toBe(true)
 
       const fills = readCsv(join(runDir(done), "fills.csv")).rows
       const tick = Decimal.unsafeFromString("0.1")

@@ -18,13 +18,13 @@
  * and to the strategy (trades of its signal instrument). Venue answers reach the core
  * through its execution sink at the simulated time they happen.
  */
-import { Decimal, type Fill, type InstrumentSpec } from "@odum/domain"
+import { Decimal, type Fill, type InstrumentSpec, type Order } from "@odum/domain"
 import type { ExecutionEvent, SyncVenue } from "@odum/adapter-kit"
 import { SimVenue, type MatchingEngine } from "@odum/adapter-sim"
 import { AlgoParams, MarketUpdate } from "@odum/algos"
 import { ExecutionClock, ExecutionCore, ExecutionError, VenueGateway } from "@odum/execution"
 import type { EventBatch, MergedCursor } from "@odum/marketdata"
-import type { OrderJournal, OrderRequest } from "@odum/oms"
+import type { ManagedOrder, OrderJournal, OrderRequest } from "@odum/oms"
 import { PositionTracker } from "@odum/positions"
 import { InMemoryRiskBook, PreTradeRisk, RiskConfig } from "@odum/risk"
 import { type MarketState, type OrderBook as RouterBook, Router, RouterConfig } from "@odum/router"
@@ -62,6 +62,12 @@ export class Cancelled extends Error {
 }
 
 const INF = 2n ** 63n
+/**
+ * Finished orders the OMS keeps in memory during a replay (the rest are handed over as they
+ * are evicted): bounded so the heap stays flat, and small enough that finished orders die
+ * young (a larger bound outlives the young generation and costs more GC than it saves).
+ */
+const RETAINED_FINISHED = 1_024
 const NS_PER_MS = 1_000_000n
 /** Events between cancellation checks and progress reports inside a row group (16,384). */
 const CHECK_EVERY = 0x3fff
@@ -133,14 +139,21 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   readonly specs: ReadonlyMap<string, InstrumentSpec.InstrumentSpec>
 
   // Results gathered on the way.
-  /** Operation ids in creation order. */
-  readonly orderIds: Array<string> = []
   /**
-   * The arrival price of each order of `orderIds`, index for index: set for strategy orders
-   * (the market price when sent), undefined for the others. An array beside the ids rather
-   * than a map by id: a map of every order cost more per order than the risk check.
+   * Every order's final record, in creation order. The OMS keeps only the last
+   * RETAINED_FINISHED finished orders in memory (a flat heap over millions of orders): each
+   * order's record lands here when the OMS evicts it, the rest when the replay ends
+   * (`collectOrders`).
+   */
+  readonly finalOrders: Array<Order.UnifiedOrder | undefined> = []
+  /**
+   * The arrival price of each order, index for index with `finalOrders`: set for strategy
+   * orders (the market price when sent), undefined for the others. Arrays by creation
+   * index rather than maps by id: a map of every order cost more per order than the risk check.
    */
   readonly arrivals: Array<Decimal.Decimal | undefined> = []
+  /** Creation index of every order the OMS still holds (small: working orders and the retained finished ones). */
+  private readonly heldIndex = new Map<string, number>()
   /** Every fill the OMS recorded, with the simulated time (ns) it happened. */
   readonly fills: Array<Fill.Fill> = []
   readonly fillTimes: Array<bigint> = []
@@ -248,7 +261,9 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
       router: parts.router === undefined ? undefined : ExecutionCore.routing(parts.router, this.market!),
       algorithms: ExecutionCore.algorithms(algorithmOptions),
       anomalies: this,
-      journal: (entry) => this.onJournal(entry)
+      journal: (entry) => this.onJournal(entry),
+      retainFinishedOrders: RETAINED_FINISHED,
+      onOrderEvicted: (m) => this.onEvicted(m)
     })
     for (const sim of parts.sims) sim.setSink(this)
 
@@ -555,12 +570,30 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private onJournal(entry: OrderJournal.OrderJournalEntry): void {
     const e = entry.event
     if (e._tag === "Created") {
-      this.orderIds.push(entry.operationId)
+      this.heldIndex.set(entry.operationId, this.finalOrders.length)
+      this.finalOrders.push(undefined)
       this.arrivals.push(entry.operationId === this.submitting ? this.submittingArrival : undefined)
     } else if (e._tag === "FillRecorded") {
       this.fills.push(e.fill)
       this.fillTimes.push(this.clock.nowNs())
     }
+  }
+
+  private onEvicted(m: ManagedOrder.ManagedOrder): void {
+    const id = m.order.operationId
+    const i = this.heldIndex.get(id)
+    if (i === undefined) return
+    this.heldIndex.delete(id)
+    this.finalOrders[i] = m.order
+  }
+
+  /** After the replay: the records of the orders the OMS still holds join the evicted ones. */
+  collectOrders(): void {
+    for (const [id, i] of this.heldIndex) {
+      const m = this.core.order(id)
+      if (m !== undefined) this.finalOrders[i] = m.order
+    }
+    this.heldIndex.clear()
   }
 
   // -------------------------------------------------------------------------------------

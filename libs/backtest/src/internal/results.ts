@@ -25,13 +25,14 @@ const sign = (side: Side.Side): Decimal.Decimal => (side === "BUY" ? Decimal.one
 
 /** Every order of the run as it ended, in creation order, with its arrival price (strategy orders) index for index. */
 const ordersOf = (engine: Engine): { orders: Array<Order.UnifiedOrder>; arrivals: Array<Decimal.Decimal | undefined> } => {
+  engine.collectOrders()
   const orders: Array<Order.UnifiedOrder> = []
   const arrivals: Array<Decimal.Decimal | undefined> = []
-  const ids = engine.orderIds
-  for (let i = 0; i < ids.length; i++) {
-    const m = engine.core.order(ids[i]!)
-    if (m === undefined) continue
-    orders.push(m.order)
+  const finals = engine.finalOrders
+  for (let i = 0; i < finals.length; i++) {
+    const o = finals[i]
+    if (o === undefined) continue
+    orders.push(o)
     arrivals.push(engine.arrivals[i])
   }
   return { orders, arrivals }
