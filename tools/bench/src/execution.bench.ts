@@ -60,7 +60,7 @@ const spec = (canonicalId: string, venue: string, fee: string) =>
 type Scenario = "routed" | "explicit" | "routed-elsewhere"
 
 /** Finished orders the OMS keeps in memory, as the backtest configures it (undefined: every order). */
-const RETAIN = 1_024
+const RETAIN = Number(process.env["EXECUTION_BENCH_RETAIN"] ?? 1_024)
 
 const setup = (scenario: Scenario, retain: number | undefined = RETAIN) => {
   const binance = spec(BINANCE, "BINANCE-SPOT", "0.001")
