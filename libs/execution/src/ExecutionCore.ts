@@ -326,7 +326,7 @@ export class ExecutionCore {
     this.journalSink = options.journal
     this.manager = OrderManager.make({
       instruments: options.instruments,
-      journal: (entry) => this.onJournal(entry),
+      journal: (entry, order) => this.onJournal(entry, order),
       retainTerminal: options.retainFinishedOrders,
       onEvict: options.onOrderEvicted
     })
@@ -914,16 +914,13 @@ export class ExecutionCore {
     return undefined
   }
 
-  private onJournal(entry: OrderJournal.OrderJournalEntry): void {
-    // The order as this entry left it (still held: the OMS evicts only after its journal sink ran).
-    const m = this.manager.get(entry.operationId)
-    if (m !== undefined) {
-      if (entry.operationId === this.watchId) this.watched = m
-      // Only these events can end an order (Created, Submit, Accept and CancelReject never do).
-      const tag = entry.event._tag
-      if (tag !== "Created" && tag !== "Submit" && tag !== "Accept" && tag !== "CancelReject") this.changed.push(m)
-      if (this.reportSink !== undefined) this.reportSink.onReport(fromEntry(entry, m.order))
-    }
+  /** One committed journal entry, with the order as it left it (the OMS may evict a finished order right after). */
+  private onJournal(entry: OrderJournal.OrderJournalEntry, m: ManagedOrder.ManagedOrder): void {
+    if (entry.operationId === this.watchId) this.watched = m
+    // Only these events can end an order (Created, Submit, Accept and CancelReject never do).
+    const tag = entry.event._tag
+    if (tag !== "Created" && tag !== "Submit" && tag !== "Accept" && tag !== "CancelReject") this.changed.push(m)
+    if (this.reportSink !== undefined) this.reportSink.onReport(fromEntry(entry, m.order))
     if (this.journalSink !== undefined) this.journalSink(entry)
   }
 

@@ -44,8 +44,11 @@ export interface InstrumentLookup {
 export interface OrderManagerOptions {
   /** Instruments orders may be placed on; an unknown canonical id is refused. */
   readonly instruments: InstrumentLookup
-  /** Receives every journal entry as it is committed, in sequence order (e.g. to persist or stream it). */
-  readonly journal?: ((entry: OrderJournalEntry) => void) | undefined
+  /**
+   * Receives every journal entry as it is committed, in sequence order (e.g. to persist or
+   * stream it), with the order's record as that entry left it (no lookup needed).
+   */
+  readonly journal?: ((entry: OrderJournalEntry, order: ManagedOrder) => void) | undefined
   /**
    * How many finished (terminal) orders to keep in memory; default: all of them. Once more
    * are held, whole finished trees (a root order and all its descendants, each terminal) are
@@ -668,7 +671,7 @@ export class OrderManager {
     const n = plan.entries.length
     if (n > 0) {
       this.lastSequence = plan.entries[n - 1]!.sequence
-      if (sink !== undefined) for (let i = 0; i < n; i++) sink(plan.entries[i]!)
+      if (sink !== undefined) for (let i = 0; i < n; i++) sink(plan.entries[i]!, plan.changes[i]!.after)
     }
     if (plan.unmatched !== undefined) this.keepUnmatched(plan.unmatched)
     // Eviction only with a change: it then also moves the sequence, so a plan made before it
@@ -748,7 +751,8 @@ export class OrderManager {
     const sink = this.options.journal
     if (sink !== undefined) {
       const entries = d.entries
-      for (let i = 0; i < n; i++) sink(entries[i]!)
+      const afters = d.afters
+      for (let i = 0; i < n; i++) sink(entries[i]!, afters[i]!)
     }
     d.clear()
     spare = d

