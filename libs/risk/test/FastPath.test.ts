@@ -2,8 +2,9 @@
  * The number-domain fast path (internal/fixed.ts, the book's number mode, the engine's
  * `fastAllow`) against exact bigint references:
  * - the primitives against bigint arithmetic, at and around the 2^50 / 2^52 / 2^53 bounds;
- * - the book and the engine against the frozen all-bigint implementation (test/reference),
- *   driven by the same random events, with values chosen around the bounds where the
+ * - the book against the frozen all-bigint book (test/reference), and the engine over it
+ *   against the engine over that reference book (which takes the unchanged bigint
+ *   evaluation: only an InMemoryRiskBook gets the fast path), driven by the same random events, with values chosen around the bounds where the
  *   numbers stop being exact, so both the fast path and every fallback are exercised;
  * - the engine over the book (fast path) against the same engine over a plain RiskBook
  *   view of the same book (bigint path only).
@@ -20,7 +21,6 @@ import * as PreTradeRisk from "../src/PreTradeRisk.js"
 import type * as RiskBook from "../src/RiskBook.js"
 import { emptyCell } from "../src/RiskBook.js"
 import * as RefBook from "./reference/ReferenceInMemoryRiskBook.js"
-import * as RefRisk from "./reference/ReferencePreTradeRisk.js"
 import { D, INV, invSpec, PERP, perpSpec, SPOT, spotSpec } from "./fixtures.js"
 
 const E36 = 10n ** 36n
@@ -331,7 +331,7 @@ describe("fast path against the exact bigint implementation", () => {
         const config = CONFIGS[ci]
         const fast = Either.getOrThrow(PreTradeRisk.make({ book, config }))
         const slow = Either.getOrThrow(PreTradeRisk.make({ book: plainView(book), config }))
-        const exact = Either.getOrThrow(RefRisk.make({ book: ref, config }))
+        const exact = Either.getOrThrow(PreTradeRisk.make({ book: ref, config }))
         const open: Array<{ op: string; id: string; buy: boolean; strategy: string; remaining: bigint }> = []
         let n = 0
         let now = 1_000
@@ -484,7 +484,7 @@ describe("fast path boundaries", () => {
       book,
       ref,
       fast: Either.getOrThrow(PreTradeRisk.make({ book, config })),
-      exact: Either.getOrThrow(RefRisk.make({ book: ref, config }))
+      exact: Either.getOrThrow(PreTradeRisk.make({ book: ref, config }))
     }
   }
   const buy = (quantity: string, price?: string): PreTradeRisk.RiskOrder => ({
