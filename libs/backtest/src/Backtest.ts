@@ -83,6 +83,9 @@ const dataError = (runId: string, what: string) => (e: MarketDataError.CatalogEr
 const storageError = (runId: string) => (e: StorageError.StorageError) =>
   new BacktestError({ reason: "Storage", message: `Writing the results failed: ${e.message}`, runId, cause: e })
 
+/** One turn of the event loop (setImmediate), between synchronous stretches. */
+const breathe = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+
 /** Runs a backtest and writes its results; see the module comment. */
 export const run = (
   config: BacktestConfig.BacktestConfig,
@@ -173,9 +176,17 @@ export const run = (
         { key: "odum.run_id", value: runId },
         { key: "odum.config_hash", value: configHash }
       ]
+      // Each encoding is one synchronous stretch: give the event loop a turn between them (a
+      // service answers its other requests meanwhile).
       for (const table of Results.tables(engine.right)) {
-        if (config.output.formats.includes("csv")) yield* put(paths.csv[table.name], ResultFiles.toCsv(table))
-        if (config.output.formats.includes("parquet")) yield* put(paths.parquet[table.name], ResultFiles.toParquet(table, meta))
+        if (config.output.formats.includes("csv")) {
+          yield* breathe
+          yield* put(paths.csv[table.name], ResultFiles.toCsv(table))
+        }
+        if (config.output.formats.includes("parquet")) {
+          yield* breathe
+          yield* put(paths.parquet[table.name], ResultFiles.toParquet(table, meta))
+        }
       }
       // Last: a summary.json marks a complete set of results.
       yield* put(paths.summary, `${JSON.stringify(summary, null, 2)}\n`)

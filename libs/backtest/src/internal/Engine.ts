@@ -72,6 +72,14 @@ const NS_PER_MS = 1_000_000n
 /** Events between cancellation checks and progress reports inside a row group (16,384). */
 const CHECK_EVERY = 0x3fff
 
+/** Events between looks at the clock for a yield to the event loop (1,024). */
+const YIELD_CHECK_EVERY = 0x3ff
+/** Longest stretch of replay without giving the event loop a turn. */
+const YIELD_AFTER_MS = 20
+
+/** Resolves on the event loop's next check phase (after pending I/O callbacks). */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
 /** A listing as the hot loop feeds it. */
 interface Feed {
   readonly listing: number
@@ -344,6 +352,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     const algorithmsOn = this.algorithmsOn
     const counts = this.eventCounts
     let sinceCheck = 0
+    let lastYield = performance.now()
     for (;;) {
       while (cursor.next()) {
         const batch = cursor.batch
@@ -394,10 +403,19 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
           }
         }
         if (market !== undefined) market.invalidate()
-        if (++sinceCheck > CHECK_EVERY) {
-          sinceCheck = 0
-          if (signal?.aborted === true) throw new Cancelled()
-          if (onProgress !== undefined) onProgress(this.progress(cursor.count))
+        if ((++sinceCheck & YIELD_CHECK_EVERY) === 0) {
+          // Let the process breathe (a service's other requests, timers) at least every
+          // YIELD_AFTER_MS of replay; the replay's state is its own, so this changes nothing.
+          const now = performance.now()
+          if (now - lastYield >= YIELD_AFTER_MS) {
+            await yieldToEventLoop()
+            lastYield = performance.now()
+          }
+          if (sinceCheck > CHECK_EVERY) {
+            sinceCheck = 0
+            if (signal?.aborted === true) throw new Cancelled()
+            if (onProgress !== undefined) onProgress(this.progress(cursor.count))
+          }
         }
       }
       if (cursor.done) break
