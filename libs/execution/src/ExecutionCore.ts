@@ -243,25 +243,23 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] }
  * the schema's order, never by spreading: a spread copy came out as a slow object that cost
  * more than the whole routing decision, in every later read of it by the OMS.
  */
-const withVenue = (r: OrderRequest.OrderRequest, venue: Ids.Venue): OrderRequest.OrderRequest => {
-  const out: Mutable<OrderRequest.OrderRequest> = {
-    operationId: r.operationId,
-    strategyId: r.strategyId,
-    canonicalId: r.canonicalId,
-    venue,
-    side: r.side,
-    type: r.type,
-    timeInForce: r.timeInForce,
-    quantity: r.quantity
-  }
-  if (r.price !== undefined) out.price = r.price
-  if (r.expireAt !== undefined) out.expireAt = r.expireAt
-  if (r.reduceOnly !== undefined) out.reduceOnly = r.reduceOnly
-  if (r.postOnly !== undefined) out.postOnly = r.postOnly
-  if (r.execAlgorithm !== undefined) out.execAlgorithm = r.execAlgorithm
-  if (r.parentOperationId !== undefined) out.parentOperationId = r.parentOperationId
-  return out
-}
+const withVenue = (r: OrderRequest.OrderRequest, venue: Ids.Venue): OrderRequest.OrderRequest => ({
+  // Every key present (absent ones undefined): one hidden class for every routed request.
+  operationId: r.operationId,
+  strategyId: r.strategyId,
+  canonicalId: r.canonicalId,
+  venue,
+  side: r.side,
+  type: r.type,
+  timeInForce: r.timeInForce,
+  quantity: r.quantity,
+  price: r.price,
+  expireAt: r.expireAt,
+  reduceOnly: r.reduceOnly,
+  postOnly: r.postOnly,
+  execAlgorithm: r.execAlgorithm,
+  parentOperationId: r.parentOperationId
+})
 
 const errorOf = (
   e: { readonly _tag: string; readonly message: string },
@@ -993,16 +991,16 @@ export class ExecutionCore {
 /** `ManagedOrder.toExecutionResult`, built by assignment (no temporary objects: it runs once per submit). */
 const resultOf = (m: ManagedOrder.ManagedOrder): ExecutionResult.ExecutionResult => {
   const o = m.order
-  const r: { -readonly [K in keyof ExecutionResult.ExecutionResult]: ExecutionResult.ExecutionResult[K] } = {
+  // Every key present (absent ones undefined): one hidden class for every result.
+  return {
     operationId: o.operationId,
     status: o.status,
+    venue: o.venue,
     fills: m.fills,
-    filledQuantity: o.filledQuantity
+    filledQuantity: o.filledQuantity,
+    averagePrice: o.averageFillPrice,
+    errorMessage: o.rejectReason
   }
-  if (o.venue !== undefined) r.venue = o.venue
-  if (o.rejectReason !== undefined) r.errorMessage = o.rejectReason
-  if (o.averageFillPrice !== undefined) r.averagePrice = o.averageFillPrice
-  return r
 }
 
 const messageOf = (u: unknown): string =>
