@@ -302,9 +302,11 @@ export class ExecutionCore {
   private readonly runs = new Map<string, AlgoRun>()
   /** Orders (as their journal entries left them) that may have ended since the last `settle`. */
   private changed: Array<ManagedOrder.ManagedOrder> = []
-  /** The operation id `submit` is working on, and its latest record seen by the journal. */
+  /** The operation id `submit` or `cancel` is working on, and its latest record seen by the journal. */
   private watchId: string | undefined = undefined
   private watched: ManagedOrder.ManagedOrder | undefined = undefined
+  /** Outer watches saved by `beginWatch` (a sink may submit from inside another submit). */
+  private readonly watchStack: Array<string | ManagedOrder.ManagedOrder | undefined> = []
   private readonly tasks: Array<Task> = []
   private taskHead = 0
   private busy = false
@@ -381,20 +383,14 @@ export class ExecutionCore {
     const existing = this.manager.get(id)
     if (existing !== undefined) return this.resubmit(existing, request)
     const outer = this.enter()
-    // Saved and restored: a sink may submit from inside another submit.
-    const watching = this.watchId
-    const watchedBefore = this.watched
-    this.watchId = id
-    this.watched = undefined
+    this.beginWatch(id)
     let error: ExecutionError | undefined
     let m: ManagedOrder.ManagedOrder | undefined
     try {
       error = this.submitNew(request)
     } finally {
       this.leave(outer)
-      m = this.watched
-      this.watchId = watching
-      this.watched = watchedBefore
+      m = this.endWatch()
     }
     if (error !== undefined) return error
     // The order's last record seen by the journal: a finished order may already be evicted.
@@ -414,18 +410,13 @@ export class ExecutionCore {
       return { ...resultOf(m), errorMessage: `Order ${operationId} is ${m.order.status}: nothing to cancel` }
     }
     const outer = this.enter()
-    const watching = this.watchId
-    const watchedBefore = this.watched
-    this.watchId = operationId
-    this.watched = undefined
+    this.beginWatch(operationId)
     let after: ManagedOrder.ManagedOrder | undefined
     try {
       this.cancelOrder(m, this.clock.nowMs())
     } finally {
       this.leave(outer)
-      after = this.watched
-      this.watchId = watching
-      this.watched = watchedBefore
+      after = this.endWatch()
     }
     return after === undefined ? this.resultOf(operationId) : resultOf(after)
   }
@@ -920,6 +911,21 @@ export class ExecutionCore {
     if (tag !== "Created" && tag !== "Submit" && tag !== "Accept" && tag !== "CancelReject") this.changed.push(m)
     if (this.reportSink !== undefined) this.reportSink.onReport(fromEntry(entry, m.order))
     if (this.journalSink !== undefined) this.journalSink(entry)
+  }
+
+  /** Starts following `operationId`'s records through the journal (see `onJournal`). */
+  private beginWatch(operationId: string): void {
+    this.watchStack.push(this.watchId, this.watched)
+    this.watchId = operationId
+    this.watched = undefined
+  }
+
+  /** The watched order's last record, and back to the outer watch. */
+  private endWatch(): ManagedOrder.ManagedOrder | undefined {
+    const m = this.watched
+    this.watched = this.watchStack.pop() as ManagedOrder.ManagedOrder | undefined
+    this.watchId = this.watchStack.pop() as string | undefined
+    return m
   }
 
   private enter(): boolean {

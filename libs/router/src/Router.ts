@@ -318,22 +318,7 @@ export class Router {
     }
 
     if (split !== undefined && split.chosen) {
-      return {
-        canonicalId: request.canonicalId,
-        side: request.side,
-        type: request.type,
-        timeInForce: tif,
-        quantity: request.quantity,
-        price: limit,
-        venue: request.venue,
-        reference,
-        candidates,
-        split,
-        choice: "SPLIT",
-        allocations: split.allocations,
-        cost: split.cost!,
-        explanation: split.detail
-      }
+      return decisionOf(request, tif, limit, reference, candidates, split, "SPLIT", split.allocations, split.cost!, split.detail)
     }
     if (best === undefined) {
       const why = candidates.map((c) => `${c.canonicalId}: ${c.reason ?? "?"}`).join("; ")
@@ -348,26 +333,12 @@ export class Router {
       })
     }
     const allocation = this.allocationOf(best)
-    return {
-      canonicalId: request.canonicalId,
-      side: request.side,
-      type: request.type,
-      timeInForce: tif,
-      quantity: request.quantity,
-      price: limit,
-      venue: request.venue,
-      reference,
-      candidates,
-      split,
-      choice: pinned >= 0 ? "EXPLICIT" : "SINGLE",
-      allocations: [allocation],
-      cost: best.cost,
-      explanation:
-        pinned >= 0
-          ? `pinned to ${request.venue}`
-          : `cheapest of ${priced.length} feasible listing(s): ${best.candidate.canonicalId}` +
-            (split === undefined ? "" : `; split not chosen: ${split.detail}`)
-    }
+    const explanation =
+      pinned >= 0
+        ? `pinned to ${request.venue}`
+        : `cheapest of ${priced.length} feasible listing(s): ${best.candidate.canonicalId}` +
+          (split === undefined ? "" : `; split not chosen: ${split.detail}`)
+    return decisionOf(request, tif, limit, reference, candidates, split, pinned >= 0 ? "EXPLICIT" : "SINGLE", [allocation], best.cost, explanation)
   }
 
   /** Prices one listing alone. */
@@ -903,6 +874,35 @@ export const fromJson = (input: unknown): Either.Either<Router, RouterConfigErro
   Either.flatMap(RouterConfig.decode(input), make)
 
 /** True for the errors `route` returns (as opposed to a decision). */
+/** A decision as one literal with every key (one hidden class for every decision). */
+const decisionOf = (
+  request: RouteRequest,
+  timeInForce: string,
+  price: Decimal.Decimal | undefined,
+  reference: RoutingDecision["reference"],
+  candidates: RoutingDecision["candidates"],
+  split: RoutingDecision["split"],
+  choice: RoutingDecision["choice"],
+  allocations: RoutingDecision["allocations"],
+  cost: RoutingDecision["cost"],
+  explanation: string
+): RoutingDecision => ({
+  canonicalId: request.canonicalId,
+  side: request.side,
+  type: request.type,
+  timeInForce,
+  quantity: request.quantity,
+  price,
+  venue: request.venue,
+  reference,
+  candidates,
+  split,
+  choice,
+  allocations,
+  cost,
+  explanation
+})
+
 export const isRouteError = (u: RoutingDecision | RouteError): u is RouteError => "_tag" in u
 
 /** `router.route` as an Either. */
