@@ -23,38 +23,25 @@ const toSafe = (units: bigint, what: string, d: Decimal.Decimal): number => {
   return Number(units)
 }
 
-/** A quantity in lots; throws InvalidAlgoEvent (OffGrid) if it is not a whole number of lots. */
-export const lotsOf = (grid: Grid, quantity: Decimal.Decimal): number => {
-  if (!Decimal.isMultipleOf(quantity, grid.lotSize)) {
+/** `value` in whole `step`s, named `what` and `stepName` in the OffGrid error. */
+const stepsOf = (value: Decimal.Decimal, step: Decimal.Decimal, what: string, stepName: string): number => {
+  if (!Decimal.isMultipleOf(value, step)) {
     throw new InvalidAlgoEvent({
       reason: "OffGrid",
-      message: `quantity ${Decimal.format(quantity)} is not a multiple of the lot size ${Decimal.format(grid.lotSize)}`
+      message: `${what} ${Decimal.format(value)} is not a multiple of the ${stepName} ${Decimal.format(step)}`
     })
   }
-  return toSafe(Decimal.toUnits(quantity, grid.lotSize), "quantity", quantity)
+  return toSafe(Decimal.toUnits(value, step), what, value)
 }
+
+/** A quantity in lots; throws InvalidAlgoEvent (OffGrid) if it is not a whole number of lots. */
+export const lotsOf = (grid: Grid, quantity: Decimal.Decimal): number => stepsOf(quantity, grid.lotSize, "quantity", "lot size")
 
 /** A price in ticks; throws InvalidAlgoEvent (OffGrid) if it is not a whole number of ticks. */
-export const ticksOf = (grid: Grid, price: Decimal.Decimal): number => {
-  if (!Decimal.isMultipleOf(price, grid.tickSize)) {
-    throw new InvalidAlgoEvent({
-      reason: "OffGrid",
-      message: `price ${Decimal.format(price)} is not a multiple of the tick size ${Decimal.format(grid.tickSize)}`
-    })
-  }
-  return toSafe(Decimal.toUnits(price, grid.tickSize), "price", price)
-}
+export const ticksOf = (grid: Grid, price: Decimal.Decimal): number => stepsOf(price, grid.tickSize, "price", "tick size")
 
 /** A market size in volume units; throws InvalidAlgoEvent (OffGrid) if it is not a whole number of them. */
-export const volumeOf = (grid: Grid, size: Decimal.Decimal): number => {
-  if (!Decimal.isMultipleOf(size, grid.volumeStep)) {
-    throw new InvalidAlgoEvent({
-      reason: "OffGrid",
-      message: `size ${Decimal.format(size)} is not a multiple of the volume step ${Decimal.format(grid.volumeStep)}`
-    })
-  }
-  return toSafe(Decimal.toUnits(size, grid.volumeStep), "size", size)
-}
+export const volumeOf = (grid: Grid, size: Decimal.Decimal): number => stepsOf(size, grid.volumeStep, "size", "volume step")
 
 /** `lots` lots as an exact quantity. */
 export const quantityOf = (grid: Grid, lots: number): Decimal.Decimal => Decimal.fromUnits(BigInt(lots), grid.lotSize)
