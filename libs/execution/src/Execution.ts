@@ -11,6 +11,14 @@
  * publish the step's reports. A store that fails keeps everything queued: nothing reaches
  * a venue before its order is durable, and nothing is lost; the next step retries.
  *
+ * Bounded memory: the core keeps every working order and at most `retainFinishedOrders`
+ * finished ones (default `DEFAULT_RETAIN_FINISHED_ORDERS`); the outbox persists the record
+ * each journal entry left, never an order read back from the core, so an order evicted in
+ * the step that finished it is still written whole. The version the store holds is tracked
+ * only for orders the core holds or the outbox still has to write. An order the core no
+ * longer holds is answered from the outbox, else the store (`submit`'s idempotency,
+ * `status`, `cancel`).
+ *
  * Venue calls run outside the permit (a slow venue does not block other orders); their
  * answers come back as steps (an ack is an Accepted event; a rejection rejects; a
  * transport error leaves the order in flight). Each adapter's execution event stream is
@@ -19,7 +27,7 @@
  */
 import { ExecutionEvent, type VenueAdapter, VenueAdapters, VenueError, type VenueOrderRequest } from "@odum/adapter-kit"
 import type { AlgoParams } from "@odum/algos"
-import type { ExecutionResult, Ids, InstrumentSpec } from "@odum/domain"
+import { type ExecutionResult, type Ids, type InstrumentSpec, OrderStatus } from "@odum/domain"
 import { ManagedOrder, OrderManager, type OrderJournal, OrderRequest, OrderStore } from "@odum/oms"
 import { Positions } from "@odum/positions"
 import { RiskEngine } from "@odum/risk"
@@ -58,8 +66,27 @@ export interface Service {
   readonly reports: Stream.Stream<ExecutionReport>
   /** A subscription to the reports for the life of the scope (subscribe first, then act, to miss nothing). */
   readonly subscribe: Effect.Effect<Queue.Dequeue<ExecutionReport>, never, Scope.Scope>
-  /** The core, for synchronous reads (orders, algorithm snapshots); change orders only through the service. */
+  /**
+   * The core, for synchronous reads (orders, algorithm snapshots); change orders only through
+   * the service. It holds working orders and at most `retainFinishedOrders` finished ones.
+   */
   readonly core: ExecutionCore.ExecutionCore
+  /** What the service holds to persist orders, for monitoring and tests (see `Persistence`). */
+  readonly persistence: () => Persistence
+}
+
+/**
+ * The service's persistence bookkeeping. Bounded: `storedVersions` counts orders the core
+ * holds or the outbox still has to write (an order's entry goes once it is durable and
+ * evicted); the queues empty with every successful flush.
+ */
+export interface Persistence {
+  /** Orders whose stored version the service tracks. */
+  readonly storedVersions: number
+  /** Orders with journal entries waiting for the store. */
+  readonly queuedOrders: number
+  /** Journal entries waiting for the store. */
+  readonly queuedEntries: number
 }
 
 /** The execution service. */
@@ -73,7 +100,22 @@ export interface Options {
   readonly algorithms?: AlgoParams.OptionsInput | false | undefined
   /** Keeps the risk engine's book in step (the `InMemoryRiskBook` the RiskBook layer provides). */
   readonly riskBook?: ExecutionCore.RiskBookUpdates | undefined
+  /**
+   * How many finished orders (whole finished trees) the core keeps in memory; default
+   * `DEFAULT_RETAIN_FINISHED_ORDERS`. Working orders are always kept; a finished order leaves
+   * memory once the store holds it (the outbox writes the record its journal entry left), and
+   * is then answered from the store. `Infinity` keeps every order (memory grows with every
+   * order). A non-negative integer or `Infinity`; anything else is a RangeError.
+   */
+  readonly retainFinishedOrders?: number | undefined
 }
+
+/**
+ * The default `retainFinishedOrders`: 10,000 finished orders (about 15 MB of records), enough
+ * for recent orders to answer from memory and for any one call's children (an algorithm's
+ * slices, a route's) to finish together; older ones are answered from the store.
+ */
+export const DEFAULT_RETAIN_FINISHED_ORDERS = 10_000
 
 /** A venue request waiting in the outbox. */
 type Command =
@@ -107,14 +149,31 @@ export const make = (
     const permit = yield* Effect.makeSemaphore(1)
     const kick = yield* Queue.sliding<void>(1)
 
+    const retain = options.retainFinishedOrders ?? DEFAULT_RETAIN_FINISHED_ORDERS
+    if (!(retain === Infinity || (Number.isSafeInteger(retain) && retain >= 0))) {
+      throw new RangeError(`Execution: retainFinishedOrders must be a non-negative integer or Infinity, got ${String(retain)}`)
+    }
+
     // The outbox: filled by the core during a step, drained by `flush`.
     const journal: Array<OrderJournal.OrderJournalEntry> = []
+    /** The record the last queued journal entry of each order left: what `persist` writes. */
+    const latest = new Map<string, ManagedOrder.ManagedOrder>()
     const commands: Array<Command> = []
     const fills: Array<{ readonly fill: Parameters<ExecutionCore.PositionPort["apply"]>[0]; readonly strategyId: Ids.StrategyId }> = []
     const reports: Array<ExecutionReport> = []
     const anomalies: Array<ExecutionCore.Anomaly> = []
-    /** The version of each order the store holds (absent: not stored yet). */
+    /**
+     * The version of each order the store holds (absent: not stored yet, or stored and no
+     * longer held by the core: such an order never changes again). Kept for orders the core
+     * holds or the outbox has to write, so it is bounded as the core is.
+     */
     const persisted = new Map<string, number>()
+    /**
+     * Submits under way, by operation id, with a count of evictions of that id since: a submit
+     * decides between the core and the store outside the permit, and an order evicted
+     * meanwhile must not be created again by the core (it would be sent twice).
+     */
+    const submitting = new Map<string, { submits: number; evictions: number }>()
 
     const gateway: VenueGateway = {
       submit: (venue, order) => {
@@ -148,7 +207,18 @@ export const make = (
       venues: gateway,
       reports: { onReport: (r) => reports.push(r) },
       anomalies: { onAnomaly: (a) => anomalies.push(a) },
-      journal: (entry) => journal.push(entry)
+      journal: (entry, record) => {
+        journal.push(entry)
+        latest.set(entry.operationId, record)
+      },
+      retainFinishedOrders: retain,
+      onOrderEvicted: (m) => {
+        const id = m.order.operationId
+        // Durable already: forget its version. Still queued: `persist` forgets it once written.
+        if (!latest.has(id)) persisted.delete(id)
+        const s = submitting.get(id)
+        if (s !== undefined) s.evictions++
+      }
     })
 
     /** Writes the queued journal entries and rows, order by order in the order they changed. */
@@ -156,7 +226,8 @@ export const make = (
       while (journal.length > 0) {
         const id = journal[0]!.operationId
         const entries = journal.filter((e) => e.operationId === id)
-        const m = core.order(id)!
+        // The record the last entry left (the core may have evicted the order since).
+        const m = latest.get(id)!
         const known = persisted.get(id)
         if (known === undefined) {
           const r = yield* store.insert(m, entries)
@@ -179,7 +250,10 @@ export const make = (
             )
           )
         }
-        persisted.set(id, m.version)
+        // Durable now; an order the core no longer holds (finished and evicted) never changes again.
+        if (core.order(id) === undefined) persisted.delete(id)
+        else persisted.set(id, m.version)
+        latest.delete(id)
         let w = 0
         for (const e of journal) if (e.operationId !== id) journal[w++] = e
         journal.length = w
@@ -251,44 +325,98 @@ export const make = (
     const call = <A>(f: () => A): Effect.Effect<A, ExecutionError> =>
       Effect.flatMap(step(f), ([a, batch]) => Effect.as(run(batch), a))
 
-    const answer = (r: ExecutionResult.ExecutionResult | ExecutionError): Effect.Effect<ExecutionResult.ExecutionResult, ExecutionError> =>
-      isExecutionError(r) ? Effect.fail(r) : Effect.succeed(r)
-
     const fromStore = (operationId: string) =>
       Effect.mapError(store.get(operationId), storeError)
 
-    const submit = (request: OrderRequest.OrderRequest): Effect.Effect<ExecutionResult.ExecutionResult, ExecutionError> =>
+    /** Sent back by a submit's step when its order was evicted after the submit looked (see `submitting`). */
+    const LOOK_AGAIN: unique symbol = Symbol("look again")
+
+    /**
+     * The record of an order the core does not hold (finished and evicted, or of an earlier
+     * run): from the store, once the outbox has written it if it is still queued (so the
+     * answer is durable; a store still down is `StoreUnavailable`, as for any step).
+     */
+    const recordOf = (operationId: string): Effect.Effect<Option.Option<ManagedOrder.ManagedOrder>, ExecutionError> =>
+      Effect.suspend(() =>
+        latest.has(operationId) ? Effect.zipRight(call(() => undefined), fromStore(operationId)) : fromStore(operationId)
+      )
+
+    /** The idempotency rule against a record the core does not hold: its result, or DuplicateOperation; nothing is sent. */
+    const answerStored = (
+      stored: ManagedOrder.ManagedOrder,
+      request: OrderRequest.OrderRequest
+    ): Effect.Effect<ExecutionResult.ExecutionResult, ExecutionError> => {
+      const differences = OrderManager.requestDifferences(stored.order, request).filter((d) => !(d === "venue" && request.venue === undefined))
+      if (differences.length > 0) {
+        return Effect.fail(
+          new ExecutionError({
+            reason: "DuplicateOperation",
+            operationId: request.operationId,
+            message: `Operation ${request.operationId} already exists with a different ${differences.join(", ")}; the first order stands`
+          })
+        )
+      }
+      return Effect.succeed(ManagedOrder.toExecutionResult(stored))
+    }
+
+    const submitOnce = (
+      request: OrderRequest.OrderRequest,
+      watch: { readonly evictions: number }
+    ): Effect.Effect<ExecutionResult.ExecutionResult, ExecutionError> =>
       Effect.gen(function* () {
-        if (core.order(request.operationId) === undefined) {
-          // Known to the store from an earlier run: the same idempotency rule, and nothing is sent.
-          const stored = yield* fromStore(request.operationId)
-          if (Option.isSome(stored)) {
-            const differences = OrderManager.requestDifferences(stored.value.order, request).filter(
-              (d) => !(d === "venue" && request.venue === undefined)
-            )
-            if (differences.length > 0) {
-              return yield* new ExecutionError({
-                reason: "DuplicateOperation",
-                operationId: request.operationId,
-                message: `Operation ${request.operationId} already exists with a different ${differences.join(", ")}; the first order stands`
-              })
-            }
-            return ManagedOrder.toExecutionResult(stored.value)
+        const id = request.operationId
+        for (;;) {
+          const evictions = watch.evictions
+          if (core.order(id) === undefined) {
+            // Finished and evicted, or known to the store from an earlier run: the same idempotency rule, and nothing is sent.
+            const stored = yield* recordOf(id)
+            if (Option.isSome(stored)) return yield* answerStored(stored.value, request)
           }
+          // Evicted since it was looked for: look again (the core would take it for a new order).
+          const result = yield* call(() => (watch.evictions === evictions ? core.submit(request) : LOOK_AGAIN))
+          if (result === LOOK_AGAIN) continue
+          if (isExecutionError(result)) return yield* result
+          return yield* status(id)
         }
-        const result = yield* call(() => core.submit(request))
-        if (isExecutionError(result)) return yield* result
-        return yield* answer(core.status(request.operationId))
       })
 
-    const status = (operationId: string) =>
+    const submit = (request: OrderRequest.OrderRequest): Effect.Effect<ExecutionResult.ExecutionResult, ExecutionError> =>
+      Effect.suspend(() => {
+        const id = request.operationId
+        let watch = submitting.get(id)
+        if (watch === undefined) submitting.set(id, (watch = { submits: 0, evictions: 0 }))
+        watch.submits++
+        const w = watch
+        return Effect.ensuring(
+          submitOnce(request, w),
+          Effect.sync(() => {
+            if (--w.submits === 0) submitting.delete(id)
+          })
+        )
+      })
+
+    /** An order's result: the core's, else the outbox's last record (the core evicted it), else the store's. */
+    const status = (operationId: string): Effect.Effect<ExecutionResult.ExecutionResult, ExecutionError> =>
       Effect.suspend(() => {
         const r = core.status(operationId)
         if (!isExecutionError(r)) return Effect.succeed(r)
+        const queued = latest.get(operationId)
+        if (queued !== undefined) return Effect.succeed(ManagedOrder.toExecutionResult(queued))
         return Effect.flatMap(fromStore(operationId), (found) =>
           Option.isSome(found) ? Effect.succeed(ManagedOrder.toExecutionResult(found.value)) : Effect.fail(r)
         )
       })
+
+    /** Cancels through the core; a finished order it no longer holds is answered as it is (nothing to cancel). */
+    const cancel = (operationId: string): Effect.Effect<ExecutionResult.ExecutionResult, ExecutionError> =>
+      Effect.flatMap(
+        call(() => core.cancel(operationId)),
+        (r) => {
+          if (!isExecutionError(r)) return status(operationId)
+          if (r.reason !== "OrderNotFound") return Effect.fail(r)
+          return Effect.flatMap(status(operationId), (found) => (OrderStatus.isTerminal(found.status) ? Effect.succeed(found) : Effect.fail(r)))
+        }
+      )
 
     // Each venue's execution events feed the core for the service's lifetime; a dropped stream reconnects.
     for (const venue of adapters.venues) {
@@ -327,15 +455,12 @@ export const make = (
           Effect.mapError(OrderRequest.decode(input), (e) => new ExecutionError({ reason: "InvalidRequest", message: e.message, cause: e })),
           submit
         ),
-      cancel: (operationId: string) =>
-        Effect.flatMap(
-          call(() => core.cancel(operationId)),
-          (r) => (isExecutionError(r) ? answer(r) : answer(core.status(operationId)))
-        ),
+      cancel,
       status,
       reports: Stream.fromPubSub(pubsub),
       subscribe: PubSub.subscribe(pubsub),
-      core
+      core,
+      persistence: () => ({ storedVersions: persisted.size, queuedOrders: latest.size, queuedEntries: journal.length })
     } satisfies Service
   })
 

@@ -144,8 +144,12 @@ export interface Options {
   readonly algorithms?: AlgorithmPort | undefined
   readonly reports?: ReportSink | undefined
   readonly anomalies?: AnomalySink | undefined
-  /** Every OMS journal entry as it is committed (after the core's own report): persistence hooks here. */
-  readonly journal?: ((entry: OrderJournal.OrderJournalEntry) => void) | undefined
+  /**
+   * Every OMS journal entry as it is committed (after the core's own report), with the order's
+   * record as that entry left it: persistence hooks here (the record stays valid after the OMS
+   * evicts the order, see `retainFinishedOrders`).
+   */
+  readonly journal?: ((entry: OrderJournal.OrderJournalEntry, order: ManagedOrder.ManagedOrder) => void) | undefined
   /**
    * How many finished orders (whole finished trees: a strategy order and its children) the
    * OMS keeps in memory; default: all. A bound keeps the heap flat over millions of orders
@@ -153,8 +157,9 @@ export interface Options {
    * that finished them has been journalled and reported (the core settles an order's end
    * from the journalled record, so eviction never skips it). An evicted order is no longer
    * answered by `order`, `status` or `cancel` (NotFound: the store, or `onOrderEvicted`,
-   * has it), and a late venue event for it is an anomaly kept for reconciliation. Give
-   * at least as many as one call can finish (an algorithm's or a route's children).
+   * has it), and a late venue event for it is an anomaly kept for reconciliation. Callers
+   * that need an order's last record read it from the `journal` sink (which passes it) or
+   * from `onOrderEvicted`, not back from the core.
    */
   readonly retainFinishedOrders?: number | undefined
   /** The final record of every evicted order, in eviction order (see `retainFinishedOrders`). */
@@ -286,7 +291,7 @@ export class ExecutionCore {
   private readonly algorithms: AlgorithmPort | undefined
   private readonly reportSink: ReportSink | undefined
   private readonly anomalySink: AnomalySink | undefined
-  private readonly journalSink: ((entry: OrderJournal.OrderJournalEntry) => void) | undefined
+  private readonly journalSink: Options["journal"]
   private readonly instruments: OrderManager.InstrumentLookup
 
   /**
@@ -910,7 +915,7 @@ export class ExecutionCore {
     const tag = entry.event._tag
     if (tag !== "Created" && tag !== "Submit" && tag !== "Accept" && tag !== "CancelReject") this.changed.push(m)
     if (this.reportSink !== undefined) this.reportSink.onReport(fromEntry(entry, m.order))
-    if (this.journalSink !== undefined) this.journalSink(entry)
+    if (this.journalSink !== undefined) this.journalSink(entry, m)
   }
 
   /** Starts following `operationId`'s records through the journal (see `onJournal`). */
