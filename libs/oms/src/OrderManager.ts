@@ -188,11 +188,19 @@ export const requestDifferences = (order: Order.UnifiedOrder, r: OrderRequest): 
 
 /** The unified order manager; see the module comment. */
 export class OrderManager {
-  /** Every held order, in creation (or load) order; a slot is updated in place as its order changes. */
-  private readonly slots = new Map<string, Slot>()
-  private readonly byClientOrderId = new Map<string, Slot>()
+  // The three key indexes. An evicted order stays in them as a stale entry (its slot is no
+  // longer `held`, so every lookup treats it as absent) until `compact` rebuilds them: deleting
+  // an order's keys when it is evicted touches its cold strings and map entries (several cache
+  // misses per order, the larger part of eviction's cost); a rebuild re-inserts the few held
+  // orders' warm keys instead, once per about as many evictions as there are held orders.
+  /** Every order, in creation (or load) order; a slot is updated in place as its order changes. */
+  private slots = new Map<string, Slot>()
+  private byClientOrderId = new Map<string, Slot>()
   /** Venue, then venue order id: venue order ids are unique per venue only. */
-  private readonly byVenueOrderId = new Map<string, Map<string, Slot>>()
+  private byVenueOrderId = new Map<string, Map<string, Slot>>()
+  /** Orders held (the key indexes' live entries), and evicted ones still in `slots`. */
+  private live = 0
+  private stale = 0
   // Secondary indices in creation order: a push per new order instead of a hashed Set
   // insert; an evicted order leaves a tombstone, swept once tombstones are half a list.
   private readonly byStrategy = new Map<string, SlotList>()
@@ -240,7 +248,7 @@ export class OrderManager {
 
   /** How many orders the manager holds (evicted ones excluded). */
   get size(): number {
-    return this.slots.size
+    return this.live
   }
 
   /** How many orders were evicted so far (see `OrderManagerOptions.retainTerminal`). */
@@ -250,17 +258,17 @@ export class OrderManager {
 
   /** The held order recorded under `operationId`. */
   get(operationId: string): ManagedOrder | undefined {
-    return this.slots.get(operationId)?.record
+    return this.slot(operationId)?.record
   }
 
   /** The held order we gave this client order id. */
   getByClientOrderId(clientOrderId: string): ManagedOrder | undefined {
-    return this.byClientOrderId.get(clientOrderId)?.record
+    return this.byClient(clientOrderId)?.record
   }
 
   /** The held order a venue knows under its own id. */
   getByVenueOrderId(venue: string, venueOrderId: string): ManagedOrder | undefined {
-    return this.byVenueOrderId.get(venue)?.get(venueOrderId)?.record
+    return this.byVenue_(venue, venueOrderId)?.record
   }
 
   /** The children of `parentOperationId`, in creation order. */
@@ -314,7 +322,23 @@ export class OrderManager {
   }
 
   private childrenOf(operationId: string): ReadonlyArray<Slot> | undefined {
-    return this.slots.get(operationId)?.children ?? this.orphans.get(operationId)
+    return this.slot(operationId)?.children ?? this.orphans.get(operationId)
+  }
+
+  /** The held order's slot under an operation id (a stale entry is absent). */
+  private slot(operationId: string): Slot | undefined {
+    const s = this.slots.get(operationId)
+    return s !== undefined && s.held ? s : undefined
+  }
+
+  private byClient(clientOrderId: string): Slot | undefined {
+    const s = this.byClientOrderId.get(clientOrderId)
+    return s !== undefined && s.held ? s : undefined
+  }
+
+  private byVenue_(venue: string, venueOrderId: string): Slot | undefined {
+    const s = this.byVenueOrderId.get(venue)?.get(venueOrderId)
+    return s !== undefined && s.held ? s : undefined
   }
 
   private collect(slots: Iterable<Slot>, query: OrderQuery, limit: number): Array<ManagedOrder> {
@@ -347,7 +371,7 @@ export class OrderManager {
   /** Applies a lifecycle event through the state machine; a refusal changes nothing. */
   apply(operationId: string, event: LifecycleEvent, now: Time.EpochMillis): Either.Either<ManagedOrder, ApplyError> {
     const d = this.take()
-    const refused = this.checkApply(this.slots.get(operationId), operationId, event, now, d)
+    const refused = this.checkApply(this.slot(operationId), operationId, event, now, d)
     return refused === undefined ? right(this.install<ManagedOrder>(d)) : left(this.drop(d, refused))
   }
 
@@ -357,7 +381,7 @@ export class OrderManager {
     event: LifecycleEvent,
     now: Time.EpochMillis
   ): Either.Either<ManagedOrder, ApplyError> {
-    const slot = this.byClientOrderId.get(clientOrderId)
+    const slot = this.byClient(clientOrderId)
     if (slot === undefined) return left(notFound(`clientOrderId=${clientOrderId}`))
     const d = this.take()
     const refused = this.checkApply(slot, slot.record.order.operationId, event, now, d)
@@ -391,7 +415,7 @@ export class OrderManager {
   /** The checked plan of `apply`, without changing the manager. */
   planApply(operationId: string, event: LifecycleEvent, now: Time.EpochMillis): Either.Either<Plan<ManagedOrder>, ApplyError> {
     const d = new Draft()
-    const refused = this.checkApply(this.slots.get(operationId), operationId, event, now, d)
+    const refused = this.checkApply(this.slot(operationId), operationId, event, now, d)
     return refused === undefined ? right(this.toPlan<ManagedOrder>(d)) : left(refused)
   }
 
@@ -411,7 +435,7 @@ export class OrderManager {
     if (typeof operationId !== "string" || operationId.length === 0) {
       return invalid("Malformed", undefined, `operationId must be a non-empty string, got ${describe(operationId)}`)
     }
-    const existing = this.slots.get(operationId)
+    const existing = this.slot(operationId)
     if (existing !== undefined) {
       const differences = requestDifferences(existing.record.order, request)
       if (differences.length === 0) {
@@ -429,7 +453,7 @@ export class OrderManager {
     if (problem !== undefined) return problem
 
     const clientOrderId = clientOrderIdFor(operationId)
-    const holder = this.byClientOrderId.get(clientOrderId)
+    const holder = this.byClient(clientOrderId)
     if (holder !== undefined) {
       return invalid(
         "ClientOrderIdCollision",
@@ -439,7 +463,7 @@ export class OrderManager {
     }
     let parent: Slot | undefined
     if (request.parentOperationId !== undefined) {
-      parent = this.slots.get(request.parentOperationId)
+      parent = this.slot(request.parentOperationId)
       const refused = checkChild(request, parent)
       if (refused !== undefined) return refused
     }
@@ -491,7 +515,7 @@ export class OrderManager {
         }
         const venue = m.order.venue
         const venueOrderId = (event as OrderEvent.Accept).venueOrderId
-        const owner = venue === undefined ? undefined : this.byVenueOrderId.get(venue)?.get(venueOrderId)
+        const owner = venue === undefined ? undefined : this.byVenue_(venue, venueOrderId)
         if (owner !== undefined && owner !== slot) {
           return rejected(
             "VenueOrderIdInUse",
@@ -566,9 +590,9 @@ export class OrderManager {
     }
 
     let slot: Slot | undefined
-    if (report.operationId !== undefined) slot = this.slots.get(report.operationId)
-    if (slot === undefined && report.clientOrderId !== undefined) slot = this.byClientOrderId.get(report.clientOrderId)
-    if (slot === undefined && report.venueOrderId !== undefined) slot = this.byVenueOrderId.get(report.venue)?.get(report.venueOrderId)
+    if (report.operationId !== undefined) slot = this.slot(report.operationId)
+    if (slot === undefined && report.clientOrderId !== undefined) slot = this.byClient(report.clientOrderId)
+    if (slot === undefined && report.venueOrderId !== undefined) slot = this.byVenue_(report.venue, report.venueOrderId)
     if (slot === undefined) return this.stageUnmatched(d, report, "UnknownOrder", "No order matches the fill's ids", undefined, now)
 
     const m = slot.record
@@ -692,7 +716,7 @@ export class OrderManager {
    * earlier than the next committed change, so the caller can act on it first.
    */
   load(order: ManagedOrder): boolean {
-    if (this.slots.has(order.order.operationId)) return false
+    if (this.slot(order.order.operationId) !== undefined) return false
     this.add(order)
     return true
   }
@@ -709,7 +733,7 @@ export class OrderManager {
 
   /** @internal replays one journal entry (see `rebuild`); evicts nothing (see `evictExcess`). */
   replayEntry(entry: OrderJournalEntry): JournalCorrupt | undefined {
-    const slot = this.slots.get(entry.operationId)
+    const slot = this.slot(entry.operationId)
     const before = slot?.record
     const after = replay(before, entry)
     if (after instanceof JournalCorrupt) return after
@@ -867,7 +891,7 @@ export class OrderManager {
       return
     }
     const o = after.order
-    const s = slot ?? this.slots.get(o.operationId)!
+    const s = slot ?? this.slot(o.operationId)!
     s.record = after
     const b = before.order
     if (b.status !== o.status) {
@@ -890,13 +914,17 @@ export class OrderManager {
     const o = after.order
     const id = o.operationId
     const slot = new Slot(after, this.nextOrdinal++, statusIndex(o.status))
+    // An evicted order's stale entry under this id goes first: \`set\` would keep its place in
+    // the creation order that iterating \`slots\` gives.
+    if (this.stale !== 0 && this.slots.has(id)) this.dropStale(id)
     this.slots.set(id, slot)
     this.byClientOrderId.set(o.clientOrderId, slot)
+    this.live++
     listOf(this.byStrategy, o.strategyId).items.push(slot)
     listOf(this.byInstrument, o.canonicalId).items.push(slot)
     if (o.venue !== undefined) listOf(this.byVenue, o.venue).items.push(slot)
     if (o.parentOperationId !== undefined) {
-      const parent = parentSlot ?? this.slots.get(o.parentOperationId)
+      const parent = parentSlot ?? this.slot(o.parentOperationId)
       if (parent === undefined) {
         const waiting = this.orphans.get(o.parentOperationId)
         if (waiting === undefined) this.orphans.set(o.parentOperationId, [slot])
@@ -1002,6 +1030,7 @@ export class OrderManager {
         // A tombstone left in the index lists keeps nothing alive until it is swept.
         for (const s of tree) s.release()
       }
+      this.compactIfDue()
       // Drop the consumed head once it is most of the queue (amortised O(1) per tree).
       if (this.finishedHead > 1024 && this.finishedHead * 2 > queue.length) {
         queue.copyWithin(0, this.finishedHead)
@@ -1014,25 +1043,53 @@ export class OrderManager {
     }
   }
 
-  /** Removes an evicted order from every index (its tree goes with it, so no parent keeps it). */
+  /**
+   * Takes an evicted order out of every index (its tree goes with it, so no parent keeps it):
+   * out of its status bucket, a tombstone in its index lists, a stale entry in the key indexes
+   * (see \`compact\`). Reads only the slot: the order's record and strings are long cold.
+   */
   private unindex(s: Slot): void {
-    const o = s.record.order
     s.held = false
-    this.slots.delete(o.operationId)
-    if (this.byClientOrderId.get(o.clientOrderId) === s) this.byClientOrderId.delete(o.clientOrderId)
-    if (o.venue !== undefined && o.venueOrderId !== undefined) {
-      const ids = this.byVenueOrderId.get(o.venue)
-      if (ids !== undefined && ids.get(o.venueOrderId) === s) ids.delete(o.venueOrderId)
-    }
+    this.live--
+    this.stale++
     const bucket = this.byStatus[s.status]!
     const last = bucket.pop()!
     if (last !== s) {
       bucket[s.statusAt] = last
       last.statusAt = s.statusAt
     }
-    tombstone(this.byStrategy, o.strategyId)
-    tombstone(this.byInstrument, o.canonicalId)
-    if (o.venue !== undefined) tombstone(this.byVenue, o.venue)
+    tombstone(this.byStrategy, s.strategyId)
+    tombstone(this.byInstrument, s.canonicalId)
+    if (s.venue !== undefined) tombstone(this.byVenue, s.venue)
+  }
+
+  /**
+   * Rebuilds the key indexes from their held entries once the stale ones outnumber them (and
+   * 1,024): amortised, about one insert of a warm key per index per eviction, and the maps
+   * never hold more than about twice the held orders (plus 1,024) entries.
+   */
+  private compactIfDue(): void {
+    if (this.stale > 1024 && this.stale > this.live) this.compact()
+  }
+
+  private compact(): void {
+    this.slots = heldOf(this.slots)
+    this.byClientOrderId = heldOf(this.byClientOrderId)
+    const venues = new Map<string, Map<string, Slot>>()
+    this.byVenueOrderId.forEach((ids, venue) => {
+      const held = heldOf(ids)
+      if (held.size > 0) venues.set(venue, held)
+    })
+    this.byVenueOrderId = venues
+    this.stale = 0
+  }
+
+  /** Removes the stale entry under \`operationId\` and its other keys' stale entries. */
+  private dropStale(operationId: string): void {
+    const s = this.slots.get(operationId)
+    if (s === undefined || s.held) return
+    this.slots.delete(operationId)
+    this.stale--
   }
 
   private validate(r: OrderRequest): InvalidOrderRequest | undefined {
@@ -1150,8 +1207,12 @@ class Slot {
   open = 0
   /** The tree's position in the finished queue, -1 when not queued. */
   queuedAt = -1
-  /** False once evicted: the secondary index lists keep it as a tombstone until swept. */
+  /** False once evicted: the index lists and key indexes keep it as a stale entry until swept. */
   held = true
+  /** Its order's index list keys, kept here so eviction need not read the (long cold) record. */
+  readonly strategyId: string
+  readonly canonicalId: string
+  readonly venue: string | undefined
   constructor(
     public record: ManagedOrder,
     readonly ordinal: number,
@@ -1159,6 +1220,10 @@ class Slot {
   ) {
     this.status = status
     this.root = this
+    const o = record.order
+    this.strategyId = o.strategyId
+    this.canonicalId = o.canonicalId
+    this.venue = o.venue
   }
   /** Drops an evicted slot's references (nothing reads a slot that is not `held`). */
   release(): void {
@@ -1176,6 +1241,15 @@ const RELEASED = Object.freeze({}) as ManagedOrder
 class SlotList {
   readonly items: Array<Slot> = []
   dead = 0
+}
+
+/** The held entries of a key index, in its order. */
+const heldOf = <K>(index: Map<K, Slot>): Map<K, Slot> => {
+  const out = new Map<K, Slot>()
+  index.forEach((s, k) => {
+    if (s.held) out.set(k, s)
+  })
+  return out
 }
 
 /** Points every slot of `top`'s subtree at `root`. */
@@ -1200,7 +1274,7 @@ const listOf = (index: Map<string, SlotList>, key: string): SlotList => {
   return list
 }
 
-/** Counts an evicted entry of the list under `key`; sweeps the list once half of it is dead. */
+/** Counts an evicted entry of the list under \`key\`; sweeps the list once half of it is dead. */
 const tombstone = (index: Map<string, SlotList>, key: string): void => {
   const list = index.get(key)
   if (list === undefined) return

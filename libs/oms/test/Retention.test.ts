@@ -267,11 +267,59 @@ describe("retainTerminal", () => {
     for (const list of internals.byStrategy.values()) {
       expect(list.items.length).toBeLessThanOrEqual(2 * (list.items.length - list.dead) + 33)
     }
-    expect(internals.slots.size).toBe(manager.size)
+    // Evicted orders' keys are dropped in batches (\`compact\`): never more stale entries than
+    // held ones plus 1,024, so the key index stays bounded however many orders pass through.
+    expect(internals.slots.size).toBeLessThanOrEqual(2 * manager.size + 1_025)
     // Queries still come in creation order.
     const all = ids(manager.query({}))
     expect(all).toEqual([...all].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))))
     expect(ids(manager.query({ strategyId: strategy("beta") }))).toEqual(all.filter((id) => Number(id.slice(1)) % 3 === 0))
+  })
+
+  it("finds every held order by each of its keys, and no evicted one, across key-index compactions", () => {
+    const { manager, now } = setup(5)
+    const working: Array<string> = []
+    for (let i = 0; i < 4_000; i++) {
+      const id = `k${i}`
+      right(manager.create(limitBuy(id), now()))
+      right(manager.apply(id, { _tag: "Submit" }, now()))
+      right(manager.apply(id, { _tag: "Accept", venueOrderId: voi(`v-${id}`) }, now()))
+      if (i % 11 === 0) working.push(id)
+      else {
+        const r = right(manager.recordFill(fillOf(id, `t-${id}`, "0.5", "65000"), now()))
+        expect(r._tag).toBe("Applied")
+      }
+    }
+    expect(manager.evicted).toBe(4_000 - working.length - 5)
+    for (const id of working) {
+      const m = manager.get(id)!
+      expect(m.order.status).toBe("ACCEPTED")
+      expect(manager.getByClientOrderId(Ids.clientOrderIdFor(id))).toBe(m)
+      expect(manager.getByVenueOrderId("BINANCE-SPOT", `v-${id}`)).toBe(m)
+    }
+    for (const id of ["k1", "k2", "k1000", "k2500"]) {
+      expect(manager.get(id)).toBeUndefined()
+      expect(manager.getByClientOrderId(Ids.clientOrderIdFor(id))).toBeUndefined()
+      expect(manager.getByVenueOrderId("BINANCE-SPOT", `v-${id}`)).toBeUndefined()
+      // A late fill of an evicted order matches nothing, by any of its ids.
+      const late = right(manager.recordFill(fillOf(id, `late-${id}`, "0.1", "65000", { operationId: undefined, clientOrderId: Ids.clientOrderIdFor(id) }), now()))
+      expect(late._tag === "Unmatched" && late.unmatched.reason).toBe("UnknownOrder")
+    }
+    // Working orders still fill through the indexes after the compactions.
+    const last = working[working.length - 1]!
+    const r = right(manager.recordFill(fillOf(last, `t-${last}`, "0.5", "65000", { operationId: undefined, venueOrderId: voi(`v-${last}`) }), now()))
+    expect(r._tag === "Applied" && r.order.order.status).toBe("FILLED")
+  })
+
+  it("puts an evicted operation id created anew after the orders created before it", () => {
+    const { manager, now } = setup(0)
+    right(manager.create(limitBuy("o1"), now()))
+    right(manager.create(limitBuy("o2"), now()))
+    cancel(manager, now, "o1")
+    right(manager.create(limitBuy("o1", { side: "SELL" }), now()))
+    expect(ids(manager.query({}))).toEqual(["o2", "o1"])
+    expect(manager.size).toBe(2)
+    expect(manager.get("o1")!.order.side).toBe("SELL")
   })
 
   it("refuses a retainTerminal that is not a count", () => {
