@@ -15,15 +15,15 @@
  * Cancelling: interrupt the fiber, or fire `options.signal`; the replay stops at its next
  * check (every 16,384 events and every row group) and nothing is written.
  */
-import { Catalog, type Instrument, type MarketDataError } from "@odum/marketdata"
+import type { MarketDataError } from "@odum/marketdata"
 import { Storage, type StorageError } from "@odum/ucs"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as BacktestConfig from "./BacktestConfig.js"
-import { BacktestError, invalidConfig } from "./BacktestError.js"
+import { BacktestError } from "./BacktestError.js"
 import { canonicalJson } from "./internal/canonicalJson.js"
-import { Cancelled, Engine } from "./internal/Engine.js"
-import { dataInstruments, plan as makePlan } from "./internal/instruments.js"
+import { Cancelled } from "./internal/Engine.js"
+import { dataError, prepare } from "./internal/prepare.js"
 import * as Results from "./internal/results.js"
 import * as ResultFiles from "./ResultFiles.js"
 import * as RunId from "./RunId.js"
@@ -77,9 +77,6 @@ export const pathsOf = (
   return { runId, configHash, paths: ResultFiles.runPaths(outputUriOf(config, options), runId) }
 }
 
-const dataError = (runId: string, what: string) => (e: MarketDataError.CatalogError) =>
-  new BacktestError({ reason: e.reason === "InvalidInput" ? "InvalidConfig" : "Data", message: `${what}: ${e.message}`, runId, cause: e })
-
 const storageError = (runId: string) => (e: StorageError.StorageError) =>
   new BacktestError({ reason: "Storage", message: `Writing the results failed: ${e.message}`, runId, cause: e })
 
@@ -93,53 +90,7 @@ export const run = (
 ): Effect.Effect<Completed, BacktestError, Storage.Storage> =>
   Effect.gen(function* () {
     const { runId, configHash, paths } = pathsOf(config, options)
-    const catalog = yield* Catalog.make({ root: config.data.catalog })
-
-    // Every listing's and data instrument's definition; an unknown one is a config error at its path.
-    const wanted = new Map<string, string>()
-    config.venues.forEach((v, vi) =>
-      v.instruments.forEach((l, li) => {
-        if (!wanted.has(l.instrument)) wanted.set(l.instrument, `venues[${vi}].instruments[${li}].instrument`)
-      })
-    )
-    for (const d of dataInstruments(config)) if (!wanted.has(d.id)) wanted.set(d.id, d.path)
-    const definitions = new Map<string, Instrument.InstrumentDefinition>()
-    const missing: Array<string> = []
-    for (const [id, path] of wanted) {
-      const def = yield* catalog.instrument(id).pipe(
-        Effect.map((d) => d as typeof d | undefined),
-        Effect.catchTag("CatalogError", (e) =>
-          e.reason === "UnknownInstrument"
-            ? Effect.sync(() => {
-                missing.push(`${path}: ${id} is not defined in the catalog at ${config.data.catalog}`)
-                return undefined
-              })
-            : Effect.fail(dataError(runId, `Reading the definition of ${id}`)(e))
-        )
-      )
-      if (def !== undefined) definitions.set(id, def)
-    }
-    if (missing.length > 0) {
-      const all = yield* catalog.instruments().pipe(Effect.mapError(dataError(runId, "Reading the catalog's instruments")))
-      if (all.length === 0) {
-        return yield* Effect.fail(
-          new BacktestError({
-            reason: "Data",
-            message: `No catalog at ${config.data.catalog} (data.catalog): it defines no instruments. A bare key is resolved against the storage's default location (the local root or default bucket the app configured; the odum CLI's is UNIFIED_CLOUD_LOCAL_PATH, default ./data); a gs:// or file:// URI is explicit`,
-            runId
-          })
-        )
-      }
-      return yield* Effect.fail(withRunId(invalidConfig(missing), runId))
-    }
-    const plan = makePlan(config, definitions)
-    if (Either.isLeft(plan)) return yield* Effect.fail(withRunId(invalidConfig(plan.left), runId))
-    const engine = Engine.make(config, plan.right)
-    if (Either.isLeft(engine)) return yield* Effect.fail(withRunId(invalidConfig(engine.left), runId))
-
-    const cursor = yield* catalog
-      .cursor({ instruments: plan.right.data.map((d) => d.id), kinds: config.data.kinds, from: config.data.from, to: config.data.to })
-      .pipe(Effect.mapError(dataError(runId, "Opening the market data")))
+    const { engine, cursor } = yield* prepare(config, runId, { tables: options.write !== false })
 
     const onProgress = options.onProgress
     const progress = onProgress === undefined ? undefined : (p: Omit<Progress, "runId">) => onProgress({ runId, ...p })
@@ -148,7 +99,7 @@ export const run = (
       try: (interrupt) => {
         const outer = options.signal
         const signal = outer === undefined ? interrupt : AbortSignal.any([outer, interrupt])
-        return engine.right.run(cursor, signal, progress)
+        return engine.run(cursor, signal, progress)
       },
       catch: (e) =>
         e instanceof Cancelled
@@ -159,7 +110,7 @@ export const run = (
     })
     const wallTimeMs = performance.now() - started
 
-    const deterministic = Results.summarize(engine.right, config, runId, configHash)
+    const deterministic = Results.summarize(engine, config, runId, configHash)
     const events = deterministic.eventCount
     const summary: RunSummary = {
       ...deterministic,
@@ -176,9 +127,11 @@ export const run = (
         { key: "odum.run_id", value: runId },
         { key: "odum.config_hash", value: configHash }
       ]
+      // One table's rows at a time, built from the engine's compact columns when it is written.
       // Each encoding is one synchronous stretch: give the event loop a turn between them (a
       // service answers its other requests meanwhile).
-      for (const table of Results.tables(engine.right)) {
+      for (const { table: rowsOf } of Results.tables(engine)) {
+        const table = rowsOf()
         if (config.output.formats.includes("csv")) {
           yield* breathe
           yield* put(paths.csv[table.name], ResultFiles.toCsv(table))
@@ -193,9 +146,6 @@ export const run = (
     }
     return { summary, paths }
   })
-
-const withRunId = (e: BacktestError, runId: string): BacktestError =>
-  new BacktestError({ reason: e.reason, message: e.message, runId })
 
 const isCatalogError = (u: unknown): u is MarketDataError.CatalogError =>
   typeof u === "object" && u !== null && (u as { _tag?: unknown })._tag === "CatalogError"

@@ -10,7 +10,11 @@
  * real trades file, from the bundled sample catalog), replayed back to back, each copy
  * shifted in time by the recording's span, until there are at least 10 million trades
  * (`BACKTEST_BENCH_EVENTS` overrides the count). Results are summarised but not written
- * (`write: false`): writing 10 million order rows is a different benchmark.
+ * (`write: false`): writing 10 million order rows is a different benchmark. Without result
+ * tables the engine keeps nothing per order (the OMS keeps its last 1,024 finished orders,
+ * the summary is folded in as orders finish), so both runs cover every tick and the heap
+ * stays flat: each prints the live heap (measured right after each major GC) in the first
+ * and the second half of the replay.
  *
  * Target (issue): at least 1,000,000 ticks/s with one order per tick on one core.
  */
@@ -23,6 +27,7 @@ import * as Layer from "effect/Layer"
 import { mkdtempSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
+import { constants, PerformanceObserver } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { replicate } from "./internal/replicate.js"
 
@@ -32,8 +37,8 @@ const MIN_EVENTS = Number(process.env["BACKTEST_BENCH_EVENTS"] ?? 10_000_000)
 const TARGET_TICKS_PER_SECOND = 1_000_000
 /** Ticks per order in the full-length run. */
 const SPARSE = 1_000
-/** Ticks of the one-order-per-tick run. */
-const DENSE_TICKS = Number(process.env["BACKTEST_BENCH_DENSE_TICKS"] ?? 500_000)
+/** Ticks of the one-order-per-tick run (default: all of them). */
+const DENSE_TICKS = Number(process.env["BACKTEST_BENCH_DENSE_TICKS"] ?? Number.POSITIVE_INFINITY)
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
 
@@ -118,9 +123,8 @@ export async function run(): Promise<void> {
     }
     const readRate = (read / readMs) * 1000
 
-    // 3. The whole pipeline, twice: every tick with sparse orders (the replay loop's own
-    //    rate over all of it), then one order per tick over a prefix (the OMS keeps every
-    //    order in memory, about 2.7 KB each, so ten million orders would need ~27 GB).
+    // 3. The whole pipeline, twice over every tick: with sparse orders (the replay loop's own
+    //    rate), then with one order per tick (the issue's target).
     const layer = Storage.layerLocal({ root: tmp }).pipe(Layer.provide(NodeContext.layer))
     const backtest = async (label: string, ticks: number, every: number) => {
       const end = ticks >= replay.length ? to : replay.ts[ticks]!
@@ -134,10 +138,28 @@ export async function run(): Promise<void> {
         })
       )
       const heapBefore = process.memoryUsage().heapUsed
+      // The live heap: heap used right after each major GC (the observer runs when the replay
+      // yields, at most 20 ms later), highest in each half of the replay; and the highest heap
+      // used at any progress report (16,384 events apart), garbage included.
+      let half = 0
+      const live = [0, 0]
+      let peak = heapBefore
+      const gcs = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+            live[half] = Math.max(live[half]!, process.memoryUsage().heapUsed)
+          }
+        }
+      })
+      gcs.observe({ entryTypes: ["gc"] })
+      const onProgress = (p: Backtest.Progress) => {
+        half = p.fraction < 0.5 ? 0 : 1
+        peak = Math.max(peak, process.memoryUsage().heapUsed)
+      }
       const cpu0 = process.cpuUsage()
-      const { summary } = await Effect.runPromise(Backtest.run(config, { write: false }).pipe(Effect.provide(layer)))
+      const { summary } = await Effect.runPromise(Backtest.run(config, { write: false, onProgress }).pipe(Effect.provide(layer)))
       const cpu = process.cpuUsage(cpu0)
-      const heapAfter = process.memoryUsage().heapUsed
+      gcs.disconnect()
       // Trades before `end` (those sharing the boundary's timestamp start the next range).
       let expected = Math.min(ticks, replay.length)
       while (expected > 0 && replay.ts[expected - 1]! >= end) expected--
@@ -151,7 +173,12 @@ export async function run(): Promise<void> {
       // CPU time of the whole run (opening the data, replay, summary; all threads, so GC helpers count): the machine is shared.
       const cpuMs = (cpu.user + cpu.system) / 1000
       console.log(
-        `    (${fmt(summary.eventCount)} ticks, ${fmt(summary.orderCount)} orders, ${fmt(summary.fillCount)} fills in ${fmt(summary.wallTimeMs)} ms; ${fmt(summary.orderCount / (summary.wallTimeMs / 1000))} orders/s; heap +${fmt((heapAfter - heapBefore) / 2 ** 20)} MiB)`
+        `    (${fmt(summary.eventCount)} ticks, ${fmt(summary.orderCount)} orders, ${fmt(summary.fillCount)} fills in ${fmt(summary.wallTimeMs)} ms; ${fmt(summary.orderCount / (summary.wallTimeMs / 1000))} orders/s)`
+      )
+      const mib = (bytes: number) => `${bytes >= 0 ? "+" : ""}${fmt(bytes / 2 ** 20)} MiB`
+      const liveText = (bytes: number) => (bytes === 0 ? "no major GC" : mib(bytes - heapBefore))
+      console.log(
+        `    (heap growth: live ${liveText(live[0]!)} in the first half of the replay, ${liveText(live[1]!)} in the second; peak ${mib(peak - heapBefore)} with garbage)`
       )
       console.log(
         `    (CPU time of the whole run, data opening and summary included: ${fmt(cpuMs)} ms, ${fmt(summary.eventCount / (cpuMs / 1000))} ticks/s, load average ${loadavg()[0]!.toFixed(1)})`
@@ -159,7 +186,8 @@ export async function run(): Promise<void> {
     }
     console.log(`  catalog raw read (cursor drained, nothing behind it)`.padEnd(60) + `${fmt(readRate).padStart(12)} ticks/s  (${fmt(read)} in ${fmt(readMs)} ms)`)
     await backtest(`whole pipeline, one order per ${fmt(SPARSE)} ticks`, replay.length, SPARSE)
-    await backtest(`whole pipeline, one order per tick (first ${fmt(DENSE_TICKS)})`, DENSE_TICKS, 1)
+    const dense = DENSE_TICKS >= replay.length ? `all ${fmt(replay.length)}` : `first ${fmt(DENSE_TICKS)}`
+    await backtest(`whole pipeline, one order per tick (${dense})`, DENSE_TICKS, 1)
   } finally {
     rmSync(tmp, { recursive: true, force: true })
   }

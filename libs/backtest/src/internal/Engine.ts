@@ -18,7 +18,7 @@
  * and to the strategy (trades of its signal instrument). Venue answers reach the core
  * through its execution sink at the simulated time they happen.
  */
-import { Decimal, type Fill, type InstrumentSpec, type Order } from "@odum/domain"
+import { Decimal, type InstrumentSpec } from "@odum/domain"
 import type { ExecutionEvent, SyncVenue } from "@odum/adapter-kit"
 import { SimVenue, type MatchingEngine } from "@odum/adapter-sim"
 import { AlgoParams, MarketUpdate } from "@odum/algos"
@@ -31,7 +31,10 @@ import { type MarketState, type OrderBook as RouterBook, Router, RouterConfig } 
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type { BacktestConfig } from "../BacktestConfig.js"
+import { FillRows, OrderRows } from "./columns.js"
+import { HeldOrders } from "./HeldOrders.js"
 import type { Plan } from "./instruments.js"
+import { SummaryAccumulator } from "./results.js"
 import * as Strategies from "./strategies.js"
 
 /** What a progress callback receives. */
@@ -52,6 +55,18 @@ export interface EquitySample {
   readonly realized: Decimal.Decimal
   readonly unrealized: Decimal.Decimal
   readonly fees: Decimal.Decimal
+}
+
+/** How the engine is made. */
+export interface EngineOptions {
+  /** Keep the orders and fills tables (compact columns) for the result files; without them nothing is kept per order. */
+  readonly tables: boolean
+}
+
+/** The orders and fills tables of a run that writes its results. */
+export interface ResultRows {
+  readonly orders: OrderRows
+  readonly fills: FillRows
 }
 
 /** The run was cancelled through its AbortSignal. */
@@ -146,25 +161,17 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   readonly strategy: Strategies.Strategy
   readonly specs: ReadonlyMap<string, InstrumentSpec.InstrumentSpec>
 
-  // Results gathered on the way.
-  /**
-   * Every order's final record, in creation order. The OMS keeps only the last
-   * RETAINED_FINISHED finished orders in memory (a flat heap over millions of orders): each
-   * order's record lands here when the OMS evicts it, the rest when the replay ends
-   * (`collectOrders`).
-   */
-  readonly finalOrders: Array<Order.UnifiedOrder | undefined> = []
-  /**
-   * The arrival price of each order, index for index with `finalOrders`: set for strategy
-   * orders (the market price when sent), undefined for the others. Arrays by creation
-   * index rather than maps by id: a map of every order cost more per order than the risk check.
-   */
-  readonly arrivals: Array<Decimal.Decimal | undefined> = []
-  /** Creation index of every order the OMS still holds (small: working orders and the retained finished ones). */
-  private readonly heldIndex = new Map<string, number>()
-  /** Every fill the OMS recorded, with the simulated time (ns) it happened. */
-  readonly fills: Array<Fill.Fill> = []
-  readonly fillTimes: Array<bigint> = []
+  // Results gathered on the way. The OMS keeps only the last RETAINED_FINISHED finished
+  // orders in memory (a flat heap over millions of orders) and hands each order's final
+  // record over when it evicts it (the rest are collected when the replay ends): it is
+  // folded into the summary then, and written into its row of the orders table if the run
+  // keeps tables. Nothing else is kept per order.
+  /** The summary's order and fill figures, folded in as orders finish and fills are recorded. */
+  readonly summary: SummaryAccumulator
+  /** The orders and fills tables, when the run writes its results (see EngineOptions). */
+  readonly rows: ResultRows | undefined
+  /** The orders the OMS still holds: each one's creation index (its row) and arrival price. */
+  readonly held = new HeldOrders()
   readonly equity: Array<EquitySample> = []
   readonly anomalyCounts = new Map<string, number>()
   readonly anomalyFirst: Array<string> = []
@@ -201,6 +208,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private constructor(
     readonly config: BacktestConfig,
     readonly plan: Plan,
+    options: EngineOptions,
     parts: {
       readonly sims: ReadonlyArray<SimVenue.SimVenue>
       readonly riskBook: InMemoryRiskBook.InMemoryRiskBook
@@ -220,6 +228,8 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     const specs = new Map<string, InstrumentSpec.InstrumentSpec>()
     for (const l of plan.listings) specs.set(l.spec.canonicalId, l.spec)
     this.specs = specs
+    this.summary = new SummaryAccumulator(specs, config.venues.map((v) => v.venue))
+    this.rows = options.tables ? { orders: new OrderRows(), fills: new FillRows() } : undefined
     // The core applies only fills the OMS recorded for the first time: no second record of every fill id.
     this.positions = PositionTracker.make({ instruments: specs.values(), deduplicate: false })
 
@@ -284,7 +294,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   }
 
   /** Builds the engine: simulated venues, risk, router, core and strategy. Issues name the config path. */
-  static make(config: BacktestConfig, plan: Plan): Either.Either<Engine, ReadonlyArray<string>> {
+  static make(config: BacktestConfig, plan: Plan, options: EngineOptions): Either.Either<Engine, ReadonlyArray<string>> {
     const issues: Array<string> = []
     const sims: Array<SimVenue.SimVenue> = []
     config.venues.forEach((v, vi) => {
@@ -336,7 +346,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     if (issues.length > 0 || Either.isLeft(risk)) return Either.left(issues)
     const algorithmOptions =
       config.algorithmOptions === undefined ? undefined : Schema.encodeSync(AlgoParams.Options)(config.algorithmOptions)
-    return Either.right(new Engine(config, plan, { sims, riskBook, risk: risk.right, router, algorithmOptions }))
+    return Either.right(new Engine(config, plan, options, { sims, riskBook, risk: risk.right, router, algorithmOptions }))
   }
 
   // -------------------------------------------------------------------------------------
@@ -430,6 +440,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     this.runDue(this.to, false)
     this.clock.setNs(this.to)
     this.sample(this.to)
+    this.collectOrders()
     if (onProgress !== undefined) onProgress({ events: total, simTimeNs: this.to, fraction: 1 })
   }
 
@@ -588,30 +599,39 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private onJournal(entry: OrderJournal.OrderJournalEntry): void {
     const e = entry.event
     if (e._tag === "Created") {
-      this.heldIndex.set(entry.operationId, this.finalOrders.length)
-      this.finalOrders.push(undefined)
-      this.arrivals.push(entry.operationId === this.submitting ? this.submittingArrival : undefined)
+      const arrival = entry.operationId === this.submitting ? this.submittingArrival : undefined
+      const i = this.held.add(entry.operationId, arrival)
+      if (this.rows !== undefined) this.rows.orders.reserve(i, arrival)
     } else if (e._tag === "FillRecorded") {
-      this.fills.push(e.fill)
-      this.fillTimes.push(this.clock.nowNs())
+      this.summary.fill(e.fill)
+      // The order is held (its fill is being recorded): its parent and strategy go with the fill's row.
+      if (this.rows !== undefined) this.rows.fills.add(e.fill, this.clock.nowNs(), this.core.order(e.fill.operationId)?.order)
     }
   }
 
   private onEvicted(m: ManagedOrder.ManagedOrder): void {
-    const id = m.order.operationId
-    const i = this.heldIndex.get(id)
-    if (i === undefined) return
-    this.heldIndex.delete(id)
-    this.finalOrders[i] = m.order
+    this.finish(m)
   }
 
-  /** After the replay: the records of the orders the OMS still holds join the evicted ones. */
-  collectOrders(): void {
-    for (const [id, i] of this.heldIndex) {
+  /** An order's final record: folded into the summary, written into its row. */
+  private finish(m: ManagedOrder.ManagedOrder): void {
+    const i = this.held.take(m.order.operationId)
+    if (i < 0) return
+    this.summary.order(m.order, this.held.takenArrival)
+    if (this.rows !== undefined) this.rows.orders.set(i, m.order)
+  }
+
+  /** After the replay: the orders the OMS still holds are finished with their records as they are. */
+  private collectOrders(): void {
+    for (const id of this.held.heldIds()) {
       const m = this.core.order(id)
-      if (m !== undefined) this.finalOrders[i] = m.order
+      if (m !== undefined) this.finish(m)
     }
-    this.heldIndex.clear()
+  }
+
+  /** Entries the engine keeps per order: the held orders' entries and the tables' rows (0 without tables). */
+  retainedPerOrder(): number {
+    return this.held.footprint + (this.rows === undefined ? 0 : this.rows.orders.size + this.rows.fills.size)
   }
 
   // -------------------------------------------------------------------------------------

@@ -1,0 +1,516 @@
+/**
+ * What the engine keeps while it replays: the queue of held orders (creation index and
+ * arrival price per order until the OMS hands its final record over), the summary folded in
+ * order by order and fill by fill (checked against the whole-run computation it replaced,
+ * on the example configs and as a property), and memory that does not grow with the run.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Decimal, type Fill, InstrumentSpec, type Order } from "@odum/domain"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as fc from "fast-check"
+import { type BacktestConfig, ResultFiles } from "../src/index.js"
+import { FillRows, OrderRows } from "../src/internal/columns.js"
+import { HeldOrders } from "../src/internal/HeldOrders.js"
+import { prepare } from "../src/internal/prepare.js"
+import { type OrderFigures, SummaryAccumulator, summarize, tables } from "../src/internal/results.js"
+import { decode, example, SAMPLE_CATALOG, storage, tempDir } from "./fixtures.js"
+
+const BTC = "BINANCE-FUTURES:PERPETUAL:BTC-USDT"
+/** The OMS's bound on finished orders in memory (Engine's RETAINED_FINISHED). */
+const RETAINED_FINISHED = 1_024
+const TIMEOUT = 180_000
+
+// ---------------------------------------------------------------------------------------
+// The whole-run computation the accumulator replaced: every order and fill at once.
+// ---------------------------------------------------------------------------------------
+
+interface OrderIn {
+  readonly status: string
+  readonly parentOperationId?: string | undefined
+  readonly venue?: string | undefined
+  readonly canonicalId: string
+  readonly side: "BUY" | "SELL"
+  readonly quantity: Decimal.Decimal
+  readonly filledQuantity: Decimal.Decimal
+  readonly averageFillPrice?: Decimal.Decimal | undefined
+}
+interface FillIn {
+  readonly venue: string
+  readonly canonicalId: string
+  readonly price: Decimal.Decimal
+  readonly quantity: Decimal.Decimal
+  readonly fee: Decimal.Decimal
+  readonly feeCurrency: string
+}
+
+const fmt = Decimal.format
+const sortedKeys = <V>(m: ReadonlyMap<string, V>) => [...m.keys()].sort()
+const toRecord = (m: ReadonlyMap<string, Decimal.Decimal>) => Object.fromEntries(sortedKeys(m).map((k) => [k, fmt(m.get(k)!)]))
+const addTo = (m: Map<string, Decimal.Decimal>, k: string, v: Decimal.Decimal) => m.set(k, Decimal.add(m.get(k) ?? Decimal.zero, v))
+
+/** The previous `summarize`'s order and fill figures, over every order (creation order) and fill of a run. */
+const wholeRun = (
+  orders: ReadonlyArray<OrderIn>,
+  arrivals: ReadonlyArray<Decimal.Decimal | undefined>,
+  fills: ReadonlyArray<FillIn>,
+  specs: ReadonlyMap<string, InstrumentSpec.InstrumentSpec>,
+  venueCodes: ReadonlyArray<string>
+): OrderFigures => {
+  const byStatus = new Map<string, number>()
+  let denied = 0
+  let rejected = 0
+  let strategyOrders = 0
+  let ordered = Decimal.zero
+  let filled = Decimal.zero
+  let slipNum = Decimal.zero
+  let slipDen = Decimal.zero
+  let slipOrders = 0
+  const slipCost = new Map<string, Decimal.Decimal>()
+  orders.forEach((o, i) => {
+    byStatus.set(o.status, (byStatus.get(o.status) ?? 0) + 1)
+    if (o.status === "DENIED") denied++
+    if (o.status === "REJECTED") rejected++
+    if (o.parentOperationId !== undefined) return
+    strategyOrders++
+    if (o.status !== "DENIED") {
+      ordered = Decimal.add(ordered, o.quantity)
+      filled = Decimal.add(filled, o.filledQuantity)
+    }
+    const arrival = arrivals[i]
+    const avg = o.averageFillPrice
+    if (arrival !== undefined && avg !== undefined && Decimal.isPositive(o.filledQuantity)) {
+      slipOrders++
+      const sign = o.side === "BUY" ? Decimal.one : Decimal.neg(Decimal.one)
+      const diff = Decimal.mul(Decimal.mul(sign, Decimal.sub(avg, arrival)), o.filledQuantity)
+      slipNum = Decimal.add(slipNum, diff)
+      slipDen = Decimal.add(slipDen, Decimal.mul(arrival, o.filledQuantity))
+      const spec = specs.get(o.canonicalId)
+      if (spec !== undefined && spec.contractType === "LINEAR") addTo(slipCost, spec.quoteAsset, Decimal.mul(diff, spec.contractSize))
+    }
+  })
+  const filledQty = new Map<string, Decimal.Decimal>()
+  const volume = new Map<string, Decimal.Decimal>()
+  const fees = new Map<string, Decimal.Decimal>()
+  const venues = new Map(
+    venueCodes.map((v) => [
+      v,
+      { orders: 0, ordered: Decimal.zero, filledOrdered: Decimal.zero, fills: 0, qty: new Map(), notional: new Map(), volume: new Map(), fees: new Map() }
+    ])
+  )
+  for (const o of orders) {
+    const v = o.venue === undefined ? undefined : venues.get(o.venue)
+    if (v === undefined) continue
+    v.orders++
+    v.ordered = Decimal.add(v.ordered, o.quantity)
+    v.filledOrdered = Decimal.add(v.filledOrdered, o.filledQuantity)
+  }
+  for (const f of fills) {
+    const spec = specs.get(f.canonicalId)
+    addTo(filledQty, f.canonicalId, f.quantity)
+    addTo(fees, f.feeCurrency, f.fee)
+    const v = venues.get(f.venue)
+    if (v !== undefined) {
+      v.fills++
+      addTo(v.qty, f.canonicalId, f.quantity)
+      addTo(v.notional, f.canonicalId, Decimal.mul(f.price, f.quantity))
+      addTo(v.fees, f.feeCurrency, f.fee)
+    }
+    if (spec !== undefined) {
+      const n = InstrumentSpec.notional(spec, f.quantity, f.price)
+      const asset = InstrumentSpec.notionalAsset(spec)
+      addTo(volume, asset, n)
+      if (v !== undefined) addTo(v.volume, asset, n)
+    }
+  }
+  const ratio = (num: Decimal.Decimal, den: Decimal.Decimal, scale: number) =>
+    Decimal.isPositive(den) ? fmt(Decimal.div(num, den, scale, "half-even")) : null
+  return {
+    orderCount: orders.length,
+    strategyOrderCount: strategyOrders,
+    ordersByStatus: Object.fromEntries(sortedKeys(byStatus).map((k) => [k, byStatus.get(k)!])),
+    deniedCount: denied,
+    rejectedCount: rejected,
+    fillCount: fills.length,
+    filledQuantity: toRecord(filledQty),
+    volume: toRecord(volume),
+    fees: toRecord(fees),
+    slippage: {
+      orders: slipOrders,
+      bps: Decimal.isPositive(slipDen) ? fmt(Decimal.div(Decimal.mul(slipNum, Decimal.fromInt(10_000)), slipDen, 4, "half-even")) : null,
+      cost: toRecord(slipCost)
+    },
+    fillRatio: ratio(filled, ordered, 6),
+    byVenue: [...venues.entries()].map(([venue, v]) => ({
+      venue,
+      orderCount: v.orders,
+      fillCount: v.fills,
+      filledQuantity: toRecord(v.qty),
+      volume: toRecord(v.volume),
+      fees: toRecord(v.fees),
+      averagePrice: Object.fromEntries(sortedKeys(v.qty).map((id) => [id, fmt(Decimal.div(v.notional.get(id)!, v.qty.get(id)!, 8, "half-even"))])),
+      fillRatio: ratio(v.filledOrdered, v.ordered, 6)
+    }))
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Replays through the engine itself (no files), to look at what it keeps.
+// ---------------------------------------------------------------------------------------
+
+/** Replays `config`; `onProgress` sees the engine every 16,384 events and every row group. */
+const replay = async (config: BacktestConfig.BacktestConfig, keepTables: boolean, watch?: (retained: number) => void) => {
+  const { engine, cursor } = await Effect.runPromise(prepare(config, "test", { tables: keepTables }).pipe(Effect.provide(storage(tempDir()))))
+  await engine.run(cursor, undefined, watch === undefined ? undefined : () => watch(engine.retainedPerOrder()))
+  return engine
+}
+
+const column = (name: string) => ResultFiles.ORDER_COLUMNS.findIndex((c) => c.name === name)
+const fillColumn = (name: string) => ResultFiles.FILL_COLUMNS.findIndex((c) => c.name === name)
+const dec = (v: unknown): Decimal.Decimal | undefined => (v === null ? undefined : Decimal.unsafeFromString(v as string))
+
+describe("the summary folded in as the run goes", () => {
+  for (const name of ["backtest.example.json", "backtest.risk.example.json", "backtest.twap.example.json", "backtest.router.example.json"]) {
+    it(
+      `${name}: equals the whole-run computation over the orders and fills tables it writes, and does not depend on writing them`,
+      async () => {
+        const config = decode(example(name))
+        const engine = await replay(config, true)
+        const [orders, fills] = tables(engine).map((t) => t.table().rows)
+        const c = (row: ReadonlyArray<unknown>, n: string) => row[column(n)]
+        const orderIns: Array<OrderIn> = orders!.map((r) => ({
+          status: c(r, "status") as string,
+          parentOperationId: (c(r, "parent_operation_id") as string | null) ?? undefined,
+          venue: (c(r, "venue") as string | null) ?? undefined,
+          canonicalId: c(r, "instrument") as string,
+          side: c(r, "side") as "BUY" | "SELL",
+          quantity: dec(c(r, "quantity"))!,
+          filledQuantity: dec(c(r, "filled_quantity"))!,
+          averageFillPrice: dec(c(r, "average_price"))
+        }))
+        const arrivals = orders!.map((r) => dec(c(r, "arrival_price")))
+        const f = (row: ReadonlyArray<unknown>, n: string) => row[fillColumn(n)]
+        const fillIns: Array<FillIn> = fills!.map((r) => ({
+          venue: f(r, "venue") as string,
+          canonicalId: f(r, "instrument") as string,
+          price: dec(f(r, "price"))!,
+          quantity: dec(f(r, "quantity"))!,
+          fee: dec(f(r, "fee"))!,
+          feeCurrency: f(r, "fee_currency") as string
+        }))
+        const figures = engine.summary.figures()
+        expect(figures.orderCount).toBeGreaterThan(0)
+        expect(figures.fillCount).toBeGreaterThan(0)
+        expect(figures).toEqual(wholeRun(orderIns, arrivals, fillIns, engine.specs, config.venues.map((v) => v.venue)))
+
+        const quiet = await replay(config, false)
+        expect(quiet.rows).toBeUndefined()
+        expect(summarize(quiet, config, "r", "h")).toEqual(summarize(engine, config, "r", "h"))
+      },
+      TIMEOUT
+    )
+  }
+
+  const linear = Schema.decodeSync(InstrumentSpec.InstrumentSpec)({
+    canonicalId: "A:PERPETUAL:BTC-USDT",
+    venue: "A",
+    baseAsset: "BTC",
+    quoteAsset: "USDT",
+    settlementAsset: "USDT",
+    kind: "PERPETUAL",
+    tickSize: "0.1",
+    lotSize: "0.001",
+    minQuantity: "0.001",
+    makerFee: "0.0002",
+    takerFee: "0.0004",
+    contractSize: "1",
+    contractType: "LINEAR"
+  })
+  const inverse = Schema.decodeSync(InstrumentSpec.InstrumentSpec)({
+    canonicalId: "B:PERPETUAL:BTC-USD@INV",
+    venue: "B",
+    baseAsset: "BTC",
+    quoteAsset: "USD",
+    settlementAsset: "BTC",
+    kind: "PERPETUAL",
+    tickSize: "0.5",
+    lotSize: "10",
+    minQuantity: "10",
+    makerFee: "-0.0001",
+    takerFee: "0.0005",
+    contractSize: "10",
+    contractType: "INVERSE"
+  })
+  const specs = new Map([linear, inverse].map((s) => [s.canonicalId, s]))
+  const decimal = (max: number, scale: number) => fc.integer({ min: 1, max }).map((n) => Decimal.fromScaled(BigInt(n), scale))
+  const instrument = fc.constantFrom(linear.canonicalId, inverse.canonicalId, "C:SPOT_PAIR:UNKNOWN")
+  const venue = fc.constantFrom("A", "B", "Z")
+  const order = fc
+    .record({
+      status: fc.constantFrom("FILLED", "PARTIALLY_FILLED", "EXPIRED", "CANCELLED", "DENIED", "REJECTED", "ACCEPTED"),
+      child: fc.boolean(),
+      venue: fc.option(venue, { nil: undefined }),
+      canonicalId: instrument,
+      side: fc.constantFrom("BUY" as const, "SELL" as const),
+      quantity: decimal(5_000, 3),
+      filledShare: fc.integer({ min: 0, max: 4 }),
+      average: fc.option(decimal(7_000_000, 2), { nil: undefined }),
+      arrival: fc.option(decimal(7_000_000, 1), { nil: undefined })
+    })
+    .map((r) => ({
+      order: {
+        operationId: "o",
+        clientOrderId: "c",
+        strategyId: "s",
+        canonicalId: r.canonicalId,
+        side: r.side,
+        type: "MARKET",
+        timeInForce: "IOC",
+        quantity: r.quantity,
+        filledQuantity: Decimal.div(Decimal.mul(r.quantity, Decimal.fromInt(r.filledShare)), Decimal.fromInt(4), 6, "down"),
+        status: r.status,
+        reduceOnly: false,
+        postOnly: false,
+        createdAt: 0,
+        updatedAt: 0,
+        ...(r.child ? { parentOperationId: "parent" } : {}),
+        ...(r.venue === undefined ? {} : { venue: r.venue }),
+        ...(r.average === undefined ? {} : { averageFillPrice: r.average })
+      } as unknown as Order.UnifiedOrder,
+      arrival: r.child ? undefined : r.arrival
+    }))
+  const fill = fc
+    .record({
+      venue,
+      canonicalId: instrument,
+      price: decimal(7_000_000, 1),
+      quantity: decimal(5_000, 3),
+      fee: fc.integer({ min: -50_000, max: 50_000 }).map((n) => Decimal.fromScaled(BigInt(n), 7)),
+      feeCurrency: fc.constantFrom("USDT", "BTC", "BNB")
+    })
+    .map((r) => ({ ...r, operationId: "o", side: "BUY", tradeId: "t", liquidity: "TAKER" }) as unknown as Fill.Fill)
+
+  it("as a property: orders folded in any order (the order they finish) and fills one by one give the whole-run figures", () => {
+    fc.assert(
+      fc.property(
+        fc.array(order, { maxLength: 40 }),
+        fc.array(fill, { maxLength: 40 }),
+        fc.func(fc.integer()),
+        (orders, fills, key) => {
+          const acc = new SummaryAccumulator(specs, ["A", "B"])
+          const finished = orders.map((o, i) => ({ ...o, k: key(i) })).sort((a, b) => a.k - b.k)
+          for (const o of finished) acc.order(o.order, o.arrival)
+          for (const f of fills) acc.fill(f)
+          const expected = wholeRun(
+            orders.map((o) => o.order),
+            orders.map((o) => o.arrival),
+            fills,
+            specs,
+            ["A", "B"]
+          )
+          expect(acc.figures()).toEqual(expected)
+        }
+      ),
+      { numRuns: 300 }
+    )
+  })
+})
+
+describe("compact columns", () => {
+  const opt = (d: Decimal.Decimal | undefined) => (d === undefined ? null : fmt(d))
+  // Coefficients past 64 bits (an average price to 18 places), negative, zero, and small ones.
+  const anyDecimal = fc
+    .tuple(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.integer({ min: 0, max: 30 }))
+    .map(([u, s]) => Decimal.fromScaled(u, s))
+  const text = fc.constantFrom("A", "B", "C", "")
+  const record = fc.record({
+    parent: fc.option(text, { nil: undefined }),
+    venue: fc.option(text, { nil: undefined }),
+    status: fc.constantFrom("FILLED", "DENIED", "REJECTED", "EXPIRED"),
+    quantity: anyDecimal,
+    price: fc.option(anyDecimal, { nil: undefined }),
+    filled: anyDecimal,
+    average: fc.option(anyDecimal, { nil: undefined }),
+    reason: fc.option(fc.string(), { nil: undefined }),
+    algorithm: fc.option(fc.constantFrom("TWAP", "VWAP"), { nil: undefined }),
+    arrival: fc.option(anyDecimal, { nil: undefined }),
+    ms: fc.integer({ min: 0, max: 4_000_000_000_000 })
+  })
+
+  it("as a property: orders.csv rows set in any order read back in creation order, each value as the record formats it", () => {
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 60 }), fc.func(fc.integer()), (records, key) => {
+        const table = new OrderRows()
+        const orders = records.map((r, i) => {
+          table.reserve(i, r.arrival)
+          return {
+            operationId: `o-${i}`,
+            strategyId: r.venue ?? "s",
+            canonicalId: r.parent ?? "X",
+            side: i % 2 === 0 ? "BUY" : "SELL",
+            type: r.price === undefined ? "MARKET" : "LIMIT",
+            timeInForce: i % 3 === 0 ? "IOC" : "GTC",
+            quantity: r.quantity,
+            filledQuantity: r.filled,
+            status: r.status,
+            createdAt: r.ms,
+            updatedAt: r.ms + i,
+            ...(r.parent === undefined ? {} : { parentOperationId: r.parent }),
+            ...(r.venue === undefined ? {} : { venue: r.venue }),
+            ...(r.price === undefined ? {} : { price: r.price }),
+            ...(r.average === undefined ? {} : { averageFillPrice: r.average }),
+            ...(r.reason === undefined ? {} : { rejectReason: r.reason }),
+            ...(r.algorithm === undefined ? {} : { execAlgorithm: { name: r.algorithm } })
+          } as unknown as Order.UnifiedOrder
+        })
+        // Finished in some order; one in five never handed over (no row).
+        const finished = orders.map((o, i) => ({ o, i, k: key(i) })).filter(({ i }) => i % 5 !== 4)
+        for (const { o, i } of finished.sort((a, b) => a.k - b.k)) table.set(i, o)
+        const expected = orders.flatMap((o, i) => {
+          if (i % 5 === 4) return []
+          const denied = o.status === "DENIED"
+          return [
+            [
+              o.operationId, o.parentOperationId ?? null, o.venue ?? null, o.canonicalId, o.side, o.type, fmt(o.quantity), opt(o.price),
+              o.status, fmt(o.filledQuantity), BigInt(o.createdAt) * 1_000_000n, BigInt(o.updatedAt) * 1_000_000n,
+              denied ? (o.rejectReason ?? null) : null, o.timeInForce, opt(o.averageFillPrice), o.strategyId,
+              o.execAlgorithm?.name ?? null, denied ? null : (o.rejectReason ?? null), opt(records[i]!.arrival)
+            ]
+          ]
+        })
+        expect(table.rows()).toEqual(expected)
+      }),
+      { numRuns: 200 }
+    )
+  })
+
+  it("as a property: fills.csv rows read back in the order added, each value as the fill formats it", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(anyDecimal, anyDecimal, anyDecimal, fc.bigInt({ min: 0n, max: 2n ** 62n }), fc.option(text, { nil: undefined }), fc.boolean()), { maxLength: 60 }),
+        (fills) => {
+          const table = new FillRows()
+          const expected = fills.map(([price, quantity, fee, ts, parent, known], i) => {
+            const fill = { operationId: `o-${i}`, venue: "V", canonicalId: "X", side: "SELL", price, quantity, fee, feeCurrency: "USDT", liquidity: "MAKER", tradeId: `t${i}` } as unknown as Fill.Fill
+            const order = known ? ({ strategyId: "s", ...(parent === undefined ? {} : { parentOperationId: parent }) } as unknown as Order.UnifiedOrder) : undefined
+            table.add(fill, ts, order)
+            return [ts, `o-${i}`, order?.parentOperationId ?? null, "V", "X", "SELL", fmt(price), fmt(quantity), fmt(fee), "USDT", "MAKER", `t${i}`, order?.strategyId ?? ""]
+          })
+          expect(table.size).toBe(fills.length)
+          expect(table.rows()).toEqual(expected)
+        }
+      ),
+      { numRuns: 200 }
+    )
+  })
+})
+
+describe("HeldOrders", () => {
+  it("as a property: every take finds its order's creation index and arrival, whatever the order of takes; memory follows what is held", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: 5 }), fc.nat({ max: 60 }), fc.boolean()), { minLength: 1, maxLength: 3_000 }),
+        (steps) => {
+          const held = new HeldOrders()
+          const live: Array<number> = [] // creation indexes held, in creation order
+          let created = 0
+          let maxHeld = 0
+          for (const [adds, pick, inOrder] of steps) {
+            for (let k = 0; k < adds; k++) {
+              const arrival = created % 3 === 0 ? undefined : Decimal.fromInt(created)
+              expect(held.add(`id-${created}`, arrival)).toBe(created)
+              live.push(created++)
+            }
+            maxHeld = Math.max(maxHeld, live.length)
+            if (live.length === 0) continue
+            // Mostly the oldest (as the OMS evicts), sometimes one further on.
+            const at = inOrder ? Math.min(pick % 3, live.length - 1) : pick % live.length
+            const i = live.splice(at, 1)[0]!
+            expect(held.take(`id-${i}`)).toBe(i)
+            expect(held.takenArrival).toEqual(i % 3 === 0 ? undefined : Decimal.fromInt(i))
+            expect(held.take(`id-${i}`)).toBe(-1)
+            expect(held.held).toBe(live.length)
+            // The array: held entries and at most max(1,024, held) cleared ones; the index: held ones.
+            expect(held.footprint).toBeLessThanOrEqual(3 * maxHeld + 1_024)
+          }
+          expect(held.heldIds()).toEqual(live.map((i) => `id-${i}`))
+          expect(held.take("never-added")).toBe(-1)
+          expect(held.count).toBe(created)
+        }
+      ),
+      { numRuns: 200 }
+    )
+  })
+
+  it("holds at most what is held plus 1,024 entries when orders finish in creation order", () => {
+    const held = new HeldOrders()
+    let maxFootprint = 0
+    let wrong = 0
+    for (let i = 0; i < 100_000; i++) {
+      held.add(`o-${i}`, undefined)
+      if (i >= 100 && held.take(`o-${i - 100}`) !== i - 100) wrong++
+      maxFootprint = Math.max(maxFootprint, held.footprint)
+    }
+    expect(wrong).toBe(0)
+    expect(held.held).toBe(100)
+    expect(maxFootprint).toBeLessThanOrEqual(100 + 1_025)
+  })
+})
+
+describe("engine memory", () => {
+  const tradesDay = (strategy: Record<string, unknown>) =>
+    decode({
+      name: "memory",
+      data: { catalog: SAMPLE_CATALOG, from: "2024-08-08T00:00:00Z", to: "2024-08-09T00:00:00Z", kinds: ["trades"] },
+      venues: [{ venue: "BINANCE-FUTURES", latencyMs: 2, balances: { USDT: "100000000" }, instruments: [{ instrument: BTC }] }],
+      strategy: { type: "trade-driven", instrument: BTC, quantity: "0.001", side: "alternate", ...strategy }
+    })
+
+  it(
+    "without result tables, keeps no more entries per order than about twice the OMS's retention bound, over a run of many more orders",
+    async () => {
+      let max = 0
+      const engine = await replay(tradesDay({}), false, (n) => (max = Math.max(max, n)))
+      const orders = engine.summary.figures().orderCount
+      expect(orders).toBeGreaterThan(20_000)
+      expect(max).toBeGreaterThan(0)
+      expect(max).toBeLessThanOrEqual(2 * (RETAINED_FINISHED + 64))
+      expect(engine.rows).toBeUndefined()
+      // The OMS itself holds only its retained finished orders and the working ones.
+      expect(engine.held.held).toBe(0)
+    },
+    TIMEOUT
+  )
+
+  it(
+    "without result tables, orders resting for the whole run (out of creation order) keep it bounded by what the OMS holds",
+    async () => {
+      let max = 0
+      const engine = await replay(
+        tradesDay({ orderType: "LIMIT", timeInForce: "GTC", limitOffsetTicks: 3, every: 2 }),
+        false,
+        (n) => (max = Math.max(max, n))
+      )
+      const figures = engine.summary.figures()
+      const resting = figures.ordersByStatus["ACCEPTED"] ?? 0
+      expect(resting).toBeGreaterThan(100)
+      expect(figures.orderCount).toBeGreaterThan(4 * (RETAINED_FINISHED + resting))
+      // The queue of held orders (up to twice the held ones, plus 1,024) and its index by id (the held ones).
+      expect(max).toBeLessThanOrEqual(3 * (RETAINED_FINISHED + resting) + 1_024)
+    },
+    TIMEOUT
+  )
+
+  it(
+    "with result tables, keeps one row per order and per fill, in compact columns",
+    async () => {
+      const engine = await replay(tradesDay({ every: 4 }), true)
+      const figures = engine.summary.figures()
+      expect(engine.rows!.orders.size).toBe(figures.orderCount)
+      expect(engine.rows!.fills.size).toBe(figures.fillCount)
+      const rows = tables(engine)[0]!.table().rows
+      expect(rows.map((r) => r[0])).toEqual(Array.from({ length: figures.orderCount }, (_, i) => `trade-driven-${i + 1}`))
+    },
+    TIMEOUT
+  )
+})
