@@ -1,8 +1,14 @@
 /**
  * The smart order router's pure core: `route(request, market)` returns a RoutingDecision or
  * a typed error, synchronously, without I/O or Effect. Quantities and prices are walked as
- * bigints at common scales (underlying units for quantities, so listings with different
- * contract sizes compare); costs come out as exact Decimals. The README gives the formulas.
+ * scaled integers at common scales (underlying units for quantities, so listings with
+ * different contract sizes compare); costs come out as exact Decimals. The README gives the
+ * formulas.
+ *
+ * Two implementations of the same arithmetic: exact JS numbers (internal/fast.ts: every
+ * input and every sum or product checked to be within 2^53) and bigints, the reference. A
+ * listing, walk, cost, comparison or split that would leave the exact range is done in
+ * bigints; the differential tests (test/FastPath.test.ts) route with both and compare.
  *
  * A Router keeps scratch slots that every call reuses, so it is not re-entrant; it never
  * needs to be (the call is synchronous).
@@ -12,8 +18,24 @@ import { InstrumentId } from "@odum/instrument-id"
 import * as Either from "effect/Either"
 import { type CompiledGroup, type CompiledListing, compile } from "./internal/compile.js"
 import { BookCandidate, InfeasibleCandidate, LazyAllocation, LazyReference, Scales, Sentence } from "./internal/Explained.js"
+import {
+  big,
+  exact,
+  fallbacks,
+  FLIM,
+  fastPathOn,
+  KEY_BASE,
+  KEY_BASE_B,
+  type Key,
+  keyLess,
+  NLIM,
+  num,
+  p10n,
+  SAFE,
+  setKey
+} from "./internal/fast.js"
 import { at, compareTo, dec, fromBps, pow10 } from "./internal/scaled.js"
-import { ScaledCost } from "./internal/ScaledCost.js"
+import { CostBasis, ScaledCost } from "./internal/ScaledCost.js"
 import type { MarketState } from "./MarketState.js"
 import type { OrderBook } from "./OrderBook.js"
 import * as RouterConfig from "./RouterConfig.js"
@@ -34,7 +56,7 @@ import * as VenueCatalogue from "./VenueCatalogue.js"
 const EMPTY: ReadonlyArray<bigint> = []
 
 /** Per-listing working state of one decision; reused across decisions. */
-class Slot {
+class Slot implements Key {
   c!: CompiledListing
   blocked: InfeasibleReason | undefined = undefined
   book: OrderBook | undefined = undefined
@@ -76,6 +98,49 @@ class Slot {
   rest = 0n
   out = false
   excluded = false
+  // The number fast path (internal/fast.ts): the same values as exact numbers, valid this
+  // decision when `fast` (every one of them, and the quantity, is within 2^53).
+  fast = false
+  nPMul = 1
+  nSMul = 1
+  nLot = 1
+  nMin = 0
+  nMax = -1
+  nLimit = -1
+  nTF = 0
+  nRF = 0
+  /** `|nTF|, |nRF| < FLIM`: a candidate's comparison key can be formed. */
+  keyable = false
+  /** The minimum notional at ps+qs; NaN when there is none or it is not an exact number. */
+  nMinN = NaN
+  nCached = 0
+  readonly nlp: Array<number> = []
+  readonly nls: Array<number> = []
+  nTakeF = 0
+  nTakeN = 0
+  nWorst = 0
+  nLeft = 0
+  nHeadP = 0
+  nHeadC = 0
+  nAlloc = 0
+  nAllocN = 0
+  nAllocWorst = 0
+  nRest = 0
+  // This listing priced alone (valid when `priced`).
+  priced = false
+  pCandidate: Candidate | undefined = undefined
+  pCost: Cost | undefined = undefined
+  /** Book pricing: `pCost` is a ScaledCost. */
+  pBook = false
+  /** Underlying units taken and left resting, and the worst price walked (-1n: none); bigints or exact numbers. */
+  pTakeF: bigint | number = 0n
+  pRestF: bigint | number = 0n
+  pWorst: bigint | number = -1n
+  pPricing: Pricing = "BOOK"
+  /** Whether `keyHi`/`keyLo` hold the cost's comparison key (see `cheaper`). */
+  pKey = false
+  keyHi = 0
+  keyLo = 0
 }
 
 /** Cost components as units: notional at ps+qs, fee and latency at ps+qs+ks, slippage at rs+qs. */
@@ -93,25 +158,6 @@ class Acc {
   }
 }
 
-/** A priced candidate: its explanation plus what its allocation needs. */
-interface Priced {
-  readonly slot: Slot
-  readonly candidate: Candidate
-  readonly cost: Cost
-  /** The total as units at the decision's total scale (book pricing), for comparing without Decimals. */
-  readonly units: bigint | undefined
-  /** Underlying units taken and left resting, and the worst price walked (-1n: none). */
-  readonly takeF: bigint
-  readonly restF: bigint
-  readonly worst: bigint
-}
-
-/** The outcome of pricing one listing alone. */
-interface Single {
-  readonly candidate: Candidate
-  readonly priced?: Priced
-}
-
 const ZERO = Decimal.zero
 
 /** The smart order router over one catalogue. Build it with `make`. */
@@ -127,13 +173,23 @@ export class Router {
   private buy = true
   private ps = 0
   private qs = 0
-  private ks = 0
   private rs = 0
   private ref = -1n
   private refShift = 1n
   private q = 0n
+  /** `q` as a number; NaN when beyond 2^53 or the fast path is off (then no slot is `fast`). */
+  private nQ = NaN
+  /** The second cost accumulator (a split's parts). */
+  private readonly part = new Acc()
+  /** Scratch list of the listings a split uses. */
+  private readonly used: Array<Slot> = []
+  /** The comparison key of the split being evaluated. */
+  private readonly splitKey: Key = { keyHi: 0, keyLo: 0 }
+  private readonly partKey: Key = { keyHi: 0, keyLo: 0 }
+  /** This decision's cost scales and reference, shared by its costs. */
+  private basis = new CostBasis(0, 0, 0, -1n, 1n, true)
   /** This decision's quantity and scales, for the parts of it that are formatted only when read. */
-  private scales = new Scales(0n, 0, 0)
+  private scales = new Scales(0n, 0, 0, NaN)
 
   /** Use `make`; the constructor trusts a checked catalogue. */
   constructor(catalogue: VenueCatalogue.VenueCatalogue, costs: RouterConfig.CostConfig) {
@@ -202,6 +258,7 @@ export class Router {
       const l = c.listing
       s.c = c
       s.book = undefined
+      s.priced = false
       s.blocked = !l.enabled ? "VenueDisabled" : market.isOpen(l.venue) ? "CircuitOpen" : !c.supported ? "UnsupportedContract" : undefined
       if (s.blocked !== undefined) continue
       const book = market.book(l.canonicalId)
@@ -214,17 +271,31 @@ export class Router {
     this.ps = ps
     this.qs = qs
     const ks = group.ks
-    this.ks = ks
     const dp = ps - group.ps
     const dq = qs - group.qs
-    this.q = request.quantity.units * reqSpec.contractSize.units * pow10(qs - request.quantity.scale - reqSpec.contractSize.scale)
-    // On a listing of contract size 1 the underlying quantity is the request's own Decimal.
     const cs = reqSpec.contractSize
-    this.scales = new Scales(this.q, qs, ps, cs.units === 1n && cs.scale === 0 ? request.quantity : undefined)
+    let q = request.quantity.units
+    if (cs.units !== 1n) q *= cs.units
+    const qShift = qs - request.quantity.scale - cs.scale
+    if (qShift !== 0) q *= pow10(qShift)
+    this.q = q
+    const on = fastPathOn()
+    const qN = on ? num(q) : NaN
+    this.nQ = qN
+    // On a listing of contract size 1 the underlying quantity is the request's own Decimal.
+    this.scales = new Scales(q, qs, ps, qN, cs.units === 1n && cs.scale === 0 ? request.quantity : undefined)
     const limitUnits = limit === undefined ? -1n : at(limit, ps)
+    const limitN = limitUnits < 0n ? -1 : num(limitUnits)
+    const mpN = p10n(dp)
+    const mqN = p10n(dq)
+    const nScale = ps + qs
 
-    let bestBid = -1n
-    let bestAsk = -1n
+    // Per-listing grid, limit and factors at this decision's scales, as bigints and (when
+    // every one is exact) as numbers; the best bid and ask for the reference as numbers
+    // while they are exact, else as bigints.
+    let bestBidN = -1
+    let bestAskN = -1
+    let refFast = on
     for (let i = 0; i < n; i++) {
       const s = slots[i]!
       const c = s.c
@@ -233,6 +304,9 @@ export class Router {
         s.lotFace = c.lotFace
         s.minFace = c.minFace
         s.maxFace = c.maxFace
+        s.nLot = c.nLot
+        s.nMin = c.nMin
+        s.nMax = c.nMax
       } else {
         const mp = pow10(dp)
         const mq = pow10(dq)
@@ -240,37 +314,98 @@ export class Router {
         s.lotFace = c.lotFace * mq
         s.minFace = c.minFace * mq
         s.maxFace = c.maxFace < 0n ? -1n : c.maxFace * mq
+        s.nLot = c.nLot * mqN
+        s.nMin = c.nMin * mqN
+        s.nMax = c.nMax < 0 ? -1 : c.nMax * mqN
       }
-      if (limitUnits < 0n) s.limit = -1n
-      else {
+      const nTick = c.nTick * mpN
+      if (limitUnits < 0n) {
+        s.limit = -1n
+        s.nLimit = -1
+      } else if (on && exact(limitN) && exact(nTick)) {
+        const r = limitN % nTick
+        const lim = r === 0 ? limitN : buy ? limitN - r : limitN - r + nTick
+        s.nLimit = lim
+        s.limit = r === 0 ? limitUnits : BigInt(lim)
+      } else {
         const r = limitUnits % s.tick
         s.limit = r === 0n ? limitUnits : buy ? limitUnits - r : limitUnits - r + s.tick
+        s.nLimit = num(s.limit)
       }
       s.takeFactor = buy ? c.buyTake : c.sellTake
       s.restFactor = buy ? c.buyRest : c.sellRest
+      s.nTF = buy ? c.nBuyTake : c.nSellTake
+      s.nRF = buy ? c.nBuyRest : c.nSellRest
+      s.keyable = s.nTF < FLIM && s.nTF > -FLIM && s.nRF < FLIM && s.nRF > -FLIM
+      const mn = c.minNotional
+      s.nMinN = mn === undefined || mn.scale > nScale ? NaN : num(mn.units) * p10n(nScale - mn.scale)
+      if (!exact(s.nMinN)) s.nMinN = NaN
+      let fast =
+        exact(qN) && exact(s.nLot) && s.nLot > 0 && exact(s.nMin) && exact(s.nMax) && exact(s.nLimit) && exact(s.nTF) && exact(s.nRF)
       const book = s.book
+      if (on && !fast && s.blocked === undefined) fallbacks.count++
       if (book === undefined) {
         s.prices = EMPTY
         s.sizes = EMPTY
+        s.fast = fast
         continue
       }
       s.pMul = pow10(ps - book.priceScale)
       const shift = pow10(qs - book.sizeScale - c.csScale)
       s.sMul = c.csUnits === 1n ? shift : c.csUnits * shift
-      s.onGrid = s.sMul % s.lotFace === 0n
+      s.nPMul = p10n(ps - book.priceScale)
+      s.nSMul = c.nCs * p10n(qs - book.sizeScale - c.csScale)
+      if (fast && !(exact(s.nPMul) && exact(s.nSMul))) {
+        fallbacks.count++
+        fast = false
+      }
+      s.fast = fast
+      s.onGrid = fast ? s.nSMul % s.nLot === 0 : s.sMul % s.lotFace === 0n
       s.cached = 0
+      s.nCached = 0
       const side = buy ? book.asks : book.bids
       s.prices = side.prices
       s.sizes = side.sizes
+      if (!refFast) continue
       const bid = book.bids.prices[0]
       const ask = book.asks.prices[0]
       if (bid !== undefined) {
-        const b = bid * s.pMul
-        if (b > bestBid) bestBid = b
+        const b = Number(bid) * s.nPMul
+        if (!exact(b)) refFast = false
+        else if (b > bestBidN) bestBidN = b
       }
       if (ask !== undefined) {
-        const a = ask * s.pMul
-        if (bestAsk < 0n || a < bestAsk) bestAsk = a
+        const a = Number(ask) * s.nPMul
+        if (!exact(a)) refFast = false
+        else if (bestAskN < 0 || a < bestAskN) bestAskN = a
+      }
+    }
+    let bestBid = -1n
+    let bestAsk = -1n
+    // The mid (or touch) at rs = ps + 1, as a number when exact.
+    let refN = -1
+    if (refFast) {
+      refN = bestBidN >= 0 && bestAskN >= 0 ? (bestBidN + bestAskN) * 5 : (bestBidN >= 0 ? bestBidN : bestAskN) * 10
+      if (!exact(refN)) {
+        refFast = false
+        bestBid = bestBidN < 0 ? -1n : BigInt(bestBidN)
+        bestAsk = bestAskN < 0 ? -1n : BigInt(bestAskN)
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const s = slots[i]!
+        const book = s.book
+        if (book === undefined) continue
+        const bid = book.bids.prices[0]
+        const ask = book.asks.prices[0]
+        if (bid !== undefined) {
+          const b = bid * s.pMul
+          if (b > bestBid) bestBid = b
+        }
+        if (ask !== undefined) {
+          const a = ask * s.pMul
+          if (bestAsk < 0n || a < bestAsk) bestAsk = a
+        }
       }
     }
 
@@ -278,7 +413,11 @@ export class Router {
     let source: ReferenceSource | undefined
     this.rs = ps + 1
     this.ref = -1n
-    if (bestBid >= 0n || bestAsk >= 0n) {
+    if (on && !refFast) fallbacks.count++
+    if (refFast && refN >= 0) {
+      source = "BOOKS"
+      this.ref = BigInt(refN)
+    } else if (bestBid >= 0n || bestAsk >= 0n) {
       source = "BOOKS"
       this.ref = bestBid >= 0n && bestAsk >= 0n ? (bestBid + bestAsk) * 5n : (bestBid >= 0n ? bestBid : bestAsk) * 10n
     } else if (request.referencePrice !== undefined) {
@@ -290,21 +429,22 @@ export class Router {
       this.ref = limitUnits * 10n
     }
     this.refShift = pow10(this.rs - ps)
+    this.basis = new CostBasis(nScale, nScale + ks, this.rs + qs, this.ref, this.refShift, buy)
     const reference = this.ref < 0n || source === undefined ? undefined : new LazyReference(source, this.ref, this.rs)
 
     // Single-listing candidates.
     const candidates: Array<Candidate> = []
-    const priced: Array<Priced> = []
     const from = pinned < 0 ? 0 : pinned
     const to = pinned < 0 ? n : pinned + 1
+    let best: Slot | undefined
+    let feasible = 0
     for (let i = from; i < to; i++) {
       const s = slots[i]!
-      const r = this.single(s, taking, postOnly, reference)
-      candidates.push(r.candidate)
-      if (r.priced !== undefined) priced.push(r.priced)
+      candidates.push(this.single(s, taking, postOnly, reference))
+      if (!s.priced) continue
+      feasible++
+      if (best === undefined || this.cheaper(s, best)) best = s
     }
-    let best: Priced | undefined
-    for (const p of priced) if (best === undefined || cheaper(p, best)) best = p
 
     // Split: not for a pinned venue, FOK (atomic per venue only) or post-only (nothing taken).
     let split: SplitEvaluation | undefined
@@ -314,7 +454,13 @@ export class Router {
         const s = slots[i]!
         if (s.blocked === undefined && s.book !== undefined) eligible++
       }
-      if (eligible >= 2) split = this.splitCannotWin(n, best) ?? this.split(n, taking, best)
+      if (eligible >= 2) {
+        split = this.splitCannotWin(n, best) ?? this.splitN(n, taking, best)
+        if (split === undefined) {
+          if (on) fallbacks.count++
+          split = this.split(n, taking, best)
+        }
+      }
     }
 
     if (split !== undefined && split.chosen) {
@@ -332,39 +478,114 @@ export class Router {
         candidates
       })
     }
-    const allocation = this.allocationOf(best)
+    const allocation = this.allocation(best, best.pTakeF, best.pRestF, best.pWorst, best.pPricing, best.pCost!)
     const explanation =
       pinned >= 0
         ? `pinned to ${request.venue}`
-        : `cheapest of ${priced.length} feasible listing(s): ${best.candidate.canonicalId}` +
+        : `cheapest of ${feasible} feasible listing(s): ${best.c.listing.canonicalId}` +
           (split === undefined ? "" : `; split not chosen: ${split.detail}`)
-    return decisionOf(request, tif, limit, reference, candidates, split, pinned >= 0 ? "EXPLICIT" : "SINGLE", [allocation], best.cost, explanation)
+    return decisionOf(request, tif, limit, reference, candidates, split, pinned >= 0 ? "EXPLICIT" : "SINGLE", [allocation], best.pCost!, explanation)
   }
 
-  /** Prices one listing alone. */
-  private single(
-    s: Slot,
-    taking: boolean,
-    postOnly: boolean,
-    reference: LazyReference | undefined
-  ): Single {
+  /**
+   * True if listing `a` (priced alone) costs less than `b`; on a tie the earlier listing
+   * (`b`, seen first) stays. Book costs compare by their exact comparison keys when both
+   * have one (see `single`), else by their total units; a model cost by its Decimal total.
+   */
+  private cheaper(a: Slot, b: Slot): boolean {
+    if (a.pKey && b.pKey) return this.buy ? keyLess(a, b) : keyLess(b, a)
+    if (a.pBook && b.pBook) {
+      if (this.nQ === this.nQ) fallbacks.count++
+      return (a.pCost as ScaledCost).totalUnits < (b.pCost as ScaledCost).totalUnits
+    }
+    return Decimal.lessThan(a.pCost!.total, b.pCost!.total)
+  }
+
+  /**
+   * Prices one listing alone: returns its candidate and, when it is feasible, sets the
+   * slot's priced fields (`priced`, `pCost`, ...). On the fast path the walk and the cost
+   * are exact numbers, the cost's units are built when read, and a book candidate gets a
+   * comparison key; any value that would leave the exact range sends it to the bigint code.
+   */
+  private single(s: Slot, taking: boolean, postOnly: boolean, reference: LazyReference | undefined): Candidate {
     const no = infeasible
     if (s.blocked !== undefined) return no(s, s.blocked)
     const q = this.q
     const qs = this.qs
+    const fast = s.fast
+    const qN = this.nQ
     // Detail sentences are formatted only if someone reads them (see internal/Explained).
-    if (q % s.lotFace !== 0n) {
+    if (fast ? qN % s.nLot !== 0 : q % s.lotFace !== 0n) {
       return no(s, "OffLotGrid", new Sentence("", q, " underlying is not a multiple of the lot ", s.lotFace, "", qs))
     }
-    if (q < s.minFace) return no(s, "BelowMinQuantity", new Sentence("", q, " is below the minimum ", s.minFace, "", qs))
-    if (s.maxFace >= 0n && q > s.maxFace) return no(s, "AboveMaxQuantity", new Sentence("", q, " is above the maximum ", s.maxFace, "", qs))
+    if (fast ? qN < s.nMin : q < s.minFace) return no(s, "BelowMinQuantity", new Sentence("", q, " is below the minimum ", s.minFace, "", qs))
+    if (fast ? s.nMax >= 0 && qN > s.nMax : s.maxFace >= 0n && q > s.maxFace) {
+      return no(s, "AboveMaxQuantity", new Sentence("", q, " is above the maximum ", s.maxFace, "", qs))
+    }
     if (s.limit === 0n) return no(s, "LimitPriceBound", "the limit price rounds to zero on this listing's tick grid")
     const buy = this.buy
 
     if (s.book === undefined) return this.model(s, taking, postOnly, reference?.price)
 
+    if (fast) {
+      let takeF = 0
+      let takeN = 0
+      let walked = true
+      if (postOnly) {
+        const top = s.prices[0]
+        if (top !== undefined) {
+          const p = Number(top) * s.nPMul
+          // A top beyond 2^53 is beyond any exact limit too: it crosses a sell, not a buy.
+          if (exact(p) ? (buy ? p <= s.nLimit : p >= s.nLimit) : !buy) {
+            return no(s, "WouldCross", new Sentence("the post-only limit ", s.limit, " crosses the best price ", top * s.pMul, "", this.ps))
+          }
+        }
+      } else if (this.walkN(s)) {
+        takeF = s.nTakeF
+        takeN = s.nTakeN
+      } else {
+        fallbacks.count++
+        walked = false
+      }
+      if (walked) {
+        const restF = qN - takeF
+        if (taking && restF > 0) {
+          return no(
+            s,
+            s.stoppedAtLimit ? "LimitPriceBound" : "InsufficientDepth",
+            new Sentence(s.stoppedAtLimit ? "depth within the limit fills " : "visible depth fills ", takeF, " of ", q, "", qs)
+          )
+        }
+        const restN = restF > 0 ? restF * s.nLimit : 0
+        const notional = takeN + restN
+        if (notional <= NLIM) {
+          const mn = s.c.minNotional
+          if (mn !== undefined && (s.nMinN === s.nMinN ? notional < s.nMinN : compareTo(BigInt(notional), this.ps + qs, mn) < 0)) {
+            return no(s, "BelowMinNotional", new Sentence("notional ", notional, " is below the minimum ", mn, "", this.ps + qs))
+          }
+          const cost = ScaledCost.ofParts(this.basis, takeN, restN, qN, s.c)
+          // restF is 0 for an order that may not rest (it is infeasible otherwise), so its resting quantity is 0.
+          const worst = takeF > 0 ? s.nWorst : -1
+          const candidate = new BookCandidate(this.scales, s.c, s.lotFace, takeF, restF, worst, cost)
+          this.priced(s, candidate, cost, true, takeF, restF, worst, "BOOK")
+          // Every book candidate of a decision takes or rests the whole quantity against the
+          // same reference, so its total is `±key` (scaled) plus the same constant; see
+          // README "Performance". The key is exact (fast.ts), so it orders the totals exactly.
+          if (s.keyable) {
+            setKey(s, takeN, s.nTF, restN, s.nRF)
+            s.pKey = true
+          }
+          return candidate
+        }
+        // A notional beyond the bound: the same candidate from bigints.
+        fallbacks.count++
+        s.takeF = BigInt(takeF)
+        s.takeN = BigInt(takeN)
+        s.worst = BigInt(s.nWorst)
+        return this.bookCost(s)
+      }
+    }
     let takeF = 0n
-    let takeN = 0n
     if (postOnly) {
       const top = s.prices[0]
       if (top !== undefined) {
@@ -373,10 +594,11 @@ export class Router {
           return no(s, "WouldCross", new Sentence("the post-only limit ", s.limit, " crosses the best price ", p, "", this.ps))
         }
       }
+      s.takeF = 0n
+      s.takeN = 0n
     } else {
       this.walk(s)
       takeF = s.takeF
-      takeN = s.takeN
     }
     const restF = q - takeF
     if (taking && restF > 0n) {
@@ -386,19 +608,47 @@ export class Router {
         new Sentence(s.stoppedAtLimit ? "depth within the limit fills " : "visible depth fills ", takeF, " of ", q, "", qs)
       )
     }
+    return this.bookCost(s)
+  }
+
+  /** The bigint cost of a walked (or post-only) listing: `s.takeF`, `s.takeN` and `s.worst` are set. */
+  private bookCost(s: Slot): Candidate {
+    const takeF = s.takeF
+    const takeN = s.takeN
+    const restF = this.q - takeF
     const acc = this.acc.reset()
     this.addCost(acc, s, takeF, takeN, restF)
     const mn = s.c.minNotional
-    if (mn !== undefined && compareTo(acc.n, this.ps + qs, mn) < 0) {
-      return no(s, "BelowMinNotional", new Sentence("notional ", acc.n, " is below the minimum ", mn, "", this.ps + qs))
+    if (mn !== undefined && compareTo(acc.n, this.ps + this.qs, mn) < 0) {
+      return infeasible(s, "BelowMinNotional", new Sentence("notional ", acc.n, " is below the minimum ", mn, "", this.ps + this.qs))
     }
     const cost = this.toCost(acc)
     // restF is 0 for an order that may not rest (it is infeasible otherwise), so its resting quantity is 0.
     const candidate = new BookCandidate(this.scales, s.c, s.lotFace, takeF, restF, s.worst, cost)
-    return {
-      candidate,
-      priced: { slot: s, candidate, cost, units: cost.totalUnits, takeF, restF, worst: takeF > 0n ? s.worst : -1n }
-    }
+    this.priced(s, candidate, cost, true, takeF, restF, takeF > 0n ? s.worst : -1n, "BOOK")
+    return candidate
+  }
+
+  /** Records a feasible single-listing price on its slot. */
+  private priced(
+    s: Slot,
+    candidate: Candidate,
+    cost: Cost,
+    book: boolean,
+    takeF: bigint | number,
+    restF: bigint | number,
+    worst: bigint | number,
+    pricing: Pricing
+  ): void {
+    s.priced = true
+    s.pCandidate = candidate
+    s.pCost = cost
+    s.pBook = book
+    s.pTakeF = takeF
+    s.pRestF = restF
+    s.pWorst = worst
+    s.pPricing = pricing
+    s.pKey = false
   }
 
   /**
@@ -475,6 +725,116 @@ export class Router {
     s.stoppedAtLimit = atLimit
   }
 
+  /**
+   * `walk` on exact numbers; false (with nothing of the slot's bigint state changed) when
+   * a value would leave the exact range, and the caller walks in bigints instead.
+   */
+  private walkN(s: Slot): boolean {
+    const sMul = s.nSMul
+    const q = this.nQ
+    if (q % sMul !== 0 || s.nLot % sMul !== 0) return this.walkScaledN(s)
+    const buy = this.buy
+    const prices = s.prices
+    const sizes = s.sizes
+    const n = prices.length
+    const pMul = s.nPMul
+    const lot = s.nLot / sMul
+    // As in `walk`: the limit in the book's price units, floor for a buy and ceiling for a sell.
+    let limit = s.nLimit
+    if (limit >= 0 && pMul !== 1) {
+      const r = limit % pMul
+      limit = (limit - r) / pMul + (buy || r === 0 ? 0 : 1)
+    }
+    let rem = q / sMul
+    let notional = 0
+    let worst = 0
+    let atLimit = false
+    for (let i = 0; i < n && rem > 0; i++) {
+      // A price or size beyond 2^53 converts to at least 2^53: beyond any limit here, and
+      // the product with it fails the check below.
+      const p = Number(prices[i]!)
+      if (limit >= 0 && (buy ? p > limit : p < limit)) {
+        atLimit = true
+        break
+      }
+      const size = Number(sizes[i]!)
+      if (i === s.nCached) {
+        // Keep the level scaled for a split's greedy (which would convert it again).
+        const sp = p * pMul
+        const ss = size * sMul
+        if (sp <= SAFE && ss <= SAFE) {
+          s.nlp[i] = sp
+          s.nls[i] = ss
+          s.nCached = i + 1
+        }
+      }
+      let take = size < rem ? size : rem
+      if (lot !== 1) take -= take % lot
+      if (take === 0) continue
+      const x = take * p
+      notional += x
+      if (!(x <= SAFE && notional <= SAFE)) return false
+      rem -= take
+      worst = p
+    }
+    const takeN = notional * sMul * pMul
+    const w = worst * pMul
+    if (!(notional * sMul <= SAFE && takeN <= SAFE && w <= SAFE)) return false
+    s.nTakeF = q - rem * sMul
+    s.nTakeN = takeN
+    s.nWorst = w
+    s.stoppedAtLimit = atLimit
+    return true
+  }
+
+  /** `walkScaled` on exact numbers; false when a value would leave the exact range. */
+  private walkScaledN(s: Slot): boolean {
+    const buy = this.buy
+    const n = s.prices.length
+    const lot = s.nLot
+    const onGrid = s.onGrid
+    const limit = s.nLimit
+    const q = this.nQ
+    let rem = q
+    let notional = 0
+    let worst = 0
+    let atLimit = false
+    for (let i = 0; i < n && rem > 0; i++) {
+      if (i >= s.nCached && !this.scaleLevelN(s, i)) return false
+      const p = s.nlp[i]!
+      if (limit >= 0 && (buy ? p > limit : p < limit)) {
+        atLimit = true
+        break
+      }
+      const size = s.nls[i]!
+      let take = size < rem ? size : rem
+      // The quantity is on the lot grid (checked before the walk), so only an off-grid size needs rounding.
+      if (!onGrid) take -= take % lot
+      if (take === 0) continue
+      const x = take * p
+      notional += x
+      if (!(x <= SAFE && notional <= SAFE)) return false
+      rem -= take
+      worst = p
+    }
+    s.nTakeF = q - rem
+    s.nTakeN = notional
+    s.nWorst = worst
+    s.stoppedAtLimit = atLimit
+    return true
+  }
+
+  /** `scaleLevel` on exact numbers; false when the level's scaled price or size is not exact. */
+  private scaleLevelN(s: Slot, i: number): boolean {
+    const p = Number(s.prices[i]!) * s.nPMul
+    const size = Number(s.sizes[i]!) * s.nSMul
+    if (!(p <= SAFE && size <= SAFE)) return false
+    s.nlp[i] = p
+    s.nls[i] = size
+    s.nCached = i + 1
+    return true
+  }
+
   /** Scales level `i` of a slot's walked side (levels are scaled in order, once per decision). */
   private scaleLevel(s: Slot, i: number): void {
     s.lp[i] = s.pMul === 1n ? s.prices[i]! : s.prices[i]! * s.pMul
@@ -495,8 +855,7 @@ export class Router {
   }
 
   private toCost(acc: Acc): ScaledCost {
-    const nScale = this.ps + this.qs
-    return new ScaledCost(acc.n, acc.fee, acc.lat, acc.slip, nScale, nScale + this.ks, this.rs + this.qs)
+    return new ScaledCost(this.basis, acc.n, acc.fee, acc.lat, acc.slip)
   }
 
   /**
@@ -509,7 +868,7 @@ export class Router {
     taking: boolean,
     postOnly: boolean,
     ref: Decimal.Decimal | undefined
-  ): Single {
+  ): Candidate {
     if (ref === undefined) {
       return infeasible(
         s,
@@ -578,10 +937,8 @@ export class Router {
       worstPrice: undefined,
       cost
     }
-    return {
-      candidate,
-      priced: { slot: s, candidate, cost, units: undefined, takeF: rests ? 0n : this.q, restF: rests ? this.q : 0n, worst: -1n }
-    }
+    this.priced(s, candidate, cost, false, rests ? 0n : this.q, rests ? this.q : 0n, -1n, "MODEL")
+    return candidate
   }
 
   /**
@@ -590,9 +947,9 @@ export class Router {
    * Each listing's marginal cost rises level by level, so the greedy allocation is the
    * cheapest one (up to lot rounding). Listings whose allocation misses their minimum are
    * excluded and the greedy reruns. For an order that may rest, the remainder rests on the
-   * listing where resting costs least.
+   * listing where resting costs least. `splitN` is the same on exact numbers.
    */
-  private split(n: number, taking: boolean, best: Priced | undefined): SplitEvaluation {
+  private split(n: number, taking: boolean, best: Slot | undefined): SplitEvaluation {
     const slots = this.slots
     for (let i = 0; i < n; i++) {
       const s = slots[i]!
@@ -636,11 +993,146 @@ export class Router {
         rem = 0n
       }
     }
-    const used: Array<Slot> = []
+    const used = this.used
+    used.length = 0
     for (let i = 0; i < n; i++) {
       const s = slots[i]!
       if (!s.excluded && s.alloc + s.rest > 0n) used.push(s)
     }
+    if (rem > 0n || used.length < 2) return this.splitRefused(taking, rem)
+    const total = this.acc.reset()
+    const allocations: Array<Allocation> = []
+    const part = this.part
+    for (const s of used) {
+      part.reset()
+      this.addCost(part, s, s.alloc, s.allocN, s.rest)
+      total.n += part.n
+      total.fee += part.fee
+      total.lat += part.lat
+      total.slip += part.slip
+      allocations.push(this.allocation(s, s.alloc, s.rest, s.allocWorst, "BOOK", this.toCost(part)))
+    }
+    return this.splitVerdict(allocations, this.toCost(total), best)
+  }
+
+  /**
+   * `split` on exact numbers (`greedyN`), the costs built when read; undefined when a
+   * listing is not on the fast path or a value would leave the exact range, and the caller
+   * runs `split` (which starts over, so nothing done here matters).
+   */
+  private splitN(n: number, taking: boolean, best: Slot | undefined): SplitEvaluation | undefined {
+    const slots = this.slots
+    for (let i = 0; i < n; i++) {
+      const s = slots[i]!
+      s.excluded = s.blocked !== undefined || s.book === undefined
+      if (!s.excluded && !s.fast) return undefined
+    }
+    let rem = this.nQ
+    for (let round = 0; round <= n; round++) {
+      rem = this.greedyN(n)
+      if (rem !== rem) return undefined
+      let violated = false
+      for (let i = 0; i < n; i++) {
+        const s = slots[i]!
+        if (s.excluded || s.nAlloc === 0) continue
+        if (s.nAlloc < s.nMin || this.belowMinNotional(s, s.nAllocN)) {
+          s.excluded = true
+          violated = true
+        }
+      }
+      if (!violated) break
+    }
+    for (let i = 0; i < n; i++) slots[i]!.nRest = 0
+    const buy = this.buy
+    if (rem > 0 && !taking) {
+      // Rest the remainder where resting costs least and the listing's grid and limits allow it.
+      let target: Slot | undefined
+      let targetCost = 0
+      for (let i = 0; i < n; i++) {
+        const s = slots[i]!
+        if (s.excluded || s.nLimit <= 0 || rem % s.nLot !== 0) continue
+        const total = s.nAlloc + rem // at most the whole quantity
+        if (total < s.nMin || (s.nMax >= 0 && total > s.nMax)) continue
+        if (s.c.minNotional !== undefined) {
+          const x = s.nAllocN + rem * s.nLimit
+          if (!(x <= NLIM)) return undefined
+          if (this.belowMinNotional(s, x)) continue
+        }
+        const unit = s.nLimit * s.nRF
+        if (!exact(unit)) return undefined
+        const cost = buy ? unit : -unit
+        if (target === undefined || cost < targetCost) {
+          target = s
+          targetCost = cost
+        }
+      }
+      if (target !== undefined) {
+        target.nRest = rem
+        rem = 0
+      }
+    }
+    const used = this.used
+    used.length = 0
+    for (let i = 0; i < n; i++) {
+      const s = slots[i]!
+      if (!s.excluded && s.nAlloc + s.nRest > 0) used.push(s)
+    }
+    if (rem > 0 || used.length < 2) return this.splitRefused(taking, BigInt(rem))
+    const parts: Array<ScaledCost> = []
+    const allocations: Array<Allocation> = []
+    // The split's notional and comparison key (the sum of its parts'), while exact.
+    const key = this.splitKey
+    const part = this.partKey
+    let keyed = true
+    let notional = 0
+    key.keyHi = 0
+    key.keyLo = 0
+    for (const s of used) {
+      const restN = s.nRest > 0 ? s.nRest * s.nLimit : 0
+      const n = s.nAllocN + restN
+      if (!(restN <= NLIM && n <= NLIM)) return undefined
+      const cost = ScaledCost.ofParts(this.basis, s.nAllocN, restN, s.nAlloc + s.nRest, s.c)
+      parts.push(cost)
+      allocations.push(this.allocation(s, s.nAlloc, s.nRest, s.nAllocWorst, "BOOK", cost))
+      notional += n
+      if (keyed && s.keyable) {
+        // (Not into the slot: its key is its single candidate's, which `best` may be.)
+        setKey(part, s.nAllocN, s.nTF, restN, s.nRF)
+        key.keyHi += part.keyHi // each below 2^52 + 2^26: exact while the sum is (checked below)
+        key.keyLo += part.keyLo // each below 2^26
+      } else keyed = false
+    }
+    if (!exact(notional) || !exact(key.keyHi)) keyed = false
+    return this.splitVerdict(allocations, ScaledCost.sum(this.basis, parts), best, keyed ? notional : NaN)
+  }
+
+  /** Best single total minus the split's total (units at the cost's `tScale`) from their keys; see `splitVerdict`. */
+  private keySaving(best: Slot, cost: ScaledCost): bigint {
+    const key = this.splitKey
+    let hi = this.buy ? best.keyHi - key.keyHi : key.keyHi - best.keyHi
+    let lo = this.buy ? best.keyLo - key.keyLo : key.keyLo - best.keyLo
+    const carry = Math.floor(lo / KEY_BASE)
+    hi += carry
+    lo -= carry * KEY_BASE
+    let units: bigint
+    if (exact(hi)) units = BigInt(hi) * KEY_BASE_B + BigInt(lo)
+    else {
+      const b = BigInt(best.keyHi) * KEY_BASE_B + BigInt(best.keyLo)
+      const k = BigInt(key.keyHi) * KEY_BASE_B + BigInt(key.keyLo)
+      units = this.buy ? b - k : k - b
+    }
+    return cost.sScale > cost.kScale ? units * pow10(cost.sScale - cost.kScale) : units
+  }
+
+  /** True if a notional (an exact number at ps+qs) is below the listing's minimum notional. */
+  private belowMinNotional(s: Slot, notional: number): boolean {
+    const mn = s.c.minNotional
+    if (mn === undefined) return false
+    return s.nMinN === s.nMinN ? notional < s.nMinN : compareTo(BigInt(notional), this.ps + this.qs, mn) < 0
+  }
+
+  /** The evaluation of a split that cannot fill the order (`rem` left) or uses one listing (in `this.used`). */
+  private splitRefused(taking: boolean, rem: bigint): SplitEvaluation {
     if (rem > 0n) {
       return {
         feasible: false,
@@ -654,34 +1146,30 @@ export class Router {
         chosen: false
       }
     }
-    if (used.length < 2) {
-      return {
-        feasible: true,
-        detail: `the cheapest allocation uses one listing (${used[0]?.c.listing.canonicalId ?? "none"})`,
-        allocations: [],
-        cost: undefined,
-        saving: undefined,
-        threshold: undefined,
-        chosen: false
-      }
+    return {
+      feasible: true,
+      detail: `the cheapest allocation uses one listing (${this.used[0]?.c.listing.canonicalId ?? "none"})`,
+      allocations: [],
+      cost: undefined,
+      saving: undefined,
+      threshold: undefined,
+      chosen: false
     }
-    const total = this.acc.reset()
-    const allocations: Array<Allocation> = []
-    const part = new Acc()
-    for (const s of used) {
-      part.reset()
-      this.addCost(part, s, s.alloc, s.allocN, s.rest)
-      total.n += part.n
-      total.fee += part.fee
-      total.lat += part.lat
-      total.slip += part.slip
-      allocations.push(this.allocation(s, s.alloc, s.rest, s.allocWorst, "BOOK", this.toCost(part)))
-    }
-    const cost = this.toCost(total)
+  }
+
+  /**
+   * The evaluation of a feasible split over two or more listings against the best single
+   * listing. With `notionalN` (the split's notional as an exact number, and its key in
+   * `splitKey`) and a keyed best listing, the saving comes from the keys: both totals are
+   * `±key` (scaled) plus the same constant, as the whole quantity is placed against the
+   * same reference, so the saving is the keys' difference and no cost's units are built.
+   */
+  private splitVerdict(allocations: Array<Allocation>, cost: ScaledCost, best: Slot | undefined, notionalN = NaN): SplitEvaluation {
+    const used = allocations.length
     if (best === undefined) {
       return {
         feasible: true,
-        detail: `split over ${used.length} listings: no single listing can take the order`,
+        detail: `split over ${used} listings: no single listing can take the order`,
         allocations,
         cost,
         saving: undefined,
@@ -691,27 +1179,28 @@ export class Router {
     }
     // saving = best single total - split total; threshold = splitMinSavingBps x notional / 10^4.
     const bps = this.costs.splitMinSavingBps
-    const thresholdUnits = cost.notionalUnits * bps.units
+    const thresholdUnits = (notionalN === notionalN ? BigInt(notionalN) : cost.notionalUnits) * bps.units
     const thresholdScale = cost.nScale + bps.scale + 4
     let saving: Decimal.Decimal
     let chosen: boolean
-    if (best.units !== undefined) {
-      const savingUnits = best.units - cost.totalUnits
+    if (best.pBook) {
+      const savingUnits = notionalN === notionalN && best.pKey ? this.keySaving(best, cost) : (best.pCost as ScaledCost).totalUnits - cost.totalUnits
       saving = dec(savingUnits, cost.tScale)
       chosen =
         thresholdScale >= cost.tScale
           ? savingUnits * pow10(thresholdScale - cost.tScale) > thresholdUnits
           : savingUnits > thresholdUnits * pow10(cost.tScale - thresholdScale)
     } else {
-      saving = Decimal.sub(best.cost.total, cost.total)
+      saving = Decimal.sub(best.pCost!.total, cost.total)
       chosen = compareTo(thresholdUnits, thresholdScale, saving) < 0
     }
     const threshold = dec(thresholdUnits, thresholdScale)
+    const id = best.c.listing.canonicalId
     return {
       feasible: true,
       detail: chosen
-        ? `split over ${used.length} listings beats ${best.candidate.canonicalId} by more than the threshold`
-        : `split over ${used.length} listings does not beat ${best.candidate.canonicalId} by more than the threshold`,
+        ? `split over ${used} listings beats ${id} by more than the threshold`
+        : `split over ${used} listings does not beat ${id} by more than the threshold`,
       allocations,
       cost,
       saving,
@@ -726,23 +1215,47 @@ export class Router {
    * listing's top level has a lower marginal cost. Every unit anywhere then costs at least
    * that listing's top marginal cost (marginal costs only rise down a book), so the
    * greedy would return the same allocation (or an equally costly one, never chosen).
+   * Compared as exact numbers when every product is within 2^53, else as bigints.
    */
-  private splitCannotWin(n: number, best: Priced | undefined): SplitEvaluation | undefined {
-    if (best === undefined || best.units === undefined || best.restF !== 0n) return undefined
-    const b = best.slot
+  private splitCannotWin(n: number, best: Slot | undefined): SplitEvaluation | undefined {
+    if (best === undefined || !best.pBook || big(best.pRestF) !== 0n) return undefined
+    const b = best
     const top = b.prices[0]
-    if (top === undefined || best.worst !== top * b.pMul) return undefined
+    if (top === undefined) return undefined
     const buy = this.buy
-    const bestC = buy ? best.worst * b.takeFactor : -(best.worst * b.takeFactor)
     const slots = this.slots
-    for (let i = 0; i < n; i++) {
-      const s = slots[i]!
-      if (s === b || s.blocked !== undefined || s.book === undefined) continue
-      const p = s.prices[0]
-      if (p === undefined) continue
-      const scaled = p * s.pMul
-      const c = buy ? scaled * s.takeFactor : -(scaled * s.takeFactor)
-      if (c < bestC) return undefined
+    let numbers = b.fast && typeof b.pWorst === "number"
+    if (numbers) {
+      const worst = b.pWorst as number
+      const topN = b.nCached > 0 ? b.nlp[0]! : Number(top) * b.nPMul
+      if (!exact(topN) || worst !== topN) return undefined
+      const bestC = worst * b.nTF
+      numbers = exact(bestC)
+      for (let i = 0; numbers && i < n; i++) {
+        const s = slots[i]!
+        if (s === b || s.blocked !== undefined || s.book === undefined) continue
+        const p = s.prices[0]
+        if (p === undefined) continue
+        const scaled = s.nCached > 0 ? s.nlp[0]! : Number(p) * s.nPMul
+        const c = scaled * s.nTF
+        if (!(s.fast && exact(scaled) && exact(c))) numbers = false
+        else if (buy ? c < bestC : c > bestC) return undefined
+      }
+    }
+    if (!numbers) {
+      if (this.nQ === this.nQ) fallbacks.count++
+      const worst = big(b.pWorst)
+      if (worst !== top * b.pMul) return undefined
+      const bestC = buy ? worst * b.takeFactor : -(worst * b.takeFactor)
+      for (let i = 0; i < n; i++) {
+        const s = slots[i]!
+        if (s === b || s.blocked !== undefined || s.book === undefined) continue
+        const p = s.prices[0]
+        if (p === undefined) continue
+        const scaled = p * s.pMul
+        const c = buy ? scaled * s.takeFactor : -(scaled * s.takeFactor)
+        if (c < bestC) return undefined
+      }
     }
     return {
       feasible: true,
@@ -810,13 +1323,83 @@ export class Router {
     return rem
   }
 
-  private allocationOf(p: Priced): Allocation {
-    return this.allocation(p.slot, p.takeF, p.restF, p.worst, p.candidate.pricing!, p.cost)
+  /**
+   * `greedy` on exact numbers: the same passes, in the same order, with the same ties;
+   * NaN when a level's scaled price or size, a marginal cost or an allocation's notional
+   * would leave the exact range.
+   */
+  private greedyN(n: number): number {
+    const slots = this.slots
+    const buy = this.buy
+    for (let i = 0; i < n; i++) {
+      const s = slots[i]!
+      s.idx = -1
+      s.nLeft = 0
+      s.nAlloc = 0
+      s.nAllocN = 0
+      s.nAllocWorst = 0
+      s.out = s.excluded
+    }
+    let rem = this.nQ
+    while (rem > 0) {
+      let best: Slot | undefined
+      for (let i = 0; i < n; i++) {
+        const s = slots[i]!
+        if (s.out) continue
+        while (s.nLeft < s.nLot) {
+          const k = ++s.idx
+          if (k >= s.prices.length) {
+            s.out = true
+            break
+          }
+          if (k >= s.nCached && !this.scaleLevelN(s, k)) return NaN
+          const p = s.nlp[k]!
+          if (s.nLimit >= 0 && (buy ? p > s.nLimit : p < s.nLimit)) {
+            s.out = true
+            break
+          }
+          const c = p * s.nTF
+          if (!exact(c)) return NaN
+          s.nLeft = s.nls[k]!
+          s.nHeadP = p
+          s.nHeadC = buy ? c : -c
+        }
+        if (s.out) continue
+        // alloc + lot <= alloc + rem <= the whole quantity: exact.
+        if (rem < s.nLot || (s.nMax >= 0 && s.nAlloc + s.nLot > s.nMax)) {
+          s.out = true
+          continue
+        }
+        if (best === undefined || s.nHeadC < best.nHeadC) best = s
+      }
+      if (best === undefined) break
+      let take = best.nLeft < rem ? best.nLeft : rem
+      if (best.nMax >= 0 && best.nAlloc + take > best.nMax) take = best.nMax - best.nAlloc
+      take -= take % best.nLot
+      const allocN = best.nAllocN + take * best.nHeadP
+      if (!(allocN <= NLIM)) return NaN
+      best.nAlloc += take
+      best.nAllocN = allocN
+      best.nLeft -= take
+      best.nAllocWorst = best.nHeadP
+      rem -= take
+    }
+    return rem
   }
 
   /** An allocation: its quantity now (what a caller sends), the rest of its explanation when read. */
-  private allocation(s: Slot, takeF: bigint, restF: bigint, worst: bigint, pricing: Pricing, cost: Cost): Allocation {
-    const quantity = this.units(s, takeF + restF)
+  private allocation(
+    s: Slot,
+    takeF: bigint | number,
+    restF: bigint | number,
+    worst: bigint | number,
+    pricing: Pricing,
+    cost: Cost
+  ): Allocation {
+    const quantity =
+      typeof takeF === "number" && typeof restF === "number"
+        ? this.scales.unitsOf(s.c, s.lotFace, s.nLot, takeF + restF)
+        : this.units(s, big(takeF) + big(restF))
     return new LazyAllocation(this.scales, s.c, s.lotFace, takeF, restF, s.limit, worst, quantity, pricing, cost)
   }
 
@@ -831,13 +1414,8 @@ export class Router {
 }
 
 /** A candidate that cannot take the order, and why. */
-const infeasible = (s: Slot, reason: InfeasibleReason, detail?: string | Sentence): Single => ({
-  candidate: new InfeasibleCandidate(s.c, reason, detail)
-})
-
-/** True if `a` costs less than `b`; on a tie the earlier listing (`b`, seen first) stays. */
-const cheaper = (a: Priced, b: Priced): boolean =>
-  a.units !== undefined && b.units !== undefined ? a.units < b.units : Decimal.lessThan(a.cost.total, b.cost.total)
+const infeasible = (s: Slot, reason: InfeasibleReason, detail?: string | Sentence): Candidate =>
+  new InfeasibleCandidate(s.c, reason, detail)
 
 /** True if `p` is on the far side of `limit` (above it for a buy, below for a sell). */
 const beyond = (buy: boolean, p: Decimal.Decimal, limit: Decimal.Decimal): boolean =>

@@ -11,6 +11,7 @@ import { Decimal } from "@odum/domain"
 import type { Access } from "../RouterConfig.js"
 import type { Allocation, Candidate, Cost, InfeasibleReason, Pricing, Reference, ReferenceSource } from "../RoutingDecision.js"
 import type { CompiledListing } from "./compile.js"
+import { big, exact } from "./fast.js"
 import { dec } from "./scaled.js"
 
 const ZERO = Decimal.zero
@@ -27,6 +28,8 @@ export class Scales {
     readonly q: bigint,
     readonly qs: number,
     readonly ps: number,
+    /** `q` as a number (NaN when beyond 2^53), for `unitsN`. */
+    readonly qN: number,
     /** `q` as a Decimal when the caller has it already (a request on a listing of contract size 1). */
     quantity?: Decimal.Decimal
   ) {
@@ -46,27 +49,38 @@ export class Scales {
     const lot = c.listing.spec.lotSize
     return face === 0n ? ZERO : dec((face / lotFace) * lot.units, lot.scale)
   }
+
+  /** `units` for a face held as a number or a bigint; the same Decimal. */
+  unitsOf(c: CompiledListing, lotFace: bigint, lotFaceN: number, face: bigint | number): Decimal.Decimal {
+    if (typeof face === "bigint") return this.units(c, lotFace, face)
+    if (face === this.qN && c.csUnits === 1n && c.csScale === 0) return this.quantity
+    if (face === 0) return ZERO
+    const lot = c.listing.spec.lotSize
+    // (face - face % lot) / lot is the truncated quotient of the bigint form, exactly.
+    const x = ((face - (face % lotFaceN)) / lotFaceN) * Number(lot.units)
+    return exact(x) ? dec(BigInt(x), lot.scale) : this.units(c, lotFace, BigInt(face))
+  }
 }
 
 /**
- * A detail sentence `a x b y c` with `x` (and `y`, when a bigint) as units at `scale`,
+ * A detail sentence `a x b y c` with `x` (and `y`, when not a Decimal) as units at `scale`,
  * formatted on first read.
  */
 export class Sentence {
   #text: string | undefined = undefined
   constructor(
     private readonly a: string,
-    private readonly x: bigint,
+    private readonly x: bigint | number,
     private readonly b: string,
-    private readonly y: bigint | Decimal.Decimal,
+    private readonly y: bigint | number | Decimal.Decimal,
     private readonly c: string,
     private readonly scale: number
   ) {}
 
   get text(): string {
     if (this.#text === undefined) {
-      const y = typeof this.y === "bigint" ? dec(this.y, this.scale) : this.y
-      this.#text = this.a + Decimal.format(dec(this.x, this.scale)) + this.b + Decimal.format(y) + this.c
+      const y = typeof this.y === "bigint" || typeof this.y === "number" ? dec(big(this.y), this.scale) : this.y
+      this.#text = this.a + Decimal.format(dec(big(this.x), this.scale)) + this.b + Decimal.format(y) + this.c
     }
     return this.#text
   }
@@ -141,17 +155,18 @@ export class BookCandidate implements Candidate {
   readonly #scales: Scales
   readonly #c: CompiledListing
   readonly #lotFace: bigint
-  readonly #takeF: bigint
-  readonly #restF: bigint
+  readonly #takeF: bigint | number
+  readonly #restF: bigint | number
   /** Worst price walked at the decision's price scale (meaningful when something is taken). */
-  readonly #worst: bigint
+  readonly #worst: bigint | number
+  /** Quantities and prices are bigints, or exact numbers from the fast path. */
   constructor(
     scales: Scales,
     c: CompiledListing,
     lotFace: bigint,
-    takeF: bigint,
-    restF: bigint,
-    worst: bigint,
+    takeF: bigint | number,
+    restF: bigint | number,
+    worst: bigint | number,
     readonly cost: Cost
   ) {
     const l = c.listing
@@ -177,13 +192,13 @@ export class BookCandidate implements Candidate {
     return "BOOK"
   }
   get takerQuantity(): Decimal.Decimal {
-    return this.#scales.units(this.#c, this.#lotFace, this.#takeF)
+    return this.#scales.units(this.#c, this.#lotFace, big(this.#takeF))
   }
   get restingQuantity(): Decimal.Decimal {
-    return this.#scales.units(this.#c, this.#lotFace, this.#restF)
+    return this.#scales.units(this.#c, this.#lotFace, big(this.#restF))
   }
   get worstPrice(): Decimal.Decimal | undefined {
-    return this.#takeF > 0n ? dec(this.#worst, this.#scales.ps) : undefined
+    return big(this.#takeF) > 0n ? dec(big(this.#worst), this.#scales.ps) : undefined
   }
 
   toJSON(): Candidate {
@@ -238,19 +253,20 @@ export class LazyAllocation implements Allocation {
   readonly #scales: Scales
   readonly #c: CompiledListing
   readonly #lotFace: bigint
-  readonly #takeF: bigint
-  readonly #restF: bigint
+  readonly #takeF: bigint | number
+  readonly #restF: bigint | number
   /** The limit on the listing's grid at the decision's price scale, -1n for none. */
   readonly #limit: bigint
-  readonly #worst: bigint
+  readonly #worst: bigint | number
+  /** Quantities and the worst price are bigints, or exact numbers from the fast path. */
   constructor(
     scales: Scales,
     c: CompiledListing,
     lotFace: bigint,
-    takeF: bigint,
-    restF: bigint,
+    takeF: bigint | number,
+    restF: bigint | number,
     limit: bigint,
-    worst: bigint,
+    worst: bigint | number,
     readonly quantity: Decimal.Decimal,
     readonly pricing: Pricing,
     readonly cost: Cost
@@ -271,19 +287,20 @@ export class LazyAllocation implements Allocation {
   get underlyingQuantity(): Decimal.Decimal {
     // With a contract size of 1 the underlying quantity is the quantity itself.
     const c = this.#c
-    return c.csUnits === 1n && c.csScale === 0 ? this.quantity : dec(this.#takeF + this.#restF, this.#scales.qs)
+    return c.csUnits === 1n && c.csScale === 0 ? this.quantity : dec(big(this.#takeF) + big(this.#restF), this.#scales.qs)
   }
   get takerQuantity(): Decimal.Decimal {
-    return this.#restF === 0n ? this.quantity : this.#scales.units(this.#c, this.#lotFace, this.#takeF)
+    return big(this.#restF) === 0n ? this.quantity : this.#scales.units(this.#c, this.#lotFace, big(this.#takeF))
   }
   get restingQuantity(): Decimal.Decimal {
-    return this.#takeF === 0n ? this.quantity : this.#scales.units(this.#c, this.#lotFace, this.#restF)
+    return big(this.#takeF) === 0n ? this.quantity : this.#scales.units(this.#c, this.#lotFace, big(this.#restF))
   }
   get price(): Decimal.Decimal | undefined {
     return this.#limit < 0n ? undefined : dec(this.#limit, this.#scales.ps)
   }
   get worstPrice(): Decimal.Decimal | undefined {
-    return this.#worst > 0n && this.#takeF > 0n ? dec(this.#worst, this.#scales.ps) : undefined
+    const worst = big(this.#worst)
+    return worst > 0n && big(this.#takeF) > 0n ? dec(worst, this.#scales.ps) : undefined
   }
 
   toJSON(): Allocation {

@@ -6,6 +6,7 @@
 import { Decimal } from "@odum/domain"
 import type { CostConfig } from "../RouterConfig.js"
 import type { Listing, VenueCatalogue } from "../VenueCatalogue.js"
+import { num } from "./fast.js"
 import { at, fromBps } from "./scaled.js"
 
 /** One listing, compiled. */
@@ -36,6 +37,19 @@ export interface CompiledListing {
   readonly takerRate: Decimal.Decimal
   readonly makerRate: Decimal.Decimal
   readonly lambdaRate: Decimal.Decimal
+  /**
+   * The same as numbers for the fast path (`fast.ts`): NaN where the bigint is beyond 2^53
+   * (`nMax` is -1 when unlimited).
+   */
+  readonly nCs: number
+  readonly nTick: number
+  readonly nLot: number
+  readonly nMin: number
+  readonly nMax: number
+  readonly nBuyTake: number
+  readonly nSellTake: number
+  readonly nBuyRest: number
+  readonly nSellRest: number
 }
 
 /** A group of equivalent listings, compiled. */
@@ -72,26 +86,43 @@ export const compile = (catalogue: VenueCatalogue, costs: CostConfig): ReadonlyA
       const taker = at(s.takerFee, ks)
       const maker = at(s.makerFee, ks)
       const lambda = at(lambdas[i]!, ks)
+      const tick = at(s.tickSize, ps)
+      const lotFace = face(s.lotSize, s.contractSize)
+      const minFace = face(s.minQuantity, s.contractSize)
+      const maxFace = s.maxQuantity === undefined ? -1n : face(s.maxQuantity, s.contractSize)
+      const buyTake = one + taker + lambda
+      const sellTake = one - taker - lambda
+      const buyRest = one + maker + lambda
+      const sellRest = one - maker - lambda
       return {
         listing,
         supported: s.contractType === "LINEAR",
         csUnits: s.contractSize.units,
         csScale: s.contractSize.scale,
-        tick: at(s.tickSize, ps),
-        lotFace: face(s.lotSize, s.contractSize),
-        minFace: face(s.minQuantity, s.contractSize),
-        maxFace: s.maxQuantity === undefined ? -1n : face(s.maxQuantity, s.contractSize),
+        tick,
+        lotFace,
+        minFace,
+        maxFace,
         minNotional: s.minNotional !== undefined && Decimal.isPositive(s.minNotional) ? s.minNotional : undefined,
         taker,
         maker,
         lambda,
-        buyTake: one + taker + lambda,
-        sellTake: one - taker - lambda,
-        buyRest: one + maker + lambda,
-        sellRest: one - maker - lambda,
+        buyTake,
+        sellTake,
+        buyRest,
+        sellRest,
         takerRate: s.takerFee,
         makerRate: s.makerFee,
-        lambdaRate: lambdas[i]!
+        lambdaRate: lambdas[i]!,
+        nCs: num(s.contractSize.units),
+        nTick: num(tick),
+        nLot: num(lotFace),
+        nMin: num(minFace),
+        nMax: maxFace < 0n ? -1 : num(maxFace),
+        nBuyTake: num(buyTake),
+        nSellTake: num(sellTake),
+        nBuyRest: num(buyRest),
+        nSellRest: num(sellRest)
       }
     })
     return { listings, ps, qs, ks }
