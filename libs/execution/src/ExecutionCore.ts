@@ -305,15 +305,24 @@ export class ExecutionCore {
   private readonly open = new Map<string | symbol, number>([[KEEP, OPEN]])
   /** Working algorithms by parent operation id. */
   private readonly runs = new Map<string, AlgoRun>()
-  /** Orders (as their journal entries left them) that may have ended since the last `settle`. */
-  private changed: Array<ManagedOrder.ManagedOrder> = []
+  /**
+   * Orders (as their journal entries left them) that may have ended since the last `settle`:
+   * the first `changedCount` slots. Slots are overwritten and cleared, never truncated: an
+   * array cut to length 0 gives up its backing store and grows a new one on the next push,
+   * which was an allocation per order.
+   */
+  private readonly changed: Array<ManagedOrder.ManagedOrder | undefined> = []
+  private changedCount = 0
+  private settling = false
   /** The operation id `submit` or `cancel` is working on, and its latest record seen by the journal. */
   private watchId: string | undefined = undefined
   private watched: ManagedOrder.ManagedOrder | undefined = undefined
   /** Outer watches saved by `beginWatch` (a sink may submit from inside another submit). */
   private readonly watchStack: Array<string | ManagedOrder.ManagedOrder | undefined> = []
-  private readonly tasks: Array<Task> = []
+  /** Queued work: the first `taskCount` slots, run from `taskHead` (overwritten and cleared, as `changed`). */
+  private readonly tasks: Array<Task | undefined> = []
   private taskHead = 0
+  private taskCount = 0
   private busy = false
 
   /** Use `make`. */
@@ -429,7 +438,7 @@ export class ExecutionCore {
   /** A venue's execution event (the adapter kit's `ExecutionSink`: the core can be a venue's sink directly). */
   onExecution(event: ExecutionEvent.ExecutionEvent): void {
     if (this.busy) {
-      this.tasks.push(event)
+      this.tasks[this.taskCount++] = event
       return
     }
     const outer = this.enter()
@@ -467,7 +476,7 @@ export class ExecutionCore {
       for (const run of this.runs.values()) {
         if (run.wakeAt !== undefined && run.wakeAt <= now) {
           run.wakeAt = undefined
-          this.tasks.push({ _tag: "AlgoTimer", run })
+          this.tasks[this.taskCount++] = { _tag: "AlgoTimer", run }
         }
       }
     } finally {
@@ -735,7 +744,7 @@ export class ExecutionCore {
       if (!notified) {
         const run = this.runs.get(parentId)
         if (run !== undefined) {
-          this.tasks.push({ _tag: "AlgoFill", run, childId: node.order.operationId, quantity: fill.quantity })
+          this.tasks[this.taskCount++] = { _tag: "AlgoFill", run, childId: node.order.operationId, quantity: fill.quantity }
           notified = true
         }
       }
@@ -822,7 +831,7 @@ export class ExecutionCore {
     const error = this.place(child, now, false)
     if (error !== undefined) {
       this.anomaly("ChildRefused", a.childId, error.message, error)
-      this.tasks.push({ _tag: "AlgoDone", run, childId: a.childId, end: "rejected" })
+      this.tasks[this.taskCount++] = { _tag: "AlgoDone", run, childId: a.childId, end: "rejected" }
     }
   }
 
@@ -845,12 +854,17 @@ export class ExecutionCore {
 
   /** Handles orders that became final during the last changes: risk book, algorithm, routing parent. */
   private settle(): void {
-    while (this.changed.length > 0) {
-      const records = this.changed
-      this.changed = []
-      for (let i = 0; i < records.length; i++) {
+    // Records appended while settling (an end that changes a parent) are handled in turn by
+    // this loop; a settle re-entered from inside it (a sink calling back into the core) leaves
+    // them to it.
+    if (this.settling) return
+    this.settling = true
+    const records = this.changed
+    try {
+      for (let i = 0; i < this.changedCount; i++) {
         // The record as its journal entry left it: the OMS may have evicted a finished order since.
         const m = records[i]!
+        records[i] = undefined
         if (!OrderStatus.isTerminal(m.order.status)) continue
         // Only an order still open ends here: an order ends once, a late fill is not a second end.
         const id = m.order.operationId
@@ -859,6 +873,10 @@ export class ExecutionCore {
         this.open.delete(id)
         this.ended(m, flags === IN_BOOK)
       }
+    } finally {
+      for (let i = 0; i < this.changedCount; i++) records[i] = undefined
+      this.changedCount = 0
+      this.settling = false
     }
   }
 
@@ -870,7 +888,7 @@ export class ExecutionCore {
     if (parentId === undefined) return
     const run = this.runs.get(parentId)
     if (run !== undefined) {
-      if (o.status !== "FILLED") this.tasks.push({ _tag: "AlgoDone", run, childId: id, end: childEndOf(o.status) })
+      if (o.status !== "FILLED") this.tasks[this.taskCount++] = { _tag: "AlgoDone", run, childId: id, end: childEndOf(o.status) }
       return
     }
     // A routed slice: when every slice of the order has ended, so has the order.
@@ -913,7 +931,7 @@ export class ExecutionCore {
     if (entry.operationId === this.watchId) this.watched = m
     // Only these events can end an order (Created, Submit, Accept and CancelReject never do).
     const tag = entry.event._tag
-    if (tag !== "Created" && tag !== "Submit" && tag !== "Accept" && tag !== "CancelReject") this.changed.push(m)
+    if (tag !== "Created" && tag !== "Submit" && tag !== "Accept" && tag !== "CancelReject") this.changed[this.changedCount++] = m
     if (this.reportSink !== undefined) this.reportSink.onReport(fromEntry(entry, m.order))
     if (this.journalSink !== undefined) this.journalSink(entry, m)
   }
@@ -947,13 +965,16 @@ export class ExecutionCore {
     }
     try {
       this.settle()
-      while (this.taskHead < this.tasks.length) {
-        const task = this.tasks[this.taskHead++]!
+      while (this.taskHead < this.taskCount) {
+        const task = this.tasks[this.taskHead]!
+        this.tasks[this.taskHead++] = undefined
         this.runTask(task)
         this.settle()
       }
     } finally {
-      this.tasks.length = 0
+      // After a throw, drop what was queued (as before): clear the slots so nothing stays referenced.
+      for (let i = this.taskHead; i < this.taskCount; i++) this.tasks[i] = undefined
+      this.taskCount = 0
       this.taskHead = 0
       this.busy = false
     }

@@ -202,7 +202,8 @@ export class OrderManager {
   private live = 0
   private stale = 0
   // Secondary indices in creation order: a push per new order instead of a hashed Set
-  // insert; an evicted order leaves a tombstone, swept once tombstones are half a list.
+  // insert; an evicted order leaves a tombstone, swept with the key indexes' stale entries
+  // (`compact`), so each evicted slot is read back once, not once per list.
   private readonly byStrategy = new Map<string, SlotList>()
   private readonly byVenue = new Map<string, SlotList>()
   private readonly byInstrument = new Map<string, SlotList>()
@@ -914,8 +915,8 @@ export class OrderManager {
     const o = after.order
     const id = o.operationId
     const slot = new Slot(after, this.nextOrdinal++, statusIndex(o.status))
-    // An evicted order's stale entry under this id goes first: \`set\` would keep its place in
-    // the creation order that iterating \`slots\` gives.
+    // An evicted order's stale entry under this id goes first: `set` would keep its place in
+    // the creation order that iterating `slots` gives.
     if (this.stale !== 0 && this.slots.has(id)) this.dropStale(id)
     this.slots.set(id, slot)
     this.byClientOrderId.set(o.clientOrderId, slot)
@@ -1033,8 +1034,11 @@ export class OrderManager {
       this.compactIfDue()
       // Drop the consumed head once it is most of the queue (amortised O(1) per tree).
       if (this.finishedHead > 1024 && this.finishedHead * 2 > queue.length) {
-        queue.copyWithin(0, this.finishedHead)
-        queue.length -= this.finishedHead
+        // A plain loop: Array.prototype.copyWithin has no fast path for arrays and cost more than the rest of eviction.
+        const head = this.finishedHead
+        const n = queue.length - head
+        for (let i = 0; i < n; i++) queue[i] = queue[head + i]
+        queue.length = n
         this.finishedBase += this.finishedHead
         this.finishedHead = 0
       }
@@ -1046,7 +1050,7 @@ export class OrderManager {
   /**
    * Takes an evicted order out of every index (its tree goes with it, so no parent keeps it):
    * out of its status bucket, a tombstone in its index lists, a stale entry in the key indexes
-   * (see \`compact\`). Reads only the slot: the order's record and strings are long cold.
+   * (see `compact`). Reads only the slot: the order's record and strings are long cold.
    */
   private unindex(s: Slot): void {
     s.held = false
@@ -1064,9 +1068,10 @@ export class OrderManager {
   }
 
   /**
-   * Rebuilds the key indexes from their held entries once the stale ones outnumber them (and
-   * 1,024): amortised, about one insert of a warm key per index per eviction, and the maps
-   * never hold more than about twice the held orders (plus 1,024) entries.
+   * Rebuilds the key indexes from their held entries, and sweeps the index lists' tombstones,
+   * once the stale entries outnumber the held ones (and 1,024): amortised, about one insert of
+   * a warm key per index per eviction, one read of each evicted slot (the passes after the first
+   * find it in cache), and no index holds more than about twice the held orders plus 1,024.
    */
   private compactIfDue(): void {
     if (this.stale > 1024 && this.stale > this.live) this.compact()
@@ -1081,10 +1086,13 @@ export class OrderManager {
       if (held.size > 0) venues.set(venue, held)
     })
     this.byVenueOrderId = venues
+    sweep(this.byStrategy)
+    sweep(this.byInstrument)
+    sweep(this.byVenue)
     this.stale = 0
   }
 
-  /** Removes the stale entry under \`operationId\` and its other keys' stale entries. */
+  /** Removes the stale entry under `operationId` and its other keys' stale entries. */
   private dropStale(operationId: string): void {
     const s = this.slots.get(operationId)
     if (s === undefined || s.held) return
@@ -1274,12 +1282,16 @@ const listOf = (index: Map<string, SlotList>, key: string): SlotList => {
   return list
 }
 
-/** Counts an evicted entry of the list under \`key\`; sweeps the list once half of it is dead. */
+/** Counts an evicted entry of the list under `key` (swept by `sweep`). */
 const tombstone = (index: Map<string, SlotList>, key: string): void => {
   const list = index.get(key)
-  if (list === undefined) return
-  list.dead++
-  if (list.dead > 32 && list.dead * 2 > list.items.length) {
+  if (list !== undefined) list.dead++
+}
+
+/** Drops the tombstones of every list of an index, and the lists left empty. */
+const sweep = (index: Map<string, SlotList>): void => {
+  index.forEach((list, key) => {
+    if (list.dead === 0) return
     const items = list.items
     let n = 0
     for (let i = 0; i < items.length; i++) {
@@ -1289,7 +1301,7 @@ const tombstone = (index: Map<string, SlotList>, key: string): void => {
     items.length = n
     list.dead = 0
     if (n === 0) index.delete(key)
-  }
+  })
 }
 
 /**
