@@ -691,12 +691,16 @@ export class ExecutionCore {
       this.handleFill(event, now)
       return
     }
+    // One lookup by the id the venue echoes (not a lookup, then an apply by operation id).
+    const orderEvent = ExecutionEvent.toOrderEvent(event) as OrderJournal.LifecycleEvent
+    const r = this.manager.applyByClientOrderId(event.clientOrderId, orderEvent, now)
+    if (r._tag === "Right") return
     const m = this.manager.getByClientOrderId(event.clientOrderId)
     if (m === undefined) {
       this.anomaly("UnknownOrder", undefined, `${event._tag} from ${event.venue} for unknown client order id ${event.clientOrderId}`, event)
       return
     }
-    this.apply(m.order.operationId, ExecutionEvent.toOrderEvent(event) as OrderJournal.LifecycleEvent, now)
+    if (!repeatOf(orderEvent, m.order.status)) this.anomaly("EventRefused", m.order.operationId, r.left.message, r.left)
   }
 
   private handleFill(e: ExecutionEvent.Filled, now: number): void {

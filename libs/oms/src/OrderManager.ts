@@ -915,10 +915,16 @@ export class OrderManager {
     const o = after.order
     const id = o.operationId
     const slot = new Slot(after, this.nextOrdinal++, statusIndex(o.status))
-    // An evicted order's stale entry under this id goes first: `set` would keep its place in
-    // the creation order that iterating `slots` gives.
-    if (this.stale !== 0 && this.slots.has(id)) this.dropStale(id)
+    // A key already present is an evicted order's stale entry (a held one is refused before
+    // this): `set` replaced it in place, so it is moved to the end, to keep the creation order
+    // that iterating `slots` gives. (Comparing sizes costs no second lookup.)
+    const size = this.slots.size
     this.slots.set(id, slot)
+    if (this.slots.size === size) {
+      this.slots.delete(id)
+      this.slots.set(id, slot)
+      this.stale--
+    }
     this.byClientOrderId.set(o.clientOrderId, slot)
     this.live++
     listOf(this.byStrategy, o.strategyId).items.push(slot)
@@ -1090,14 +1096,6 @@ export class OrderManager {
     sweep(this.byInstrument)
     sweep(this.byVenue)
     this.stale = 0
-  }
-
-  /** Removes the stale entry under `operationId` and its other keys' stale entries. */
-  private dropStale(operationId: string): void {
-    const s = this.slots.get(operationId)
-    if (s === undefined || s.held) return
-    this.slots.delete(operationId)
-    this.stale--
   }
 
   private validate(r: OrderRequest): InvalidOrderRequest | undefined {
