@@ -11,7 +11,7 @@ import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { Execution } from "../src/index.js"
-import { BINANCE, D, limit, riskConfig, specs } from "./fixtures.js"
+import { BINANCE, D, limit, lossyStore, riskConfig, specs } from "./fixtures.js"
 
 type Behaviour = "fill" | "ack" | "timeout" | "reject"
 
@@ -178,21 +178,11 @@ describe("Execution (Effect service)", () => {
 
   it.scoped("carries on after a store write that landed but whose answer was lost", () =>
     Effect.gen(function* () {
-      const memory = OrderStore.makeMemory()
-      let loseNext = false
-      const lossy: OrderStore.OrderStoreService = {
-        ...memory,
-        update: (updates, journal) =>
-          Effect.flatMap(memory.update(updates, journal), () => {
-            if (!loseNext) return Effect.void
-            loseNext = false
-            return Effect.fail(new OmsError.OrderStoreError({ reason: "Unavailable", message: "timeout after commit" }))
-          })
-      }
+      const { memory, store: lossy, loseNext } = lossyStore()
       const { service } = yield* setup("ack", { store: lossy })
       const reports = yield* service.subscribe
       const request = limit()
-      loseNext = true // the Accept's write lands, its answer is lost
+      loseNext() // the Accept's write lands, its answer is lost
       yield* service.submit(request)
       yield* service.cancel(request.operationId)
       yield* until(reports, request.operationId, "CANCELLED")

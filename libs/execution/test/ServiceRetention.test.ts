@@ -21,7 +21,7 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import { Execution } from "../src/index.js"
-import { BINANCE, D, limit, riskConfig, specs } from "./fixtures.js"
+import { BINANCE, D, limit, lossyStore, riskConfig, specs } from "./fixtures.js"
 
 type Behaviour = "fill" | "ack" | "reject"
 
@@ -247,22 +247,12 @@ describe("Execution (Effect service) with bounded retention", () => {
 
   it.scoped("carries on after the finishing write of an evicted order landed but its answer was lost", () =>
     Effect.gen(function* () {
-      const memory = OrderStore.makeMemory()
-      let loseNext = false
-      const store: OrderStore.OrderStoreService = {
-        ...memory,
-        update: (updates, journal) =>
-          Effect.flatMap(memory.update(updates, journal), () => {
-            if (!loseNext) return Effect.void
-            loseNext = false
-            return Effect.fail(unavailable("timeout after commit"))
-          })
-      }
+      const { memory, store, loseNext } = lossyStore()
       const { service, venue } = yield* setup(0, store)
       const a = limit()
       venue.mode.current = "ack"
       yield* service.submit(a)
-      loseNext = true
+      loseNext()
       yield* venue.fill(venue.sent[0]!)
       yield* eventually(() => service.core.order(a.operationId) === undefined)
       expect(service.persistence()).toEqual({ storedVersions: 1, queuedOrders: 1, queuedEntries: 1 })

@@ -6,10 +6,11 @@
  */
 import { SyncVenue, VenueError, type ExecutionEvent, type VenueOrderRequest } from "@odum/adapter-kit"
 import { Decimal, Ids, InstrumentSpec } from "@odum/domain"
-import type { ManagedOrder, OrderRequest } from "@odum/oms"
+import { OmsError, type ManagedOrder, type OrderRequest, OrderStore } from "@odum/oms"
 import { PositionTracker } from "@odum/positions"
 import { InMemoryRiskBook, PreTradeRisk } from "@odum/risk"
 import { MarketState, OrderBook, Router } from "@odum/router"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { ExecutionClock, ExecutionCore, type ExecutionReport, type VenueGateway } from "../src/index.js"
@@ -270,4 +271,23 @@ export const summary = (r: unknown) => {
     venue: x.venue,
     fills: x.fills.length
   }
+}
+
+/**
+ * An in-memory store whose next `update` (once `loseNext()` is called) lands but answers
+ * Unavailable, as a write whose reply was lost after the commit.
+ */
+export const lossyStore = () => {
+  const memory = OrderStore.makeMemory()
+  let lose = false
+  const store: OrderStore.OrderStoreService = {
+    ...memory,
+    update: (updates, journal) =>
+      Effect.flatMap(memory.update(updates, journal), () => {
+        if (!lose) return Effect.void
+        lose = false
+        return Effect.fail(new OmsError.OrderStoreError({ reason: "Unavailable", message: "timeout after commit" }))
+      })
+  }
+  return { memory, store, loseNext: () => void (lose = true) }
 }
