@@ -28,6 +28,7 @@ import {
   KEY_BASE_B,
   type Key,
   keyLess,
+  mod,
   NLIM,
   num,
   p10n,
@@ -35,7 +36,7 @@ import {
   setKey
 } from "./internal/fast.js"
 import { at, compareTo, dec, fromBps, pow10 } from "./internal/scaled.js"
-import { CostBasis, ScaledCost } from "./internal/ScaledCost.js"
+import { ScaledCost } from "./internal/ScaledCost.js"
 import type { MarketState } from "./MarketState.js"
 import type { OrderBook } from "./OrderBook.js"
 import * as RouterConfig from "./RouterConfig.js"
@@ -68,6 +69,8 @@ class Slot implements Key {
   sMul = 1n
   /** Whether every book size is a whole number of lots (then a walk need not round). */
   onGrid = false
+  /** Whether a lot is a whole number of book size units (then a walk can run in the book's units). */
+  lotWhole = false
   /** Levels already scaled this decision: prices at ps and sizes in underlying units at qs. */
   cached = 0
   readonly lp: Array<bigint> = []
@@ -76,8 +79,17 @@ class Slot implements Key {
   lotFace = 1n
   minFace = 0n
   maxFace = -1n
-  /** The order's limit on this listing's tick grid, rounded inwards; -1n for none. */
-  limit = -1n
+  /**
+   * The order's limit on this listing's tick grid, rounded inwards, at ps (-1n for none):
+   * `limitB`, or built from the exact `nLimit` when first read.
+   */
+  limitB: bigint | undefined = -1n
+  get limit(): bigint {
+    return (this.limitB ??= BigInt(this.nLimit))
+  }
+  set limit(x: bigint) {
+    this.limitB = x
+  }
   /** `10^ks ± (taker + lambda)`: a level's marginal cost is its price times this. */
   takeFactor = 0n
   /** `10^ks ± (maker + lambda)`. */
@@ -114,6 +126,11 @@ class Slot implements Key {
   /** The minimum notional at ps+qs; NaN when there is none or it is not an exact number. */
   nMinN = NaN
   nCached = 0
+  /**
+   * The walked side's best price times `nPMul` (as the reference computed it, possibly
+   * beyond 2^53), so the walk does not convert it again; NaN when not computed this decision.
+   */
+  nTop = NaN
   readonly nlp: Array<number> = []
   readonly nls: Array<number> = []
   nTakeF = 0
@@ -169,14 +186,17 @@ export class Router {
   private readonly groups: ReadonlyArray<CompiledGroup>
   private readonly slots: Array<Slot>
   private readonly acc = new Acc()
+  /** The last canonical id looked up in the catalogue, and its listing. */
+  private lastId: string | undefined = undefined
+  private lastListing: VenueCatalogue.Listing | undefined = undefined
   // Per-decision context.
   private buy = true
   private ps = 0
   private qs = 0
   private rs = 0
-  private ref = -1n
   private refShift = 1n
-  private q = 0n
+  /** The quantity in underlying units at qs (see `q`): undefined while only its number `nQ` was needed. */
+  private qB: bigint | undefined = 0n
   /** `q` as a number; NaN when beyond 2^53 or the fast path is off (then no slot is `fast`). */
   private nQ = NaN
   /** The second cost accumulator (a split's parts). */
@@ -186,10 +206,16 @@ export class Router {
   /** The comparison key of the split being evaluated. */
   private readonly splitKey: Key = { keyHi: 0, keyLo: 0 }
   private readonly partKey: Key = { keyHi: 0, keyLo: 0 }
-  /** This decision's cost scales and reference, shared by its costs. */
-  private basis = new CostBasis(0, 0, 0, -1n, 1n, true)
-  /** This decision's quantity and scales, for the parts of it that are formatted only when read. */
-  private scales = new Scales(0n, 0, 0, NaN)
+  /**
+   * This decision's quantity, scales and cost reference: shared by its costs and by the
+   * parts of it that are formatted only when read.
+   */
+  private basis = new Scales(0n, 0, 0, NaN, undefined, 0, 0, 0, -1n, 1n, true)
+
+  /** The quantity in underlying units at qs, as a bigint: built from `nQ` when first read. */
+  private get q(): bigint {
+    return (this.qB ??= BigInt(this.nQ))
+  }
 
   /** Use `make`; the constructor trusts a checked catalogue. */
   constructor(catalogue: VenueCatalogue.VenueCatalogue, costs: RouterConfig.CostConfig) {
@@ -208,7 +234,9 @@ export class Router {
   route(request: RouteRequest, market: MarketState): RoutingDecision | RouteError {
     const invalid = validate(request)
     if (invalid !== undefined) return invalid
-    const requested = VenueCatalogue.lookup(this.catalogue, request.canonicalId)
+    // (The catalogue never changes: the last id found is kept, as orders mostly name the same listing.)
+    const id = request.canonicalId
+    const requested = id === this.lastId ? this.lastListing : VenueCatalogue.lookup(this.catalogue, id)
     if (requested === undefined) {
       const parsed = InstrumentId.parse(request.canonicalId)
       if (Either.isLeft(parsed)) return bad("InvalidInstrumentId", parsed.left.message)
@@ -219,6 +247,8 @@ export class Router {
         candidates: []
       })
     }
+    this.lastId = id
+    this.lastListing = requested
     const group = this.groups[requested.group]!
     const gl = group.listings
     const n = gl.length
@@ -271,23 +301,36 @@ export class Router {
     this.ps = ps
     this.qs = qs
     const ks = group.ks
-    const dp = ps - group.ps
-    const dq = qs - group.qs
     const cs = reqSpec.contractSize
-    let q = request.quantity.units
-    if (cs.units !== 1n) q *= cs.units
     const qShift = qs - request.quantity.scale - cs.scale
-    if (qShift !== 0) q *= pow10(qShift)
-    this.q = q
     const on = fastPathOn()
-    const qN = on ? num(q) : NaN
+    // The quantity in underlying units at qs: as an exact number when it is one (each factor
+    // is exact or NaN, and a product beyond 2^53 fails the check), its bigint built only if
+    // read (`q`); else as a bigint.
+    let qN = NaN
+    if (on) {
+      const x = num(request.quantity.units) * (cs.units === 1n ? 1 : num(cs.units)) * p10n(qShift)
+      if (exact(x)) qN = x
+    }
+    let q: bigint | undefined
+    if (qN !== qN) {
+      q = request.quantity.units
+      if (cs.units !== 1n) q *= cs.units
+      if (qShift !== 0) q *= pow10(qShift)
+    }
+    this.qB = q
     this.nQ = qN
-    // On a listing of contract size 1 the underlying quantity is the request's own Decimal.
-    this.scales = new Scales(q, qs, ps, qN, cs.units === 1n && cs.scale === 0 ? request.quantity : undefined)
-    const limitUnits = limit === undefined ? -1n : at(limit, ps)
-    const limitN = limitUnits < 0n ? -1 : num(limitUnits)
-    const mpN = p10n(dp)
-    const mqN = p10n(dq)
+    // The limit at ps: as an exact number when it is one, its bigint built only if needed.
+    let limitN = -1
+    let limitUnits: bigint | undefined
+    if (limit !== undefined) {
+      const x = on ? num(limit.units) * p10n(ps - limit.scale) : NaN
+      if (exact(x)) limitN = x
+      else {
+        limitUnits = at(limit, ps)
+        limitN = num(limitUnits)
+      }
+    }
     const nScale = ps + qs
 
     // Per-listing grid, limit and factors at this decision's scales, as bigints and (when
@@ -299,37 +342,29 @@ export class Router {
     for (let i = 0; i < n; i++) {
       const s = slots[i]!
       const c = s.c
-      if (dp === 0 && dq === 0) {
-        s.tick = c.tick
-        s.lotFace = c.lotFace
-        s.minFace = c.minFace
-        s.maxFace = c.maxFace
-        s.nLot = c.nLot
-        s.nMin = c.nMin
-        s.nMax = c.nMax
-      } else {
-        const mp = pow10(dp)
-        const mq = pow10(dq)
-        s.tick = c.tick * mp
-        s.lotFace = c.lotFace * mq
-        s.minFace = c.minFace * mq
-        s.maxFace = c.maxFace < 0n ? -1n : c.maxFace * mq
-        s.nLot = c.nLot * mqN
-        s.nMin = c.nMin * mqN
-        s.nMax = c.nMax < 0 ? -1 : c.nMax * mqN
-      }
-      const nTick = c.nTick * mpN
-      if (limitUnits < 0n) {
+      const book = s.book
+      // Grid, limits and book multipliers at these scales: kept from the last decision when the scales are the same.
+      const m = c.memo.at(c, group, ps, qs, book)
+      s.tick = m.tick
+      s.lotFace = m.lotFace
+      s.minFace = m.minFace
+      s.maxFace = m.maxFace
+      s.nLot = m.nLot
+      s.nMin = m.nMin
+      s.nMax = m.nMax
+      const nTick = m.nTick
+      if (limit === undefined) {
         s.limit = -1n
         s.nLimit = -1
       } else if (on && exact(limitN) && exact(nTick)) {
-        const r = limitN % nTick
-        const lim = r === 0 ? limitN : buy ? limitN - r : limitN - r + nTick
-        s.nLimit = lim
-        s.limit = r === 0 ? limitUnits : BigInt(lim)
+        const r = mod(limitN, nTick)
+        // The bigint limit is built from this if read (`Slot.limit`).
+        s.nLimit = r === 0 ? limitN : buy ? limitN - r : limitN - r + nTick
+        s.limitB = undefined
       } else {
-        const r = limitUnits % s.tick
-        s.limit = r === 0n ? limitUnits : buy ? limitUnits - r : limitUnits - r + s.tick
+        const units = (limitUnits ??= at(limit, ps))
+        const r = units % s.tick
+        s.limit = r === 0n ? units : buy ? units - r : units - r + s.tick
         s.nLimit = num(s.limit)
       }
       s.takeFactor = buy ? c.buyTake : c.sellTake
@@ -337,12 +372,8 @@ export class Router {
       s.nTF = buy ? c.nBuyTake : c.nSellTake
       s.nRF = buy ? c.nBuyRest : c.nSellRest
       s.keyable = s.nTF < FLIM && s.nTF > -FLIM && s.nRF < FLIM && s.nRF > -FLIM
-      const mn = c.minNotional
-      s.nMinN = mn === undefined || mn.scale > nScale ? NaN : num(mn.units) * p10n(nScale - mn.scale)
-      if (!exact(s.nMinN)) s.nMinN = NaN
-      let fast =
-        exact(qN) && exact(s.nLot) && s.nLot > 0 && exact(s.nMin) && exact(s.nMax) && exact(s.nLimit) && exact(s.nTF) && exact(s.nRF)
-      const book = s.book
+      s.nMinN = m.nMinN
+      let fast = exact(qN) && m.gridExact && exact(s.nLimit) && exact(s.nTF) && exact(s.nRF)
       if (on && !fast && s.blocked === undefined) fallbacks.count++
       if (book === undefined) {
         s.prices = EMPTY
@@ -350,32 +381,35 @@ export class Router {
         s.fast = fast
         continue
       }
-      s.pMul = pow10(ps - book.priceScale)
-      const shift = pow10(qs - book.sizeScale - c.csScale)
-      s.sMul = c.csUnits === 1n ? shift : c.csUnits * shift
-      s.nPMul = p10n(ps - book.priceScale)
-      s.nSMul = c.nCs * p10n(qs - book.sizeScale - c.csScale)
-      if (fast && !(exact(s.nPMul) && exact(s.nSMul))) {
+      s.pMul = m.pMul
+      s.sMul = m.sMul
+      s.nPMul = m.nPMul
+      s.nSMul = m.nSMul
+      if (fast && !m.bookExact) {
         fallbacks.count++
         fast = false
       }
       s.fast = fast
-      s.onGrid = fast ? s.nSMul % s.nLot === 0 : s.sMul % s.lotFace === 0n
+      s.onGrid = m.onGrid
+      s.lotWhole = m.lotWhole
       s.cached = 0
       s.nCached = 0
       const side = buy ? book.asks : book.bids
       s.prices = side.prices
       s.sizes = side.sizes
+      s.nTop = NaN
       if (!refFast) continue
       const bid = book.bids.prices[0]
       const ask = book.asks.prices[0]
       if (bid !== undefined) {
         const b = Number(bid) * s.nPMul
+        if (!buy) s.nTop = b
         if (!exact(b)) refFast = false
         else if (b > bestBidN) bestBidN = b
       }
       if (ask !== undefined) {
         const a = Number(ask) * s.nPMul
+        if (buy) s.nTop = a
         if (!exact(a)) refFast = false
         else if (bestAskN < 0 || a < bestAskN) bestAskN = a
       }
@@ -412,35 +446,39 @@ export class Router {
     // The slippage reference: the consolidated mid, else the request's, else the limit.
     let source: ReferenceSource | undefined
     this.rs = ps + 1
-    this.ref = -1n
+    // The reference at rs: an exact number from the books (its bigint built when a cost or
+    // the reference is read), else a bigint; -1 for none.
+    let ref: bigint | number = -1
     if (on && !refFast) fallbacks.count++
     if (refFast && refN >= 0) {
       source = "BOOKS"
-      this.ref = BigInt(refN)
+      ref = refN
     } else if (bestBid >= 0n || bestAsk >= 0n) {
       source = "BOOKS"
-      this.ref = bestBid >= 0n && bestAsk >= 0n ? (bestBid + bestAsk) * 5n : (bestBid >= 0n ? bestBid : bestAsk) * 10n
+      ref = bestBid >= 0n && bestAsk >= 0n ? (bestBid + bestAsk) * 5n : (bestBid >= 0n ? bestBid : bestAsk) * 10n
     } else if (request.referencePrice !== undefined) {
       source = "REQUEST"
       this.rs = Math.max(ps + 1, request.referencePrice.scale)
-      this.ref = at(request.referencePrice, this.rs)
+      ref = at(request.referencePrice, this.rs)
     } else if (limit !== undefined) {
       source = "LIMIT"
-      this.ref = limitUnits * 10n
+      ref = (limitUnits ?? BigInt(limitN)) * 10n
     }
     this.refShift = pow10(this.rs - ps)
-    this.basis = new CostBasis(nScale, nScale + ks, this.rs + qs, this.ref, this.refShift, buy)
-    const reference = this.ref < 0n || source === undefined ? undefined : new LazyReference(source, this.ref, this.rs)
+    // On a listing of contract size 1 the underlying quantity is the request's own Decimal.
+    const quantity = cs.units === 1n && cs.scale === 0 ? request.quantity : undefined
+    this.basis = new Scales(q, qs, ps, qN, quantity, nScale, nScale + ks, this.rs + qs, ref, this.refShift, buy)
+    const reference = ref < 0 || source === undefined ? undefined : new LazyReference(source, ref, this.rs)
 
-    // Single-listing candidates.
-    const candidates: Array<Candidate> = []
+    // Single-listing candidates (an array of the exact length: pushing would allocate room for 17).
     const from = pinned < 0 ? 0 : pinned
     const to = pinned < 0 ? n : pinned + 1
+    const candidates = new Array<Candidate>(to - from)
     let best: Slot | undefined
     let feasible = 0
     for (let i = from; i < to; i++) {
       const s = slots[i]!
-      candidates.push(this.single(s, taking, postOnly, reference))
+      candidates[i - from] = this.single(s, taking, postOnly, reference)
       if (!s.priced) continue
       feasible++
       if (best === undefined || this.cheaper(s, best)) best = s
@@ -482,8 +520,9 @@ export class Router {
     const explanation =
       pinned >= 0
         ? `pinned to ${request.venue}`
-        : `cheapest of ${feasible} feasible listing(s): ${best.c.listing.canonicalId}` +
-          (split === undefined ? "" : `; split not chosen: ${split.detail}`)
+        : split === undefined
+          ? best.c.cheapest[feasible]!
+          : `cheapest of ${feasible} feasible listing(s): ${best.c.listing.canonicalId}; split not chosen: ${split.detail}`
     return decisionOf(request, tif, limit, reference, candidates, split, pinned >= 0 ? "EXPLICIT" : "SINGLE", [allocation], best.pCost!, explanation)
   }
 
@@ -510,19 +549,20 @@ export class Router {
   private single(s: Slot, taking: boolean, postOnly: boolean, reference: LazyReference | undefined): Candidate {
     const no = infeasible
     if (s.blocked !== undefined) return no(s, s.blocked)
-    const q = this.q
     const qs = this.qs
     const fast = s.fast
     const qN = this.nQ
+    // The quantity for the sentences: on the fast path its exact number (the bigint is built only if read).
+    const q = fast ? qN : this.q
     // Detail sentences are formatted only if someone reads them (see internal/Explained).
-    if (fast ? qN % s.nLot !== 0 : q % s.lotFace !== 0n) {
+    if (fast ? mod(qN, s.nLot) !== 0 : this.q % s.lotFace !== 0n) {
       return no(s, "OffLotGrid", new Sentence("", q, " underlying is not a multiple of the lot ", s.lotFace, "", qs))
     }
-    if (fast ? qN < s.nMin : q < s.minFace) return no(s, "BelowMinQuantity", new Sentence("", q, " is below the minimum ", s.minFace, "", qs))
-    if (fast ? s.nMax >= 0 && qN > s.nMax : s.maxFace >= 0n && q > s.maxFace) {
+    if (fast ? qN < s.nMin : this.q < s.minFace) return no(s, "BelowMinQuantity", new Sentence("", q, " is below the minimum ", s.minFace, "", qs))
+    if (fast ? s.nMax >= 0 && qN > s.nMax : s.maxFace >= 0n && this.q > s.maxFace) {
       return no(s, "AboveMaxQuantity", new Sentence("", q, " is above the maximum ", s.maxFace, "", qs))
     }
-    if (s.limit === 0n) return no(s, "LimitPriceBound", "the limit price rounds to zero on this listing's tick grid")
+    if (s.limitB === undefined ? s.nLimit === 0 : s.limitB === 0n) return no(s, "LimitPriceBound", "the limit price rounds to zero on this listing's tick grid")
     const buy = this.buy
 
     if (s.book === undefined) return this.model(s, taking, postOnly, reference?.price)
@@ -566,7 +606,7 @@ export class Router {
           const cost = ScaledCost.ofParts(this.basis, takeN, restN, qN, s.c)
           // restF is 0 for an order that may not rest (it is infeasible otherwise), so its resting quantity is 0.
           const worst = takeF > 0 ? s.nWorst : -1
-          const candidate = new BookCandidate(this.scales, s.c, s.lotFace, takeF, restF, worst, cost)
+          const candidate = new BookCandidate(this.basis, s.c, s.lotFace, takeF, restF, worst, cost)
           this.priced(s, candidate, cost, true, takeF, restF, worst, "BOOK")
           // Every book candidate of a decision takes or rests the whole quantity against the
           // same reference, so its total is `±key` (scaled) plus the same constant; see
@@ -600,7 +640,7 @@ export class Router {
       this.walk(s)
       takeF = s.takeF
     }
-    const restF = q - takeF
+    const restF = this.q - takeF
     if (taking && restF > 0n) {
       return no(
         s,
@@ -624,7 +664,7 @@ export class Router {
     }
     const cost = this.toCost(acc)
     // restF is 0 for an order that may not rest (it is infeasible otherwise), so its resting quantity is 0.
-    const candidate = new BookCandidate(this.scales, s.c, s.lotFace, takeF, restF, s.worst, cost)
+    const candidate = new BookCandidate(this.basis, s.c, s.lotFace, takeF, restF, s.worst, cost)
     this.priced(s, candidate, cost, true, takeF, restF, takeF > 0n ? s.worst : -1n, "BOOK")
     return candidate
   }
@@ -659,7 +699,7 @@ export class Router {
   private walk(s: Slot): void {
     const sMul = s.sMul
     const q = this.q
-    if (q % sMul !== 0n || s.lotFace % sMul !== 0n) return this.walkScaled(s)
+    if (!s.lotWhole || q % sMul !== 0n) return this.walkScaled(s)
     const buy = this.buy
     const prices = s.prices
     const sizes = s.sizes
@@ -732,7 +772,7 @@ export class Router {
   private walkN(s: Slot): boolean {
     const sMul = s.nSMul
     const q = this.nQ
-    if (q % sMul !== 0 || s.nLot % sMul !== 0) return this.walkScaledN(s)
+    if (!s.lotWhole || mod(q, sMul) !== 0) return this.walkScaledN(s)
     const buy = this.buy
     const prices = s.prices
     const sizes = s.sizes
@@ -742,7 +782,7 @@ export class Router {
     // As in `walk`: the limit in the book's price units, floor for a buy and ceiling for a sell.
     let limit = s.nLimit
     if (limit >= 0 && pMul !== 1) {
-      const r = limit % pMul
+      const r = mod(limit, pMul)
       limit = (limit - r) / pMul + (buy || r === 0 ? 0 : 1)
     }
     let rem = q / sMul
@@ -769,7 +809,7 @@ export class Router {
         }
       }
       let take = size < rem ? size : rem
-      if (lot !== 1) take -= take % lot
+      if (lot !== 1) take -= mod(take, lot)
       if (take === 0) continue
       const x = take * p
       notional += x
@@ -809,7 +849,7 @@ export class Router {
       const size = s.nls[i]!
       let take = size < rem ? size : rem
       // The quantity is on the lot grid (checked before the walk), so only an off-grid size needs rounding.
-      if (!onGrid) take -= take % lot
+      if (!onGrid) take -= mod(take, lot)
       if (take === 0) continue
       const x = take * p
       notional += x
@@ -826,7 +866,7 @@ export class Router {
 
   /** `scaleLevel` on exact numbers; false when the level's scaled price or size is not exact. */
   private scaleLevelN(s: Slot, i: number): boolean {
-    const p = Number(s.prices[i]!) * s.nPMul
+    const p = i === 0 && s.nTop === s.nTop ? s.nTop : Number(s.prices[i]!) * s.nPMul
     const size = Number(s.sizes[i]!) * s.nSMul
     if (!(p <= SAFE && size <= SAFE)) return false
     s.nlp[i] = p
@@ -850,7 +890,7 @@ export class Router {
     acc.n += n
     acc.fee += takeN * c.taker + restN * c.maker
     acc.lat += n * c.lambda
-    const slip = n * this.refShift - (takeF + restF) * this.ref
+    const slip = n * this.refShift - (takeF + restF) * this.basis.ref
     acc.slip += this.buy ? slip : -slip
   }
 
@@ -1050,7 +1090,7 @@ export class Router {
       let targetCost = 0
       for (let i = 0; i < n; i++) {
         const s = slots[i]!
-        if (s.excluded || s.nLimit <= 0 || rem % s.nLot !== 0) continue
+        if (s.excluded || s.nLimit <= 0 || mod(rem, s.nLot) !== 0) continue
         const total = s.nAlloc + rem // at most the whole quantity
         if (total < s.nMin || (s.nMax >= 0 && total > s.nMax)) continue
         if (s.c.minNotional !== undefined) {
@@ -1375,7 +1415,7 @@ export class Router {
       if (best === undefined) break
       let take = best.nLeft < rem ? best.nLeft : rem
       if (best.nMax >= 0 && best.nAlloc + take > best.nMax) take = best.nMax - best.nAlloc
-      take -= take % best.nLot
+      take -= mod(take, best.nLot)
       const allocN = best.nAllocN + take * best.nHeadP
       if (!(allocN <= NLIM)) return NaN
       best.nAlloc += take
@@ -1398,14 +1438,14 @@ export class Router {
   ): Allocation {
     const quantity =
       typeof takeF === "number" && typeof restF === "number"
-        ? this.scales.unitsOf(s.c, s.lotFace, s.nLot, takeF + restF)
+        ? this.basis.unitsOf(s.c, s.lotFace, s.nLot, takeF + restF)
         : this.units(s, big(takeF) + big(restF))
-    return new LazyAllocation(this.scales, s.c, s.lotFace, takeF, restF, s.limit, worst, quantity, pricing, cost)
+    return new LazyAllocation(this.basis, s.c, s.lotFace, takeF, restF, s.limitB ?? s.nLimit, worst, quantity, pricing, cost)
   }
 
   /** Underlying units (a whole number of lots) as the listing's own quantity. */
   private units(s: Slot, face: bigint): Decimal.Decimal {
-    return this.scales.units(s.c, s.lotFace, face)
+    return this.basis.units(s.c, s.lotFace, face)
   }
 
   private fmtQ(units: bigint): string {

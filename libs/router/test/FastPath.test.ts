@@ -13,7 +13,7 @@ import fc from "fast-check"
 import { afterEach, describe, expect, it } from "vitest"
 import { fallbacks, setFastPath } from "../src/internal/fast.js"
 import { MarketState, OrderBook, Router, type RouteRequest } from "../src/index.js"
-import { router, spec, venue } from "./fixtures.js"
+import { book, router, spec, venue } from "./fixtures.js"
 
 const VENUES = ["BINANCE-FUTURES", "BYBIT", "OKX", "DERIBIT"] as const
 const idOf = (v: string) => `${v}:PERPETUAL:BTC-USDT`
@@ -120,10 +120,11 @@ const bookOf = (l: ListingGen, mid: bigint): OrderBook.OrderBook | undefined => 
 const listingsOf = (c: Case): ReadonlyArray<ListingGen> =>
   c.listings.map((l, i) => (i > 0 && l.clone ? { ...c.listings[0]!, enabled: l.enabled, open: l.open } : l))
 
-const setup = (c0: Case) => {
+/** The router configuration of a case. */
+const configOf = (c0: Case) => {
   const c = { ...c0, listings: listingsOf(c0) }
   const names = VENUES.slice(0, c.listings.length)
-  const r = router({
+  return {
     venues: names.map((v, i) => ({ ...venue(v, c.listings[i]!.latencyMs), enabled: c.listings[i]!.enabled })),
     listings: names.map((v, i) => {
       const l = c.listings[i]!
@@ -145,7 +146,13 @@ const setup = (c0: Case) => {
       }
     }),
     costs: { latencyPenaltyBpsPerMs: c.bpsPerMs, split: c.split, splitMinSavingBps: c.splitMinSavingBps }
-  })
+  }
+}
+
+const setup = (c0: Case) => {
+  const c = { ...c0, listings: listingsOf(c0) }
+  const names = VENUES.slice(0, c.listings.length)
+  const r = router(configOf(c0))
   const m = MarketState.inMemory()
   names.forEach((v, i) => {
     const book = bookOf(c.listings[i]!, c.mid)
@@ -312,5 +319,173 @@ describe("Router fast path: the same decisions as the bigint code", () => {
         expect(Router.isRouteError(fast) ? undefined : fast.allocations.map((a) => a.venue)).toEqual(["BYBIT"])
       }
     }
+  })
+})
+
+/**
+ * A router keeps what a decision derives from a listing at its scales (grid, limits, book
+ * multipliers, minimum notional) for the next decision, keyed by the decision's and the
+ * book's scales, and the last catalogue lookup. Between decisions here the books change
+ * (prices, sizes, depth, and their scales: coarser price grids, sizes with more digits,
+ * huge values), books appear and disappear, circuits open and close, and requests change
+ * side, quantity scale and limit scale; every decision of the long-lived router must be the
+ * one a freshly built router makes (nothing kept) and the one the bigint code makes.
+ */
+describe("Router caches kept between decisions", () => {
+  const bookStepGen = (size: Size) =>
+    fc.record({
+      coarse: fc.constantFrom(1n, 1n, 10n, 100n),
+      skew: fc.integer({ min: -30, max: 30 }),
+      book: fc.option(fc.record({ bids: levelsGen(size), asks: levelsGen(size) }), { nil: undefined, freq: 6 })
+    })
+  const stepGen = (sizes: ReadonlyArray<Size>) =>
+    fc.record({
+      mid: fc.oneof(...sizes.map((s) => (s === "small" ? bigIn(1n, 200_000n) : bigIn(10n ** 9n, 10n ** 17n)))),
+      books: fc.array(fc.constantFrom(...sizes).chain((s) => bookStepGen(s)), { minLength: 4, maxLength: 4 }),
+      open: fc.array(fc.integer({ min: 0, max: 7 }).map((n) => n === 0), { minLength: 4, maxLength: 4 }),
+      requests: fc.array(fc.constantFrom(...sizes).chain((s) => requestGen(s)), { minLength: 1, maxLength: 3 })
+    })
+
+  const runSteps = (sizes: ReadonlyArray<Size>, seed: number, numRuns: number) => {
+    let decisions = 0
+    let scaleChanges = 0
+    fc.assert(
+      fc.property(caseGen(sizes), fc.array(stepGen(sizes), { minLength: 2, maxLength: 5 }), (c, steps) => {
+        const { m, r, names } = setup(c)
+        const listings = listingsOf(c)
+        const scales = new Map<string, string>()
+        for (const step of steps) {
+          names.forEach((v, i) => {
+            const book = bookOf({ ...listings[i]!, ...step.books[i]! }, step.mid)
+            const key = book === undefined ? "none" : `${book.priceScale}/${book.sizeScale}`
+            if (scales.has(v) && scales.get(v) !== key) scaleChanges++
+            scales.set(v, key)
+            m.setBook(idOf(v), book)
+            m.setOpen(v, step.open[i]!)
+          })
+          for (const g of step.requests) {
+            const request = toRequest(g, c)
+            const kept = record(r.route(request, m))
+            const fresh = record(router(configOf(c)).route(request, m))
+            setFastPath(false)
+            const slow = record(r.route(request, m))
+            setFastPath(true)
+            expect(kept).toBe(fresh)
+            expect(kept).toBe(slow)
+            decisions++
+          }
+        }
+      }),
+      { seed, numRuns }
+    )
+    return { decisions, scaleChanges }
+  }
+
+  it("books, circuits and requests changing between decisions (ordinary values)", () => {
+    const { decisions, scaleChanges } = runSteps(["small"], 11, 150)
+    // The books' scales did change under a kept entry, often.
+    expect(scaleChanges).toBeGreaterThan(decisions / 10)
+  })
+
+  it("books, circuits and requests changing between decisions (ordinary and huge values)", () => {
+    const { decisions, scaleChanges } = runSteps(["small", "huge"], 12, 150)
+    expect(scaleChanges).toBeGreaterThan(decisions / 10)
+  })
+
+  it("two equivalence groups of different widths, books re-scaled and moved between decisions", () => {
+    // Slots are shared by the groups (listing i of either group); the kept entries are per listing.
+    const config = {
+      venues: [venue("BINANCE-SPOT", 5), venue("OKX", 8), venue("BYBIT", 12)],
+      listings: [
+        { spec: spec({ id: "BINANCE-SPOT:SPOT_PAIR:BTC-USDT", venue: "BINANCE-SPOT", tick: "0.01", lot: "0.00001", minNotional: "5", maker: "0.001", taker: "0.001" }) },
+        { spec: spec({ id: "OKX:SPOT_PAIR:BTC-USDT", venue: "OKX", tick: "0.1", lot: "0.00000001", maker: "0.0008", taker: "0.001" }) },
+        { spec: spec({ id: "BYBIT:SPOT_PAIR:BTC-USDT", venue: "BYBIT", tick: "0.01", lot: "0.000001", maker: "0.001", taker: "0.0009" }) },
+        { spec: spec({ id: "BINANCE-SPOT:SPOT_PAIR:ETH-USDT", venue: "BINANCE-SPOT", base: "ETH", tick: "0.01", lot: "0.0001", maker: "0.001", taker: "0.001" }) },
+        { spec: spec({ id: "OKX:SPOT_PAIR:ETH-USDT", venue: "OKX", base: "ETH", tick: "0.01", lot: "0.000001", maker: "0.0008", taker: "0.001" }) }
+      ],
+      costs: { split: false }
+    }
+    const r = router(config)
+    const m = MarketState.inMemory()
+    const btc = "BINANCE-SPOT:SPOT_PAIR:BTC-USDT"
+    const eth = "BINANCE-SPOT:SPOT_PAIR:ETH-USDT"
+    const order = (canonicalId: string, side: "BUY" | "SELL", quantity: string, price: string): RouteRequest.RouteRequest => ({
+      canonicalId,
+      side,
+      type: "LIMIT",
+      timeInForce: "IOC",
+      quantity: Decimal.unsafeFromString(quantity),
+      price: Decimal.unsafeFromString(price)
+    })
+    const ladder = (bid: string, ask: string, size: string, step = "1") => {
+      const at = (p: string, i: number) => fmt(Decimal.add(Decimal.unsafeFromString(p), Decimal.mul(Decimal.unsafeFromString(step), Decimal.fromInt(i))))
+      return book(
+        [0, -1, -2].map((i) => [at(bid, i), size] as const),
+        [0, 1, 2].map((i) => [at(ask, i), size] as const)
+      )
+    }
+    const check = (request: RouteRequest.RouteRequest) => {
+      const kept = r.route(request, m)
+      expect(record(kept)).toBe(record(router(config).route(request, m)))
+      setFastPath(false)
+      expect(record(kept)).toBe(record(r.route(request, m)))
+      setFastPath(true)
+      return kept
+    }
+    const chosen = (x: ReturnType<Router.Router["route"]>) =>
+      Router.isRouteError(x) ? x.reason : x.allocations.map((a) => `${a.venue} ${fmt(a.quantity)}${a.worstPrice ? ` @ ${fmt(a.worstPrice)}` : ""}`).join(", ")
+
+    // Scales 0/0 everywhere.
+    m.setBook(btc, ladder("50000", "50001", "2"))
+    m.setBook("OKX:SPOT_PAIR:BTC-USDT", ladder("49990", "50010", "2"))
+    m.setBook("BYBIT:SPOT_PAIR:BTC-USDT", ladder("49995", "50005", "2"))
+    m.setBook(eth, ladder("3000", "3001", "5"))
+    m.setBook("OKX:SPOT_PAIR:ETH-USDT", ladder("2999", "3002", "5"))
+    expect(chosen(check(order(btc, "BUY", "0.01", "50001")))).toBe("BINANCE-SPOT 0.01 @ 50001")
+    expect(chosen(check(order(eth, "SELL", "1", "3000")))).toBe("BINANCE-SPOT 1 @ 3000")
+    // The same books re-scaled (prices with 2 decimals, sizes with 3): a kept multiplier would be 100 or 1000 times off.
+    m.setBook(btc, ladder("50000.25", "50000.75", "2.125", "0.5"))
+    expect(chosen(check(order(btc, "BUY", "0.01", "50001")))).toBe("BINANCE-SPOT 0.01 @ 50000.75")
+    expect(chosen(check(order(btc, "BUY", "3", "50002")))).toBe("BINANCE-SPOT 3 @ 50001.25")
+    // OKX now the cheapest, at a price on its own 0.1 grid; Binance's book gone; the other group in between.
+    m.setBook("OKX:SPOT_PAIR:BTC-USDT", ladder("49999.9", "50000.1", "1.5", "0.1"))
+    m.setBook(btc, undefined)
+    expect(chosen(check(order(eth, "BUY", "1", "3001")))).toBe("BINANCE-SPOT 1 @ 3001")
+    expect(chosen(check(order(btc, "BUY", "0.01", "50001")))).toBe("OKX 0.01 @ 50000.1")
+    // A limit with more digits than any tick (a finer decision price scale), and a quantity with more digits than the lots.
+    expect(chosen(check(order(btc, "SELL", "0.5", "49999.895")))).toBe("OKX 0.5 @ 49999.9")
+    expect(Router.isRouteError(check(order(btc, "BUY", "0.000000001", "50001")))).toBe(true)
+    // A circuit opens, then closes, with the books unchanged.
+    m.setOpen("OKX", true)
+    expect(chosen(check(order(btc, "BUY", "0.01", "50010")))).toBe("BYBIT 0.01 @ 50005")
+    m.setOpen("OKX", false)
+    expect(chosen(check(order(btc, "BUY", "0.01", "50010")))).toBe("OKX 0.01 @ 50000.1")
+    // The ETH books re-scaled and moved: the reference (the consolidated mid: best bid 2999 on
+    // OKX, best ask 2991.5 on Binance) and the choice follow.
+    m.setBook(eth, ladder("2990.5", "2991.5", "0.75"))
+    const moved = check(order(eth, "BUY", "0.5", "3005"))
+    expect(chosen(moved)).toBe("BINANCE-SPOT 0.5 @ 2991.5")
+    expect(Router.isRouteError(moved) ? undefined : moved.reference && fmt(moved.reference.price)).toBe("2995.25")
+  })
+
+  it("a walk after a reference left the number path does not reuse an earlier decision's touch", () => {
+    // The reference converts each listing's touch once and the walk reuses it; when a touch
+    // beyond 2^53 units (Bybit's, listed first) sends the reference to bigints, the later
+    // listings' touches are not converted, and the walk must not see the last decision's.
+    const l = (name: string) => ({ spec: spec({ id: idOf(name), venue: name, kind: "PERPETUAL", tick: "0.01", lot: "0.00001", maker: "0.0002", taker: "0.0004" }) })
+    const config = { venues: [venue("BYBIT", 1), venue("OKX", 1)], listings: [l("BYBIT"), l("OKX")], costs: { split: false } }
+    const r = router(config)
+    const m = MarketState.inMemory()
+    const buy: RouteRequest.RouteRequest = { canonicalId: idOf("OKX"), side: "BUY", type: "MARKET", quantity: Decimal.unsafeFromString("0.01") }
+    m.setBook(idOf("OKX"), book([["50000", "2"]], [["50001", "2"], ["50002", "2"]]))
+    const first = r.route(buy, m)
+    expect(Router.isRouteError(first) ? undefined : first.allocations[0]!.worstPrice && fmt(first.allocations[0]!.worstPrice)).toBe("50001")
+    m.setBook(idOf("BYBIT"), book([["100000000000000", "1"]], [["100000000000001", "1"]]))
+    m.setBook(idOf("OKX"), book([["50002", "2"]], [["50003", "2"], ["50004", "2"]]))
+    const before = fallbacks.count
+    const second = r.route(buy, m)
+    expect(fallbacks.count).toBeGreaterThan(before)
+    expect(Router.isRouteError(second) ? undefined : second.allocations.map((a) => `${a.venue} @ ${a.worstPrice && fmt(a.worstPrice)}`)).toEqual(["OKX @ 50003"])
+    expect(record(second)).toBe(record(router(config).route(buy, m)))
   })
 })

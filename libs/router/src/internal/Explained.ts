@@ -17,23 +17,56 @@ import { dec } from "./scaled.js"
 const ZERO = Decimal.zero
 
 /**
- * One decision's quantity context: the whole quantity in underlying units at scale `qs`,
- * and the price scale. Shared by every lazy part of the decision (the router's own
- * per-decision fields are overwritten by the next call).
+ * One decision's context: the whole quantity in underlying units at scale `qs`, the price
+ * scale, and what every cost of the decision shares (the cost basis of `ScaledCost`): the
+ * cost scales, the reference `ref` (at the slippage scale less `qs`; the notional times
+ * `refShift` is at the slippage scale) and the side. Shared by every lazy part of the
+ * decision (the router's own per-decision fields are overwritten by the next call); one
+ * object per decision.
  */
 export class Scales {
   #qDec: Decimal.Decimal | undefined
+  #q: bigint | undefined
+  #ref: bigint | undefined
+  /** The reference as an exact number when it was given as one (its bigint is built when read), else NaN. */
+  readonly refN: number
   constructor(
-    /** The whole quantity, underlying units at `qs`. */
-    readonly q: bigint,
+    /** The whole quantity, underlying units at `qs`; undefined when `qN` holds it (built when read). */
+    q: bigint | undefined,
     readonly qs: number,
     readonly ps: number,
     /** `q` as a number (NaN when beyond 2^53), for `unitsN`. */
     readonly qN: number,
     /** `q` as a Decimal when the caller has it already (a request on a listing of contract size 1). */
-    quantity?: Decimal.Decimal
+    quantity: Decimal.Decimal | undefined,
+    /** Cost scales: notional, fee and latency, slippage. */
+    readonly nScale: number,
+    readonly kScale: number,
+    readonly sScale: number,
+    /** A bigint, or an exact number from the fast path (its bigint built when read); negative for none. */
+    ref: bigint | number,
+    readonly refShift: bigint,
+    readonly buy: boolean
   ) {
+    this.#q = q
     this.#qDec = quantity
+    if (typeof ref === "bigint") {
+      this.#ref = ref
+      this.refN = NaN
+    } else {
+      this.#ref = undefined
+      this.refN = ref
+    }
+  }
+
+  /** The whole quantity, underlying units at `qs`. */
+  get q(): bigint {
+    return (this.#q ??= BigInt(this.qN))
+  }
+
+  /** The reference, units at the slippage scale less `qs`. */
+  get ref(): bigint {
+    return (this.#ref ??= BigInt(this.refN))
   }
 
   /** The whole quantity as a Decimal (of underlying units), built at most once. */
@@ -222,11 +255,12 @@ export class BookCandidate implements Candidate {
 /** The slippage reference, its price kept as units at `scale` until read. */
 export class LazyReference implements Reference {
   #price: Decimal.Decimal | undefined = undefined
-  readonly #units: bigint
+  /** A bigint, or an exact number from the fast path. */
+  readonly #units: bigint | number
   readonly #scale: number
   constructor(
     readonly source: ReferenceSource,
-    units: bigint,
+    units: bigint | number,
     scale: number
   ) {
     this.#units = units
@@ -234,7 +268,7 @@ export class LazyReference implements Reference {
   }
 
   get price(): Decimal.Decimal {
-    return (this.#price ??= dec(this.#units, this.#scale))
+    return (this.#price ??= dec(big(this.#units), this.#scale))
   }
 
   toJSON(): Reference {
@@ -255,8 +289,8 @@ export class LazyAllocation implements Allocation {
   readonly #lotFace: bigint
   readonly #takeF: bigint | number
   readonly #restF: bigint | number
-  /** The limit on the listing's grid at the decision's price scale, -1n for none. */
-  readonly #limit: bigint
+  /** The limit on the listing's grid at the decision's price scale (a bigint or an exact number), negative for none. */
+  readonly #limit: bigint | number
   readonly #worst: bigint | number
   /** Quantities and the worst price are bigints, or exact numbers from the fast path. */
   constructor(
@@ -265,7 +299,7 @@ export class LazyAllocation implements Allocation {
     lotFace: bigint,
     takeF: bigint | number,
     restF: bigint | number,
-    limit: bigint,
+    limit: bigint | number,
     worst: bigint | number,
     readonly quantity: Decimal.Decimal,
     readonly pricing: Pricing,
@@ -296,7 +330,8 @@ export class LazyAllocation implements Allocation {
     return big(this.#takeF) === 0n ? this.quantity : this.#scales.units(this.#c, this.#lotFace, big(this.#restF))
   }
   get price(): Decimal.Decimal | undefined {
-    return this.#limit < 0n ? undefined : dec(this.#limit, this.#scales.ps)
+    const limit = this.#limit
+    return limit < 0 ? undefined : dec(big(limit), this.#scales.ps)
   }
   get worstPrice(): Decimal.Decimal | undefined {
     const worst = big(this.#worst)

@@ -11,23 +11,11 @@
 import { Decimal } from "@odum/domain"
 import type { Cost } from "../RoutingDecision.js"
 import type { CompiledListing } from "./compile.js"
+import type { Scales } from "./Explained.js"
 import { dec, pow10 } from "./scaled.js"
 
-/**
- * What every cost of one decision shares: its scales, and for the number form the
- * reference `ref` (at the slippage scale; the notional times `refShift` is at that scale)
- * and the side.
- */
-export class CostBasis {
-  constructor(
-    readonly nScale: number,
-    readonly kScale: number,
-    readonly sScale: number,
-    readonly ref: bigint,
-    readonly refShift: bigint,
-    readonly buy: boolean
-  ) {}
-}
+/** What every cost of one decision shares: the decision's `Scales` (its cost scales, reference and side). */
+type CostBasis = Scales
 
 /** The Decimals of a cost, built when first read. */
 interface Read {

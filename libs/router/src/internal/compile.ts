@@ -5,9 +5,10 @@
  */
 import { Decimal } from "@odum/domain"
 import type { CostConfig } from "../RouterConfig.js"
+import type { OrderBook } from "../OrderBook.js"
 import type { Listing, VenueCatalogue } from "../VenueCatalogue.js"
-import { num } from "./fast.js"
-import { at, fromBps } from "./scaled.js"
+import { exact, num, p10n } from "./fast.js"
+import { at, fromBps, pow10 } from "./scaled.js"
 
 /** One listing, compiled. */
 export interface CompiledListing {
@@ -50,6 +51,10 @@ export interface CompiledListing {
   readonly nSellTake: number
   readonly nBuyRest: number
   readonly nSellRest: number
+  /** What decisions derive from this listing at their scales (see `Memo`). */
+  readonly memo: Memo
+  /** The explanation of a decision choosing this listing among `k` feasible ones without a split, by `k`. */
+  readonly cheapest: ReadonlyArray<string>
 }
 
 /** A group of equivalent listings, compiled. */
@@ -122,8 +127,102 @@ export const compile = (catalogue: VenueCatalogue, costs: CostConfig): ReadonlyA
         nBuyTake: num(buyTake),
         nSellTake: num(sellTake),
         nBuyRest: num(buyRest),
-        nSellRest: num(sellRest)
+        nSellRest: num(sellRest),
+        memo: new Memo(),
+        cheapest: Array.from({ length: group.length + 1 }, (_, k) => `cheapest of ${k} feasible listing(s): ${listing.canonicalId}`)
       }
     })
     return { listings, ps, qs, ks }
   })
+
+/**
+ * What a decision derives from one listing at its scales, kept for the next decision: the
+ * grid and limits at the decision's price and quantity scales (`ps`, `qs`), the minimum
+ * notional at `ps + qs`, and the multipliers from the book's own scales (`bps`, `bss`: its
+ * price and size scale, -1 without a book) to the decision's. One entry, keyed by those
+ * four scales and checked on every decision (`Memo.at`), so a decision at other scales or
+ * over a book with other scales recomputes it; nothing in it depends on a book's levels,
+ * the request's values or the fast-path switch. Mutable, and owned by the compiled listing
+ * (so by one router, which is not re-entrant).
+ */
+export class Memo {
+  ps = -1
+  qs = -1
+  bps = -2
+  bss = -2
+  /** Tick, lot, minimum and maximum (-1n: none) at `ps` / `qs`. */
+  tick = 0n
+  lotFace = 1n
+  minFace = 0n
+  maxFace = -1n
+  /** The same as numbers (NaN when beyond 2^53; `nMax` -1 when unlimited). */
+  nTick = NaN
+  nLot = 1
+  nMin = 0
+  nMax = -1
+  /** `nLot` (positive), `nMin` and `nMax` are exact. */
+  gridExact = false
+  /** The minimum notional at `ps + qs` as an exact number; NaN when there is none or it is not exact. */
+  nMinN = NaN
+  /** Book price units to `ps`, book size units to underlying units at `qs` (with the contract size). */
+  pMul = 1n
+  sMul = 1n
+  nPMul = 1
+  nSMul = 1
+  /** `nPMul` and `nSMul` are exact. */
+  bookExact = false
+  /** Every book size is a whole number of lots: `sMul % lotFace === 0`. */
+  onGrid = false
+  /** A lot is a whole number of book size units: `lotFace % sMul === 0`. */
+  lotWhole = false
+
+  /** Brings the entry to these scales (a no-op when it is there already) and returns it. */
+  at(c: CompiledListing, g: CompiledGroup, ps: number, qs: number, book: OrderBook | undefined): this {
+    const bps = book === undefined ? -1 : book.priceScale
+    const bss = book === undefined ? -1 : book.sizeScale
+    if (this.ps === ps && this.qs === qs && this.bps === bps && this.bss === bss) return this
+    const dp = ps - g.ps
+    const dq = qs - g.qs
+    if (dp === 0 && dq === 0) {
+      this.tick = c.tick
+      this.lotFace = c.lotFace
+      this.minFace = c.minFace
+      this.maxFace = c.maxFace
+      this.nLot = c.nLot
+      this.nMin = c.nMin
+      this.nMax = c.nMax
+    } else {
+      const mp = pow10(dp)
+      const mq = pow10(dq)
+      const mqN = p10n(dq)
+      this.tick = c.tick * mp
+      this.lotFace = c.lotFace * mq
+      this.minFace = c.minFace * mq
+      this.maxFace = c.maxFace < 0n ? -1n : c.maxFace * mq
+      this.nLot = c.nLot * mqN
+      this.nMin = c.nMin * mqN
+      this.nMax = c.nMax < 0 ? -1 : c.nMax * mqN
+    }
+    this.nTick = c.nTick * p10n(dp)
+    this.gridExact = exact(this.nLot) && this.nLot > 0 && exact(this.nMin) && exact(this.nMax)
+    const nScale = ps + qs
+    const mn = c.minNotional
+    const minN = mn === undefined || mn.scale > nScale ? NaN : num(mn.units) * p10n(nScale - mn.scale)
+    this.nMinN = exact(minN) ? minN : NaN
+    if (book !== undefined) {
+      this.pMul = pow10(ps - bps)
+      const shift = pow10(qs - bss - c.csScale)
+      this.sMul = c.csUnits === 1n ? shift : c.csUnits * shift
+      this.nPMul = p10n(ps - bps)
+      this.nSMul = c.nCs * p10n(qs - bss - c.csScale)
+      this.bookExact = exact(this.nPMul) && exact(this.nSMul)
+      this.onGrid = this.sMul % this.lotFace === 0n
+      this.lotWhole = this.lotFace % this.sMul === 0n
+    }
+    this.ps = ps
+    this.qs = qs
+    this.bps = bps
+    this.bss = bss
+    return this
+  }
+}
