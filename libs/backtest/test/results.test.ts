@@ -242,55 +242,73 @@ describe("the summary folded in as the run goes", () => {
     contractType: "INVERSE"
   })
   const specs = new Map([linear, inverse].map((s) => [s.canonicalId, s]))
-  const decimal = (max: number, scale: number) => fc.integer({ min: 1, max }).map((n) => Decimal.fromScaled(BigInt(n), scale))
-  const instrument = fc.constantFrom(linear.canonicalId, inverse.canonicalId, "C:SPOT_PAIR:UNKNOWN")
-  const venue = fc.constantFrom("A", "B", "Z")
-  const order = fc
-    .record({
-      status: fc.constantFrom("FILLED", "PARTIALLY_FILLED", "EXPIRED", "CANCELLED", "DENIED", "REJECTED", "ACCEPTED"),
-      child: fc.boolean(),
-      venue: fc.option(venue, { nil: undefined }),
-      canonicalId: instrument,
-      side: fc.constantFrom("BUY" as const, "SELL" as const),
-      quantity: decimal(5_000, 3),
-      filledShare: fc.integer({ min: 0, max: 4 }),
-      average: fc.option(decimal(7_000_000, 2), { nil: undefined }),
-      arrival: fc.option(decimal(7_000_000, 1), { nil: undefined })
-    })
-    .map((r) => ({
-      order: {
-        operationId: "o",
-        clientOrderId: "c",
-        strategyId: "s",
-        canonicalId: r.canonicalId,
-        side: r.side,
-        type: "MARKET",
-        timeInForce: "IOC",
-        quantity: r.quantity,
-        filledQuantity: Decimal.div(Decimal.mul(r.quantity, Decimal.fromInt(r.filledShare)), Decimal.fromInt(4), 6, "down"),
-        status: r.status,
-        reduceOnly: false,
-        postOnly: false,
-        createdAt: 0,
-        updatedAt: 0,
-        ...(r.child ? { parentOperationId: "parent" } : {}),
-        ...(r.venue === undefined ? {} : { venue: r.venue }),
-        ...(r.average === undefined ? {} : { averageFillPrice: r.average })
-      } as unknown as Order.UnifiedOrder,
-      arrival: r.child ? undefined : r.arrival
-    }))
-  const fill = fc
-    .record({
-      venue,
-      canonicalId: instrument,
-      price: decimal(7_000_000, 1),
-      quantity: decimal(5_000, 3),
-      fee: fc.integer({ min: -50_000, max: 50_000 }).map((n) => Decimal.fromScaled(BigInt(n), 7)),
-      feeCurrency: fc.constantFrom("USDT", "BTC", "BNB")
-    })
-    .map((r) => ({ ...r, operationId: "o", side: "BUY", tradeId: "t", liquidity: "TAKER" }) as unknown as Fill.Fill)
+  const narrow = (max: number, scale: number) => fc.integer({ min: 1, max }).map((n) => Decimal.fromScaled(BigInt(n), scale))
+  // Values that leave the summary's safe-integer path: coefficients beyond 2^53, more than 18
+  // places, sums beyond 2^53; mixed with small ones and with decimal objects that recur (its
+  // unit conversions are remembered by identity).
+  const shared = [Decimal.unsafeFromString("0.001"), Decimal.unsafeFromString("61234.5"), Decimal.unsafeFromString("9007199254740.991")]
+  const wide = (max: number, scale: number) =>
+    fc.oneof(
+      narrow(max, scale),
+      fc.constantFrom(...shared),
+      fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 30n }), fc.integer({ min: 0, max: 24 })).map(([u, s]) => Decimal.fromScaled(u, s)),
+      fc.integer({ min: 2 ** 50, max: Number.MAX_SAFE_INTEGER }).map((n) => Decimal.fromScaled(BigInt(n), scale))
+    )
+  const arbitraries = (decimal: (max: number, scale: number) => fc.Arbitrary<Decimal.Decimal>) => {
+    const instrument = fc.constantFrom(linear.canonicalId, inverse.canonicalId, "C:SPOT_PAIR:UNKNOWN")
+    const venue = fc.constantFrom("A", "B", "Z")
+    const order = fc
+      .record({
+        status: fc.constantFrom("FILLED", "PARTIALLY_FILLED", "EXPIRED", "CANCELLED", "DENIED", "REJECTED", "ACCEPTED"),
+        child: fc.boolean(),
+        venue: fc.option(venue, { nil: undefined }),
+        canonicalId: instrument,
+        side: fc.constantFrom("BUY" as const, "SELL" as const),
+        quantity: decimal(5_000, 3),
+        filledShare: fc.integer({ min: 0, max: 4 }),
+        average: fc.option(decimal(7_000_000, 2), { nil: undefined }),
+        arrival: fc.option(decimal(7_000_000, 1), { nil: undefined })
+      })
+      .map((r) => ({
+        order: {
+          operationId: "o",
+          clientOrderId: "c",
+          strategyId: "s",
+          canonicalId: r.canonicalId,
+          side: r.side,
+          type: "MARKET",
+          timeInForce: "IOC",
+          quantity: r.quantity,
+          filledQuantity: Decimal.div(Decimal.mul(r.quantity, Decimal.fromInt(r.filledShare)), Decimal.fromInt(4), 6, "down"),
+          status: r.status,
+          reduceOnly: false,
+          postOnly: false,
+          createdAt: 0,
+          updatedAt: 0,
+          ...(r.child ? { parentOperationId: "parent" } : {}),
+          ...(r.venue === undefined ? {} : { venue: r.venue }),
+          ...(r.average === undefined ? {} : { averageFillPrice: r.average })
+        } as unknown as Order.UnifiedOrder,
+        arrival: r.child ? undefined : r.arrival
+      }))
+    const fill = fc
+      .record({
+        venue,
+        canonicalId: instrument,
+        price: decimal(7_000_000, 1),
+        quantity: decimal(5_000, 3),
+        fee: fc.oneof(
+          fc.integer({ min: -50_000, max: 50_000 }).map((n) => Decimal.fromScaled(BigInt(n), 7)),
+          decimal(50_000, 7).map((d) => Decimal.neg(d))
+        ),
+        feeCurrency: fc.constantFrom("USDT", "BTC", "BNB")
+      })
+      .map((r) => ({ ...r, operationId: "o", side: "BUY", tradeId: "t", liquidity: "TAKER" }) as unknown as Fill.Fill)
+    return { order, fill }
+  }
 
-  it("as a property: orders folded in any order (the order they finish) and fills one by one give the whole-run figures", () => {
+  const foldedEqualsWholeRun = (decimal: (max: number, scale: number) => fc.Arbitrary<Decimal.Decimal>) => {
+    const { order, fill } = arbitraries(decimal)
     fc.assert(
       fc.property(
         fc.array(order, { maxLength: 40 }),
@@ -313,6 +331,14 @@ describe("the summary folded in as the run goes", () => {
       ),
       { numRuns: 300 }
     )
+  }
+
+  it("as a property: orders folded in any order (the order they finish) and fills one by one give the whole-run figures", () => {
+    foldedEqualsWholeRun(narrow)
+  })
+
+  it("as a property, with values beyond the safe-integer path (huge, many places, recurring objects): the same figures", () => {
+    foldedEqualsWholeRun(wide)
   })
 })
 

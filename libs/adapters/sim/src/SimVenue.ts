@@ -86,8 +86,11 @@ export type ExecutionSink = SyncVenue.ExecutionSink
 class SimOrder extends EngineOrder {
   venueOrderId = "" as Ids.VenueOrderId
   acceptedTs = 0n
-  /** In the venue's working-order Map (immediate-mode orders never are: nothing to remove). */
-  listed = false
+  /**
+   * Where the venue lists it as working: NOT_LISTED, IN_FLIGHT (being processed, in
+   * `inFlight`) or IN_MAP (in `working`). Immediate-mode orders are never listed.
+   */
+  listed = NOT_LISTED
 
   constructor(
     readonly request: VenueOrderRequest.VenueOrderRequest,
@@ -118,15 +121,12 @@ interface Instrument {
   readonly feeCurrency: string
   /** Undefined when the venue keeps no account. */
   readonly ledger: Ledger | undefined
-}
-
-/** A request on its way to the venue. */
-class Pending {
-  constructor(
-    readonly at: bigint,
-    readonly order: SimOrder | undefined,
-    readonly cancelId: Ids.ClientOrderId | undefined
-  ) {}
+  /**
+   * The quantity of the last request and its units (decimals are immutable, and a strategy
+   * sends the same quantity object again and again: no bigint conversion per order).
+   */
+  lastQuantity: Decimal.Decimal | undefined
+  lastQuantityUnits: number
 }
 
 /** What an Effect-edge call is waiting for. */
@@ -156,10 +156,23 @@ const SENTINEL_ID = "\u0000working"
 
 const isVenue = Schema.is(Ids.Venue)
 
+/** `SimOrder.listed`: not a working order. */
+const NOT_LISTED = 0
+/** `SimOrder.listed`: a working order still being processed on arrival (in `SimVenue.inFlight`). */
+const IN_FLIGHT = 1
+/** `SimOrder.listed`: a working order in `SimVenue.working` (resting, or deferred by a busy engine). */
+const IN_MAP = 2
+
 /** A simulated venue (see the module comment). */
 export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   private readonly instruments = new Map<string, Instrument>()
-  private readonly pending: Array<Pending | undefined> = []
+  /**
+   * Requests on their way to the venue, in send order from `head`: when each arrives, and
+   * what it is (an order, or the client order id of a cancel). Two arrays rather than an
+   * object per request: a backtest with latency sends one per order.
+   */
+  private readonly pendingAt: Array<bigint> = []
+  private readonly pendingItem: Array<SimOrder | Ids.ClientOrderId | undefined> = []
   private head = 0
   private lastArrival = 0n
   private clock = 0n
@@ -167,6 +180,13 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   private tradeSeq = 0
   /** Orders that reached the venue and are not finished, by client order id; plus the entry at SENTINEL_ID. */
   private readonly working = new Map<string, SimOrder>()
+  /**
+   * Working orders being processed on arrival (nested when a sink sends from a callback),
+   * kept out of `working` until they turn out to stay: most orders (market, IOC, FOK, any
+   * marketable remainder that expires) finish inside their arrival, and an insert and a
+   * delete per order made the Map give up and rebuild its small table every few orders.
+   */
+  private readonly inFlight: Array<SimOrder> = []
   private readonly sentinel: SimOrder
   private readonly fillLog: Array<ExecutionEvent.Filled> = []
   private readonly account: Account | undefined
@@ -174,6 +194,8 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   private readonly waiters = new Map<string, Waiter>()
   private sink: ExecutionSink | undefined
   private readonly immediate: boolean
+  /** `latencyNs === 0n`, asked on every request (a bigint comparison each time otherwise). */
+  private readonly zeroLatency: boolean
   /** The instrument of the last request (consecutive requests usually name the same one). */
   private lastCanonicalId: string | undefined = undefined
   private lastInstrument: Instrument | undefined = undefined
@@ -195,6 +217,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
     this.account = keepsAccount ? new Account(initialBalances) : undefined
     this.sink = sink
     this.immediate = mode === "immediate"
+    this.zeroLatency = latencyNs === 0n
     this.orderIdPrefix = `${venue}-O`
     this.tradeIdPrefix = `${venue}-`
     this.sentinel = new SimOrder(
@@ -220,15 +243,35 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   /** The working order with this client order id (never the sentinel). */
   private workingOrder(clientOrderId: string): SimOrder | undefined {
     const o = this.working.get(clientOrderId)
-    return o === this.sentinel ? undefined : o
+    if (o !== undefined && o !== this.sentinel) return o
+    const f = this.inFlight
+    for (let i = f.length - 1; i >= 0; i--) if (f[i]!.clientOrderId === clientOrderId) return f[i]
+    return undefined
   }
 
   /** Removes a working order if listed (an order that used the sentinel's key gives the key back to it). */
   private unlist(o: SimOrder): void {
-    if (!o.listed) return
-    o.listed = false
-    if (o.clientOrderId === SENTINEL_ID) this.working.set(SENTINEL_ID, this.sentinel)
+    const listed = o.listed
+    if (listed === NOT_LISTED) return
+    o.listed = NOT_LISTED
+    if (listed === IN_FLIGHT) this.dropInFlight(o)
+    else if (o.clientOrderId === SENTINEL_ID) this.working.set(SENTINEL_ID, this.sentinel)
     else this.working.delete(o.clientOrderId)
+  }
+
+  private dropInFlight(o: SimOrder): void {
+    const f = this.inFlight
+    const last = f.length - 1
+    if (f[last] === o) {
+      f.pop()
+      return
+    }
+    for (let i = last - 1; i >= 0; i--) {
+      if (f[i] === o) {
+        f.splice(i, 1)
+        return
+      }
+    }
   }
 
   /** @internal registers an instrument (used by `make`). */
@@ -239,7 +282,9 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
       spec,
       engine,
       feeCurrency: InstrumentSpec.notionalAsset(spec),
-      ledger: this.account?.ledger(engine)
+      ledger: this.account?.ledger(engine),
+      lastQuantity: undefined,
+      lastQuantityUnits: NaN
     })
   }
 
@@ -276,13 +321,13 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
       return
     }
     const at = this.arrivalOf(nowNs)
-    if (this.latencyNs === 0n && this.head === this.pending.length) {
+    if (this.zeroLatency && this.head === this.pendingAt.length) {
       // Nothing in flight and no latency: it arrives now, without a queue entry.
       if (at > this.clock) this.clock = at
       this.arrive(o, undefined, at)
       return
     }
-    this.send(new Pending(at, o, undefined))
+    this.send(at, o)
   }
 
   /** Asks to cancel at `nowNs` (see SyncVenue.cancel). */
@@ -293,33 +338,40 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
       this.cancelRejected(clientOrderId, nowNs)
       return
     }
-    this.send(new Pending(this.arrivalOf(nowNs), undefined, clientOrderId))
+    this.send(this.arrivalOf(nowNs), clientOrderId)
   }
 
   /** Processes every request that reaches the venue at or before `nowNs`. */
   advanceTo(nowNs: bigint): void {
     if (nowNs > this.clock) this.clock = nowNs
-    const q = this.pending
-    if (this.head === q.length) return
+    const times = this.pendingAt
+    if (this.head === times.length) return
+    const items = this.pendingItem
     // `this.head` is re-read every turn: a sink may send (and process) requests re-entrantly.
-    while (this.head < q.length) {
-      const p = q[this.head]!
-      if (p.at > nowNs) break
-      q[this.head++] = undefined
-      this.arrive(p.order, p.cancelId, p.at)
+    while (this.head < times.length) {
+      const at = times[this.head]!
+      if (at > nowNs) break
+      const item = items[this.head]!
+      items[this.head++] = undefined
+      if (typeof item === "string") this.arrive(undefined, item, at)
+      else this.arrive(item, undefined, at)
     }
-    if (this.head === q.length) {
-      if (q.length > 0) q.length = 0
+    if (this.head === times.length) {
+      if (times.length > 0) {
+        times.length = 0
+        items.length = 0
+      }
       this.head = 0
-    } else if (this.head > 1024 && this.head * 2 > q.length) {
-      q.splice(0, this.head)
+    } else if (this.head > 1024 && this.head * 2 > times.length) {
+      times.splice(0, this.head)
+      items.splice(0, this.head)
       this.head = 0
     }
   }
 
   /** When the next request reaches the venue, or undefined. */
   nextArrivalNs(): bigint | undefined {
-    return this.head < this.pending.length ? this.pending[this.head]!.at : undefined
+    return this.head < this.pendingAt.length ? this.pendingAt[this.head] : undefined
   }
 
   /**
@@ -528,7 +580,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   // -------------------------------------------------------------------------------------
 
   private arrivalOf(nowNs: bigint): bigint {
-    let at = this.latencyNs === 0n ? nowNs : nowNs + this.latencyNs
+    let at = this.zeroLatency ? nowNs : nowNs + this.latencyNs
     // Nothing overtakes an earlier request, and nothing arrives in the venue's past.
     if (at < this.lastArrival) at = this.lastArrival
     if (at < this.clock) at = this.clock
@@ -536,9 +588,10 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
     return at
   }
 
-  private send(p: Pending): void {
-    this.pending.push(p)
-    if (p.at <= this.clock || this.latencyNs === 0n) this.advanceTo(p.at)
+  private send(at: bigint, item: SimOrder | Ids.ClientOrderId): void {
+    this.pendingAt.push(at)
+    this.pendingItem.push(item)
+    if (at <= this.clock || this.zeroLatency) this.advanceTo(at)
   }
 
   private toOrder(req: VenueOrderRequest.VenueOrderRequest): SimOrder {
@@ -555,7 +608,12 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
       return new SimOrder(req, undefined, { reason: "UnknownInstrument", message: `${this.venue} lists no instrument ${req.canonicalId}` }, side, 0, 0)
     }
     const engine = inst.engine
-    const quantity = toUnits(req.quantity, engine.sizeScale)
+    let quantity = inst.lastQuantityUnits
+    if (req.quantity !== inst.lastQuantity) {
+      quantity = toUnits(req.quantity, engine.sizeScale)
+      inst.lastQuantity = req.quantity
+      inst.lastQuantityUnits = quantity
+    }
     if (Number.isNaN(quantity)) {
       const offGrid = req.quantity.scale > engine.sizeScale
       return new SimOrder(
@@ -612,9 +670,15 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
       this.reject(o, "DuplicateOrder", `a working order already uses client order id ${o.clientOrderId}`, at)
       return
     }
-    this.working.set(o.clientOrderId, o)
-    o.listed = true
+    // Working from here on; it enters the Map only if it is still working after its arrival.
+    o.listed = IN_FLIGHT
+    this.inFlight.push(o)
     o.instrument!.engine.submit(o, at)
+    if (o.listed === IN_FLIGHT) {
+      this.dropInFlight(o)
+      this.working.set(o.clientOrderId, o)
+      o.listed = IN_MAP
+    }
   }
 
   private arriveImmediate(o: SimOrder, ts: bigint): void {

@@ -119,6 +119,27 @@ describe("SimVenue: fills, fees and ids", () => {
     expect(sink.events.every((e) => e.ts === 2n)).toBe(true)
   })
 
+  it("converts each request's quantity at its own instrument's scale, when one decimal object is sent again and again", () => {
+    // The units of the last quantity are remembered per instrument, by identity.
+    const { sim, sink } = venue({ mode: "immediate" })
+    const inv = "SIM:PERPETUAL:BTC-USD@INV"
+    sim.setReferencePrice(BTC, d("100"))
+    sim.setReferencePrice(inv, d("50000"))
+    const two = d("2")
+    const offGrid = d("1.0005")
+    const at = (id: string, canonicalId: string, quantity: typeof two) => sim.submit({ ...request(id, "BUY", "1"), canonicalId, quantity }, 1n)
+    at("a", BTC, two)
+    at("b", inv, two)
+    at("c", BTC, two)
+    at("d", BTC, offGrid)
+    at("e", BTC, offGrid)
+    at("f", inv, offGrid)
+    at("g", BTC, d("0.5"))
+    expect(
+      sink.events.map((e) => (e._tag === "Filled" ? `${e.clientOrderId} ${e.quantity} fee ${e.fee}` : e._tag === "Rejected" ? `${e.clientOrderId} ${e.reason}` : ""))
+    ).toEqual(["", "a 2 fee 0.1", "", "b 2 fee 0.0000002", "", "c 2 fee 0.1", "d OffLotGrid", "e OffLotGrid", "f OffLotGrid", "", "g 0.5 fee 0.025"])
+  })
+
   it("treats any client order id alike, even the key of its internal sentinel entry", () => {
     // The working-order table keeps a permanent entry under "\u0000working"; an unchecked caller may use that id too.
     const { sim, sink, book } = venue()
@@ -206,6 +227,99 @@ describe("SimVenue: re-entrancy and options", () => {
     sim.onMarket(BTC, { kind: "trades", ts: 5n, price: 998, size: 1, aggressor: SELL }) // through b1
     expect(sink.tags()).toEqual(["Accepted:b1", "Filled:b1", "Accepted:s1"])
     expect(sim.openOrders().map((o) => o.clientOrderId)).toEqual(["s1"])
+  })
+
+  it("an order still being processed on arrival is working: duplicates and cancels sent from the sink meanwhile see it", () => {
+    // Orders enter the working-order Map only if they are still working after their arrival;
+    // until then the venue must answer exactly as if they were in it (nested arrivals included).
+    const inv = "SIM:PERPETUAL:BTC-USD@INV"
+    const run = (latencyNs: bigint) => {
+      const { sim, sink, book } = venue({ latencyNs })
+      book(0n)
+      sim.onMarket(inv, { kind: "quotes", ts: 0n, bidPrice: 499_995, bidSize: 1000, askPrice: 500_000, askSize: 1000 })
+      let nested = false
+      const reacting: SimVenue.ExecutionSink = {
+        onExecution(e) {
+          sink.onExecution(e)
+          if (e._tag === "Accepted" && e.clientOrderId === "m1") {
+            sim.submit(request("m1", "SELL", "1"), e.ts) // m1 is still in flight
+            sim.cancel("m1" as Ids.ClientOrderId, e.ts) // reaches the busy engine: answered after m1 finished
+            sim.submit({ ...request("i1", "BUY", "100"), canonicalId: inv }, e.ts) // another engine: arrives now
+            sim.submit({ ...request("m1", "BUY", "100"), canonicalId: inv }, e.ts) // still m1's id, on another instrument
+            sim.submit(request("b2", "BUY", "1", "99"), e.ts) // deferred by the busy engine, then rests
+            sim.submit(request("b2", "BUY", "1", "98"), e.ts) // b2 waits in the engine: a working order
+          }
+          // i1 in flight inside m1's arrival (two orders in flight at once).
+          if (e._tag === "Accepted" && e.clientOrderId === "i1" && !nested) {
+            nested = true
+            sim.submit({ ...request("i1", "SELL", "100"), canonicalId: inv }, e.ts)
+          }
+          // i1 filled whole is no longer working: its id again is a new order, deferred by i1's busy engine.
+          if (e._tag === "Filled" && e.clientOrderId === "i1") sim.submit({ ...request("i1", "SELL", "100", "60000"), canonicalId: inv }, e.ts)
+        }
+      }
+      sim.setSink(reacting)
+      sim.submit(request("m1", "BUY", "1.5"), 1n)
+      sim.advanceTo(2n)
+      sim.cancel("b2" as Ids.ClientOrderId, 3n)
+      sim.cancel("m1" as Ids.ClientOrderId, 3n)
+      sim.advanceTo(5n)
+      return {
+        events: sink.events.map((e) =>
+          e._tag === "Rejected" || e._tag === "CancelRejected" ? `${e._tag}:${e.clientOrderId}:${e.reason}: ${e.message}` : `${e._tag}:${e.clientOrderId}`
+        ),
+        open: sim.openOrders().map((o) => `${o.clientOrderId}:${o.canonicalId}`)
+      }
+    }
+    const results = [run(0n), run(1n)]
+    // Zero latency: requests sent from a callback arrive inside it; with latency they queue and arrive in send order.
+    expect(results).toEqual([
+      {
+        events: [
+          "Accepted:m1",
+          "Rejected:m1:DuplicateOrder: m1: a working order already uses client order id m1",
+          "Accepted:i1",
+          "Rejected:i1:DuplicateOrder: i1: a working order already uses client order id i1",
+          "Filled:i1",
+          "Accepted:i1",
+          "Rejected:m1:DuplicateOrder: m1: a working order already uses client order id m1",
+          "Rejected:b2:DuplicateOrder: b2: a working order already uses client order id b2",
+          "Filled:m1",
+          "Filled:m1",
+          "CancelRejected:m1:OrderNotFound: order m1 is already closed",
+          "Accepted:b2",
+          "Cancelled:b2",
+          "CancelRejected:m1:OrderNotFound: no working order m1 at SIM"
+        ],
+        open: [`i1:${inv}`]
+      },
+      {
+        events: [
+          "Accepted:m1",
+          "Filled:m1",
+          "Filled:m1",
+          "Accepted:m1",
+          "Accepted:i1",
+          "Rejected:m1:DuplicateOrder: m1: a working order already uses client order id m1",
+          "Rejected:b2:DuplicateOrder: b2: a working order already uses client order id b2",
+          "Rejected:m1:DuplicateOrder: m1: a working order already uses client order id m1",
+          "Rejected:i1:DuplicateOrder: i1: a working order already uses client order id i1",
+          "Filled:i1",
+          "Accepted:i1",
+          "Rejected:i1:DuplicateOrder: i1: a working order already uses client order id i1",
+          "Rejected:m1:DuplicateOrder: m1: a working order already uses client order id m1",
+          "Rejected:b2:DuplicateOrder: b2: a working order already uses client order id b2",
+          "Rejected:b2:DuplicateOrder: b2: a working order already uses client order id b2",
+          "Filled:m1",
+          "CancelRejected:m1:OrderNotFound: order m1 is already closed",
+          "Accepted:b2",
+          "Cancelled:b2",
+          "CancelRejected:m1:OrderNotFound: order m1 is already closed",
+          "CancelRejected:m1:OrderNotFound: order m1 is already closed"
+        ],
+        open: [`i1:${inv}`]
+      }
+    ])
   })
 
   it("without an account it reports no positions or balances (and the Effect edge says why)", () => {

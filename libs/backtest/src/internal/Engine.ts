@@ -95,6 +95,32 @@ const YIELD_AFTER_MS = 20
 /** Resolves on the event loop's next check phase (after pending I/O callbacks). */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
+/** Slots of a listing's reference-price cache (4,096). */
+const REF_SLOTS = 0x1000
+
+/**
+ * Reference prices by twice their units, direct-mapped (a collision replaces the slot): the
+ * mid or last trade moves among a few nearby prices, and a recurring one is an array read
+ * instead of a new decimal (a bigint product and its normalisation) per order.
+ */
+export class ReferencePrices {
+  private readonly keys = new Float64Array(REF_SLOTS).fill(NaN)
+  private readonly values = new Array<Decimal.Decimal | undefined>(REF_SLOTS).fill(undefined)
+
+  constructor(private readonly priceScale: number) {}
+
+  /** `units2 / 2` price units as a decimal: twice the price times 5, one decimal further (exact). */
+  get(units2: number): Decimal.Decimal {
+    // `>>> 0` keeps the low 32 bits of any integer.
+    const i = (units2 >>> 0) & (REF_SLOTS - 1)
+    if (this.keys[i] === units2) return this.values[i]!
+    const d = Decimal.fromScaled(BigInt(units2) * 5n, this.priceScale + 1)
+    this.keys[i] = units2
+    this.values[i] = d
+    return d
+  }
+}
+
 /** A listing as the hot loop feeds it. */
 interface Feed {
   readonly listing: number
@@ -186,6 +212,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private readonly listingIds: ReadonlyArray<string>
   private readonly refUnits: Float64Array
   private readonly refDecimals: Array<Decimal.Decimal | undefined>
+  private readonly refCaches: ReadonlyArray<ReferencePrices>
   /** The reference price each listing last had in the risk book. */
   private readonly riskRefs: Array<Decimal.Decimal | undefined>
   private readonly market: LazyMarket | undefined
@@ -199,10 +226,15 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private dueNs = 0n
   /** Time of the market event being processed; the clock catches up with it before any call into the core. */
   private eventNs = 0n
+  /** False once the clock has caught up with `eventNs` (it never goes back): no bigint comparison per call into the core. */
+  private clockBehind = false
   private dirty = true
   private lastTimerMs = -1
   /** The strategy order being submitted and its arrival price, for its Created journal entry. */
   private submitting: string | undefined = undefined
+  /** The canonical id of the last submitted request and its listing index (undefined: not listed). */
+  private lastListingId: string | undefined = undefined
+  private lastListing: number | undefined = undefined
   private submittingArrival: Decimal.Decimal | undefined = undefined
 
   private constructor(
@@ -242,6 +274,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     this.listingIds = plan.listings.map((l) => l.spec.canonicalId)
     this.refUnits = new Float64Array(plan.listings.length).fill(NaN)
     this.refDecimals = plan.listings.map(() => undefined)
+    this.refCaches = this.listingEngines.map((e) => new ReferencePrices(e.priceScale))
     this.riskRefs = plan.listings.map(() => undefined)
     this.feeds = plan.data.map((d) =>
       d.listings.map((li) => {
@@ -307,7 +340,9 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
         mode: v.mode,
         ...(v.slippage === undefined ? {} : { slippage: v.slippage }),
         initialBalances: v.balances,
-        retainFills: false
+        retainFills: false,
+        // The position tracker keeps the positions: the venue's own account (never read here) would book every fill twice.
+        account: false
       })
       if (Either.isLeft(sim)) issues.push(`venues[${vi}]: ${sim.left.message}`)
       else sims.push(sim.right)
@@ -374,6 +409,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
         if (ts >= this.dueNs) this.runDue(ts, true)
         // The core reads the clock only when called: it is set then (see syncClock), not per event.
         this.eventNs = ts
+        this.clockBehind = true
         const fs = feeds[cursor.instrument]!
         switch (batch.kind) {
           case "trades": {
@@ -453,6 +489,8 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
 
   /** Brings the core's clock to the current market event's time. */
   private syncClock(): void {
+    if (!this.clockBehind) return
+    this.clockBehind = false
     if (this.eventNs > this.clock.nowNs()) this.clock.setNs(this.eventNs)
   }
 
@@ -552,8 +590,8 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     else if (e.lastTradePrice > 0) units2 = 2 * e.lastTradePrice
     else return undefined
     if (this.refUnits[listing] === units2) return this.refDecimals[listing]
-    // (bid + ask) / 2 exactly: twice the price times 5, one decimal further.
-    const d = Decimal.fromScaled(BigInt(units2) * 5n, e.priceScale + 1)
+    // (bid + ask) / 2 exactly.
+    const d = this.refCaches[listing]!.get(units2)
     this.refUnits[listing] = units2
     this.refDecimals[listing] = d
     return d
@@ -570,7 +608,13 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
         this.riskRefs[i] = ref
       }
     }
-    const li = this.plan.listingIndex.get(request.canonicalId)
+    // The listing of the last request (a strategy sends to one listing, as one string): no map lookup per order.
+    let li = this.lastListing
+    if (request.canonicalId !== this.lastListingId) {
+      li = this.plan.listingIndex.get(request.canonicalId)
+      this.lastListingId = request.canonicalId
+      this.lastListing = li
+    }
     this.submitting = request.operationId
     this.submittingArrival = li === undefined ? undefined : this.refDecimals[li]
     const result = this.core.submit(request)

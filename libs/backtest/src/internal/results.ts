@@ -12,6 +12,7 @@ import type { BacktestConfig } from "../BacktestConfig.js"
 import type { Table, TableName, Value } from "../ResultFiles.js"
 import type { RunSummary } from "../RunSummary.js"
 import type { Engine } from "./Engine.js"
+import { ExactSum, mulExact, scaleUp, subExact, sumIn, UnitsMemo, unitsOf } from "./ExactSum.js"
 
 const fmt = Decimal.format
 const opt = (d: Decimal.Decimal | undefined): string | null => (d === undefined ? null : fmt(d))
@@ -23,13 +24,18 @@ const toRecord = (m: ReadonlyMap<string, Decimal.Decimal>): Record<string, strin
 }
 const addTo = (m: Map<string, Decimal.Decimal>, k: string, v: Decimal.Decimal) => m.set(k, Decimal.add(m.get(k) ?? Decimal.zero, v))
 const sign = (side: Side.Side): Decimal.Decimal => (side === "BUY" ? Decimal.one : Decimal.neg(Decimal.one))
+const valuesOf = (m: ReadonlyMap<string, ExactSum>): Map<string, Decimal.Decimal> => {
+  const out = new Map<string, Decimal.Decimal>()
+  for (const [k, s] of m) out.set(k, s.value())
+  return out
+}
 
 /** The orders of one configured venue (orders sent there, children included). */
 interface VenueOrders {
   readonly venue: string
   orders: number
-  ordered: Decimal.Decimal
-  filled: Decimal.Decimal
+  readonly ordered: ExactSum
+  readonly filled: ExactSum
 }
 
 /** The fills of one (venue, listing), summed. */
@@ -37,13 +43,18 @@ interface FillGroup {
   readonly venue: string
   readonly canonicalId: string
   readonly spec: InstrumentSpec.InstrumentSpec | undefined
+  /** The spec's contract size as a safe integer for the number path of a notional (not INVERSE); NaN: decimals. */
+  readonly csUnits: number
   count: number
-  quantity: Decimal.Decimal
+  readonly quantity: ExactSum
   /** Sum of price * quantity (for the average price). */
-  value: Decimal.Decimal
+  readonly value: ExactSum
   /** Sum of each fill's notional (InstrumentSpec.notional), when the listing is known. */
-  volume: Decimal.Decimal
-  readonly fees: Map<string, Decimal.Decimal>
+  readonly volume: ExactSum
+  readonly fees: Map<string, ExactSum>
+  /** The fee sum of the last fee currency (fills of one listing nearly always pay fees in one currency). */
+  lastFeeCurrency: string
+  lastFees: ExactSum | undefined
 }
 
 /** The figures of summary.json that come from orders and fills. */
@@ -75,12 +86,12 @@ export class SummaryAccumulator {
   private rejected = 0
   private readonly byStatus = new Map<string, number>()
   /** Strategy orders not denied: ordered and filled quantity. */
-  private ordered = Decimal.zero
-  private filled = Decimal.zero
+  private readonly ordered = new ExactSum()
+  private readonly filled = new ExactSum()
   private slipOrders = 0
-  private slipNum = Decimal.zero
-  private slipDen = Decimal.zero
-  private readonly slipCost = new Map<string, Decimal.Decimal>()
+  private readonly slipNum = new ExactSum()
+  private readonly slipDen = new ExactSum()
+  private readonly slipCost = new Map<string, ExactSum>()
   /** By configured venue, in config order. */
   private readonly venues: Map<string, VenueOrders>
   private lastVenue: VenueOrders | undefined = undefined
@@ -88,12 +99,21 @@ export class SummaryAccumulator {
   private readonly groups = new Map<string, FillGroup>()
   private lastGroup: FillGroup | undefined = undefined
   private lastSpec: InstrumentSpec.InstrumentSpec | undefined = undefined
+  /** The last spec's slippage cost sum (LINEAR) and contract size as a safe integer (NaN: decimals). */
+  private lastSlipCost: ExactSum | undefined = undefined
+  private lastCsUnits = NaN
+  /** Units of the decimals last seen in each place (the same objects recur; see UnitsMemo). */
+  private readonly avgUnits = new UnitsMemo()
+  private readonly arrivalUnits = new UnitsMemo()
+  private readonly filledUnits = new UnitsMemo()
+  private readonly priceUnits = new UnitsMemo()
+  private readonly quantityUnits = new UnitsMemo()
 
   constructor(
     private readonly specs: ReadonlyMap<string, InstrumentSpec.InstrumentSpec>,
     venues: ReadonlyArray<string>
   ) {
-    this.venues = new Map(venues.map((venue) => [venue, { venue, orders: 0, ordered: Decimal.zero, filled: Decimal.zero }]))
+    this.venues = new Map(venues.map((venue) => [venue, { venue, orders: 0, ordered: new ExactSum(), filled: new ExactSum() }]))
   }
 
   /** An order's final record, with its arrival price (strategy orders). */
@@ -111,28 +131,49 @@ export class SummaryAccumulator {
       }
       if (v !== undefined) {
         v.orders++
-        v.ordered = Decimal.add(v.ordered, o.quantity)
-        v.filled = Decimal.add(v.filled, o.filledQuantity)
+        v.ordered.add(o.quantity)
+        v.filled.add(o.filledQuantity)
       }
     }
     if (o.parentOperationId !== undefined) return
     this.strategyOrders++
     if (status !== "DENIED") {
-      this.ordered = Decimal.add(this.ordered, o.quantity)
-      this.filled = Decimal.add(this.filled, o.filledQuantity)
+      this.ordered.add(o.quantity)
+      this.filled.add(o.filledQuantity)
     }
     const avg = o.averageFillPrice
-    if (arrival !== undefined && avg !== undefined && Decimal.isPositive(o.filledQuantity)) {
+    const q = o.filledQuantity
+    if (arrival !== undefined && avg !== undefined && Decimal.isPositive(q)) {
       this.slipOrders++
-      const diff = Decimal.mul(Decimal.mul(sign(o.side), Decimal.sub(avg, arrival)), o.filledQuantity)
-      this.slipNum = Decimal.add(this.slipNum, diff)
-      this.slipDen = Decimal.add(this.slipDen, Decimal.mul(arrival, o.filledQuantity))
       let spec = this.lastSpec
       if (spec === undefined || spec.canonicalId !== o.canonicalId) {
         spec = this.specs.get(o.canonicalId)
-        if (spec !== undefined) this.lastSpec = spec
+        if (spec !== undefined) {
+          this.lastSpec = spec
+          this.lastSlipCost = spec.contractType === "LINEAR" ? sumIn(this.slipCost, spec.quoteAsset) : undefined
+          this.lastCsUnits = unitsOf(spec.contractSize)
+        }
       }
-      if (spec !== undefined && spec.contractType === "LINEAR") addTo(this.slipCost, spec.quoteAsset, Decimal.mul(diff, spec.contractSize))
+      const cost = spec !== undefined && spec.contractType === "LINEAR" ? this.lastSlipCost : undefined
+      // diff = side * (avg - arrival) * filled, at the finer of the two price scales plus the quantity's.
+      const au = this.avgUnits.of(avg)
+      const ru = this.arrivalUnits.of(arrival)
+      const qu = this.filledUnits.of(q)
+      const ps = avg.scale > arrival.scale ? avg.scale : arrival.scale
+      const d = au === au && ru === ru ? subExact(scaleUp(au, ps - avg.scale), scaleUp(ru, ps - arrival.scale)) : NaN
+      const diffUnits = mulExact(o.side === "BUY" ? d : -d, qu)
+      const denUnits = mulExact(ru, qu)
+      const costUnits = cost === undefined ? 0 : mulExact(diffUnits, this.lastCsUnits)
+      if (diffUnits === diffUnits && denUnits === denUnits && costUnits === costUnits) {
+        this.slipNum.addUnits(diffUnits, ps + q.scale)
+        this.slipDen.addUnits(denUnits, arrival.scale + q.scale)
+        if (cost !== undefined) cost.addUnits(costUnits, ps + q.scale + spec!.contractSize.scale)
+      } else {
+        const diff = Decimal.mul(Decimal.mul(sign(o.side), Decimal.sub(avg, arrival)), q)
+        this.slipNum.add(diff)
+        this.slipDen.add(Decimal.mul(arrival, q))
+        if (cost !== undefined) cost.add(Decimal.mul(diff, spec!.contractSize))
+      }
     }
   }
 
@@ -144,25 +185,44 @@ export class SummaryAccumulator {
       const key = `${f.venue}\u0000${f.canonicalId}`
       g = this.groups.get(key)
       if (g === undefined) {
+        const spec = this.specs.get(f.canonicalId)
         g = {
           venue: f.venue,
           canonicalId: f.canonicalId,
-          spec: this.specs.get(f.canonicalId),
+          spec,
+          csUnits: spec === undefined || spec.contractType === "INVERSE" ? NaN : unitsOf(spec.contractSize),
           count: 0,
-          quantity: Decimal.zero,
-          value: Decimal.zero,
-          volume: Decimal.zero,
-          fees: new Map()
+          quantity: new ExactSum(),
+          value: new ExactSum(),
+          volume: new ExactSum(),
+          fees: new Map(),
+          lastFeeCurrency: "",
+          lastFees: undefined
         }
         this.groups.set(key, g)
       }
       this.lastGroup = g
     }
     g.count++
-    g.quantity = Decimal.add(g.quantity, f.quantity)
-    g.value = Decimal.add(g.value, Decimal.mul(f.price, f.quantity))
-    if (g.spec !== undefined) g.volume = Decimal.add(g.volume, InstrumentSpec.notional(g.spec, f.quantity, f.price))
-    addTo(g.fees, f.feeCurrency, f.fee)
+    const price = f.price
+    const quantity = f.quantity
+    g.quantity.add(quantity)
+    // price * quantity, and the notional quantity * contract size * price (InstrumentSpec.notional when not INVERSE).
+    const pq = mulExact(this.priceUnits.of(price), this.quantityUnits.of(quantity))
+    if (pq === pq) g.value.addUnits(pq, price.scale + quantity.scale)
+    else g.value.add(Decimal.mul(price, quantity))
+    if (g.spec !== undefined) {
+      const n = mulExact(pq, g.csUnits)
+      if (n === n) g.volume.addUnits(n, price.scale + quantity.scale + g.spec.contractSize.scale)
+      else g.volume.add(InstrumentSpec.notional(g.spec, quantity, price))
+    }
+    let fees = g.lastFees
+    if (fees === undefined || g.lastFeeCurrency !== f.feeCurrency) {
+      fees = sumIn(g.fees, f.feeCurrency)
+      g.lastFees = fees
+      g.lastFeeCurrency = f.feeCurrency
+    }
+    fees.add(f.fee)
   }
 
   /** The figures so far. */
@@ -182,20 +242,23 @@ export class SummaryAccumulator {
     )
     for (const g of this.groups.values()) {
       const v = venueFills.get(g.venue)
-      addTo(filledQty, g.canonicalId, g.quantity)
-      for (const [c, fee] of g.fees) {
+      const quantity = g.quantity.value()
+      addTo(filledQty, g.canonicalId, quantity)
+      for (const [c, sum] of g.fees) {
+        const fee = sum.value()
         addTo(fees, c, fee)
         if (v !== undefined) addTo(v.fees, c, fee)
       }
       if (v !== undefined) {
         v.fills += g.count
-        addTo(v.qty, g.canonicalId, g.quantity)
-        addTo(v.value, g.canonicalId, g.value)
+        addTo(v.qty, g.canonicalId, quantity)
+        addTo(v.value, g.canonicalId, g.value.value())
       }
       if (g.spec !== undefined) {
         const asset = InstrumentSpec.notionalAsset(g.spec)
-        addTo(volume, asset, g.volume)
-        if (v !== undefined) addTo(v.volume, asset, g.volume)
+        const groupVolume = g.volume.value()
+        addTo(volume, asset, groupVolume)
+        if (v !== undefined) addTo(v.volume, asset, groupVolume)
       }
     }
 
@@ -214,10 +277,11 @@ export class SummaryAccumulator {
         volume: toRecord(v.volume),
         fees: toRecord(v.fees),
         averagePrice,
-        fillRatio: ratio(o.filled, o.ordered, 6)
+        fillRatio: ratio(o.filled.value(), o.ordered.value(), 6)
       }
     })
 
+    const slipDen = this.slipDen.value()
     const statusRecord: Record<string, number> = {}
     for (const k of sortedKeys(this.byStatus)) statusRecord[k] = this.byStatus.get(k)!
     return {
@@ -232,12 +296,12 @@ export class SummaryAccumulator {
       fees: toRecord(fees),
       slippage: {
         orders: this.slipOrders,
-        bps: Decimal.isPositive(this.slipDen)
-          ? fmt(Decimal.div(Decimal.mul(this.slipNum, Decimal.fromInt(10_000)), this.slipDen, 4, "half-even"))
+        bps: Decimal.isPositive(slipDen)
+          ? fmt(Decimal.div(Decimal.mul(this.slipNum.value(), Decimal.fromInt(10_000)), slipDen, 4, "half-even"))
           : null,
-        cost: toRecord(this.slipCost)
+        cost: toRecord(valuesOf(this.slipCost))
       },
-      fillRatio: ratio(this.filled, this.ordered, 6),
+      fillRatio: ratio(this.filled.value(), this.ordered.value(), 6),
       byVenue
     }
   }

@@ -1,0 +1,134 @@
+/**
+ * Exact sums of decimals for the summary's hot path: every order and fill adds a few
+ * decimals, which as `Decimal.add` cost a bigint and a decimal each. Here a sum is kept as
+ * a safe integer count of units at a scale of at most 18 places while every addend and
+ * every partial sum is provably exact; whatever is not (a coefficient beyond 2^53, more
+ * than 18 places, a sum leaving the safe range) goes to a decimal remainder, so the total
+ * is always the exact decimal sum.
+ *
+ * Exactness: a product of two safe integers (an addend scaled by an exact power of ten, a
+ * price times a quantity) is exact when its exact value is at most 2^53 - 1, and otherwise
+ * rounds to at least 2^53, which the range check refuses; the same holds for a sum or a
+ * difference of two safe integers. Nothing is ever rounded by floating point: a value that
+ * would not be exact takes the decimal path. Decimals are normalised, so the exact total
+ * reads back as the same decimal (the same string) whichever path its parts took.
+ */
+import { Decimal } from "@odum/domain"
+
+const MAX = Number.MAX_SAFE_INTEGER
+
+/** Largest scale kept as a number. */
+export const MAX_FAST_SCALE = 18
+
+/** 10^n as a number (exact: every power up to 10^22 is a double). */
+const P10: ReadonlyArray<number> = Array.from({ length: MAX_FAST_SCALE + 1 }, (_, i) => 10 ** i)
+
+/**
+ * The coefficient of `d` as a safe integer when `d` has at most 18 places and fits; NaN
+ * otherwise. One conversion, no bigint comparison: a coefficient beyond 2^53 - 1 converts
+ * to a double of at least 2^53 (rounding is monotonic), which the range check refuses.
+ */
+export const unitsOf = (d: Decimal.Decimal): number => {
+  if (d.scale > MAX_FAST_SCALE) return NaN
+  const u = Number(d.units)
+  return u <= MAX && u >= -MAX ? u : NaN
+}
+
+/**
+ * `unitsOf` remembering its last answer by identity (decimals are immutable): the same
+ * decimal object recurs from order to order (the strategy's quantity is each order's and,
+ * filled whole, its fill's; the arrival price while the market stands still), and a
+ * conversion from bigint costs more than the rest of an addition.
+ */
+export class UnitsMemo {
+  private last: Decimal.Decimal | undefined = undefined
+  private units = NaN
+
+  of(d: Decimal.Decimal): number {
+    if (d !== this.last) {
+      this.last = d
+      this.units = unitsOf(d)
+    }
+    return this.units
+  }
+}
+
+/** `a * b` for safe integers (or NaN) when the product is exact (within 2^53 - 1); NaN otherwise. */
+export const mulExact = (a: number, b: number): number => {
+  const x = a * b
+  return x <= MAX && x >= -MAX ? x : NaN
+}
+
+/** `a - b` for safe integers (or NaN) when the difference is within 2^53 - 1 (hence exact); NaN otherwise. */
+export const subExact = (a: number, b: number): number => {
+  const x = a - b
+  return x <= MAX && x >= -MAX ? x : NaN
+}
+
+/** `u * 10^k` (u a safe integer or NaN, 0 <= k <= 18) when exact; NaN otherwise. */
+export const scaleUp = (u: number, k: number): number => (k === 0 ? u : mulExact(u, P10[k]!))
+
+/** An exact running sum of decimals (see the module comment). */
+export class ExactSum {
+  /** The number part: integer units of `10^-scale`, a safe integer. */
+  private n = 0
+  private scale = 0
+  /** The part beyond the number: zero while every addend fits. */
+  private rest: Decimal.Decimal = Decimal.zero
+  private readonly memo = new UnitsMemo()
+
+  /** Adds `d`. */
+  add(d: Decimal.Decimal): void {
+    const u = this.memo.of(d)
+    if (u === u) this.addUnits(u, d.scale)
+    else this.rest = Decimal.add(this.rest, d)
+  }
+
+  /** Adds `units / 10^scale`; `units` must be a safe integer, `scale` a decimal scale (0 to Decimal's maximum). */
+  addUnits(units: number, scale: number): void {
+    if (scale <= MAX_FAST_SCALE) {
+      const s = this.scale
+      if (scale === s) {
+        const t = this.n + units
+        if (t <= MAX && t >= -MAX) {
+          this.n = t
+          return
+        }
+      } else if (scale > s) {
+        const t = mulExact(this.n, P10[scale - s]!) + units
+        if (t <= MAX && t >= -MAX) {
+          this.n = t
+          this.scale = scale
+          return
+        }
+      } else {
+        const t = this.n + mulExact(units, P10[s - scale]!)
+        if (t <= MAX && t >= -MAX) {
+          this.n = t
+          return
+        }
+      }
+      // The number part is full (or cannot take this scale): it moves into the decimal part and starts again.
+      if (this.n !== 0) this.rest = Decimal.add(this.rest, Decimal.fromScaled(BigInt(this.n), s))
+      this.n = units
+      this.scale = scale
+      return
+    }
+    this.rest = Decimal.add(this.rest, Decimal.fromScaled(BigInt(units), scale))
+  }
+
+  /** The exact sum. */
+  value(): Decimal.Decimal {
+    return this.n === 0 ? this.rest : Decimal.add(this.rest, Decimal.fromScaled(BigInt(this.n), this.scale))
+  }
+}
+
+/** The sum of `key` in `sums`, created empty if missing. */
+export const sumIn = (sums: Map<string, ExactSum>, key: string): ExactSum => {
+  let s = sums.get(key)
+  if (s === undefined) {
+    s = new ExactSum()
+    sums.set(key, s)
+  }
+  return s
+}
