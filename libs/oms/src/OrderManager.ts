@@ -202,8 +202,8 @@ export class OrderManager {
   private live = 0
   private stale = 0
   // Secondary indices in creation order: a push per new order instead of a hashed Set
-  // insert; an evicted order leaves a tombstone, swept with the key indexes' stale entries
-  // (`compact`), so each evicted slot is read back once, not once per list.
+  // insert; an evicted order stays as a tombstone (eviction touches no list), swept with the
+  // key indexes' stale entries (`compact`), so each evicted slot is read back once.
   private readonly byStrategy = new Map<string, SlotList>()
   private readonly byVenue = new Map<string, SlotList>()
   private readonly byInstrument = new Map<string, SlotList>()
@@ -281,7 +281,8 @@ export class OrderManager {
   /** Held orders matching `query`, in creation order, at most `limitOf(query)`. */
   query(query: OrderQuery): ReadonlyArray<ManagedOrder> {
     const limit = limitOf(query)
-    // The shortest index list the query names drives the scan (counting live entries only).
+    // The shortest index list the query names drives the scan (tombstones counted too: at most
+    // about as many as the held orders plus 1,024, see `compact`).
     let driver: ReadonlyArray<Slot> | undefined
     let live = Number.MAX_SAFE_INTEGER
     const candidates = [
@@ -290,9 +291,9 @@ export class OrderManager {
       query.canonicalId === undefined ? undefined : (this.byInstrument.get(query.canonicalId) ?? EMPTY_LIST)
     ]
     for (const list of candidates) {
-      if (list !== undefined && list.items.length - list.dead < live) {
+      if (list !== undefined && list.items.length < live) {
         driver = list.items
-        live = list.items.length - list.dead
+        live = list.items.length
       }
     }
     if (query.parentOperationId !== undefined) {
@@ -1068,9 +1069,6 @@ export class OrderManager {
       bucket[s.statusAt] = last
       last.statusAt = s.statusAt
     }
-    tombstone(this.byStrategy, s.strategyId)
-    tombstone(this.byInstrument, s.canonicalId)
-    if (s.venue !== undefined) tombstone(this.byVenue, s.venue)
   }
 
   /**
@@ -1215,10 +1213,6 @@ class Slot {
   queuedAt = -1
   /** False once evicted: the index lists and key indexes keep it as a stale entry until swept. */
   held = true
-  /** Its order's index list keys, kept here so eviction need not read the (long cold) record. */
-  readonly strategyId: string
-  readonly canonicalId: string
-  readonly venue: string | undefined
   constructor(
     public record: ManagedOrder,
     readonly ordinal: number,
@@ -1226,10 +1220,6 @@ class Slot {
   ) {
     this.status = status
     this.root = this
-    const o = record.order
-    this.strategyId = o.strategyId
-    this.canonicalId = o.canonicalId
-    this.venue = o.venue
   }
   /** Drops an evicted slot's references (nothing reads a slot that is not `held`). */
   release(): void {
@@ -1243,10 +1233,9 @@ class Slot {
 /** What an evicted slot holds instead of its record (never read: `held` is false). */
 const RELEASED = Object.freeze({}) as ManagedOrder
 
-/** An index list in creation order, with a count of its evicted (tombstone) entries. */
+/** An index list in creation order (evicted slots stay as tombstones until `sweep`). */
 class SlotList {
   readonly items: Array<Slot> = []
-  dead = 0
 }
 
 /** The held entries of a key index, in its order. */
@@ -1280,24 +1269,17 @@ const listOf = (index: Map<string, SlotList>, key: string): SlotList => {
   return list
 }
 
-/** Counts an evicted entry of the list under `key` (swept by `sweep`). */
-const tombstone = (index: Map<string, SlotList>, key: string): void => {
-  const list = index.get(key)
-  if (list !== undefined) list.dead++
-}
-
 /** Drops the tombstones of every list of an index, and the lists left empty. */
 const sweep = (index: Map<string, SlotList>): void => {
   index.forEach((list, key) => {
-    if (list.dead === 0) return
     const items = list.items
     let n = 0
     for (let i = 0; i < items.length; i++) {
       const s = items[i]!
       if (s.held) items[n++] = s
     }
+    if (n === items.length) return
     items.length = n
-    list.dead = 0
     if (n === 0) index.delete(key)
   })
 }
