@@ -201,6 +201,13 @@ export class OrderManager {
   /** Orders held (the key indexes' live entries), and evicted ones still in `slots`. */
   private live = 0
   private stale = 0
+  /**
+   * The last operation id `get` found no order for, and `nextOrdinal` then: a lookup cache,
+   * not state (non-enumerable, set in the constructor, so two managers holding the same
+   * orders still compare equal).
+   */
+  private declare missId: string | undefined
+  private declare missAt: number
   // Secondary indices in creation order: a push per new order instead of a hashed Set
   // insert; an evicted order stays as a tombstone (eviction touches no list), swept with the
   // key indexes' stale entries (`compact`), so each evicted slot is read back once.
@@ -236,6 +243,8 @@ export class OrderManager {
     }
     this.limit = n ?? Number.POSITIVE_INFINITY
     this.bounded = this.limit !== Number.POSITIVE_INFINITY
+    Object.defineProperty(this, "missId", { value: undefined, writable: true, enumerable: false })
+    Object.defineProperty(this, "missAt", { value: -1, writable: true, enumerable: false })
   }
 
   // -------------------------------------------------------------------------------------
@@ -259,7 +268,12 @@ export class OrderManager {
 
   /** The held order recorded under `operationId`. */
   get(operationId: string): ManagedOrder | undefined {
-    return this.slot(operationId)?.record
+    const s = this.slot(operationId)
+    if (s === undefined) {
+      this.missId = operationId
+      this.missAt = this.nextOrdinal
+    }
+    return s?.record
   }
 
   /** The held order we gave this client order id. */
@@ -437,7 +451,9 @@ export class OrderManager {
     if (typeof operationId !== "string" || operationId.length === 0) {
       return invalid("Malformed", undefined, `operationId must be a non-empty string, got ${describe(operationId)}`)
     }
-    const existing = this.slot(operationId)
+    // A caller that just looked the id up and found nothing (the core does, before its risk
+    // check) is not charged a second lookup: no order was added since (`nextOrdinal` counts adds).
+    const existing = operationId === this.missId && this.missAt === this.nextOrdinal ? undefined : this.slot(operationId)
     if (existing !== undefined) {
       const differences = requestDifferences(existing.record.order, request)
       if (differences.length === 0) {

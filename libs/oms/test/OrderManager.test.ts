@@ -102,6 +102,23 @@ describe("create", () => {
     })
   }
 
+  it("still finds an existing order after a lookup of its id missed (the miss is remembered only until the next order is added)", () => {
+    const { manager, now } = setup()
+    // get misses, then the order is created (a plain create, a load): a different request under the id is still a duplicate.
+    expect(manager.get("op-1")).toBeUndefined()
+    right(manager.create(limitBuy("op-1"), now()))
+    expect(left(manager.create(limitBuy("op-1", { side: "SELL" }), now()))).toBeInstanceOf(DuplicateOperation)
+    expect(manager.get("op-2")).toBeUndefined()
+    const other = OrderManager.make({ instruments })
+    const loaded = right(other.create(limitBuy("op-2"), now())).order
+    expect(manager.load(loaded)).toBe(true)
+    expect(left(manager.create(limitBuy("op-2", { side: "SELL" }), now()))).toBeInstanceOf(DuplicateOperation)
+    // A miss on one id does not hide another.
+    expect(manager.get("op-3")).toBeUndefined()
+    expect(left(manager.create(limitBuy("op-1", { side: "SELL" }), now()))).toBeInstanceOf(DuplicateOperation)
+    expect(right(manager.create(limitBuy("op-3"), now())).created).toBe(true)
+  })
+
   it("refuses a request without an operation id", () => {
     const { manager } = setup()
     const error = left(manager.create({ ...limitBuy("x"), operationId: undefined } as unknown as OrderRequest, 1))
