@@ -32,6 +32,7 @@ import { InMemoryRiskBook, PreTradeRisk } from "@odum/risk"
 import { MarketState, OrderBook, Router } from "@odum/router"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { btcUsdtSpotSpec } from "./internal/spotSpec.js"
 
 const THROUGHPUT_TARGET = 200_000
 const P99_TARGET_NS = 20_000
@@ -41,22 +42,7 @@ const BINANCE = "BINANCE-SPOT:SPOT_PAIR:BTC-USDT"
 const OKX = "OKX:SPOT_PAIR:BTC-USDT"
 
 const spec = (canonicalId: string, venue: string, fee: string) =>
-  Schema.decodeUnknownSync(InstrumentSpec.InstrumentSpec)({
-    canonicalId,
-    venue,
-    baseAsset: "BTC",
-    quoteAsset: "USDT",
-    settlementAsset: "USDT",
-    kind: "SPOT",
-    tickSize: "0.01",
-    lotSize: "0.00001",
-    minQuantity: "0.00001",
-    minNotional: "5",
-    makerFee: fee,
-    takerFee: fee,
-    contractSize: "1",
-    contractType: "LINEAR"
-  })
+  Schema.decodeUnknownSync(InstrumentSpec.InstrumentSpec)(btcUsdtSpotSpec(canonicalId, venue, fee))
 
 type Scenario = "routed" | "explicit" | "routed-elsewhere"
 

@@ -9,6 +9,7 @@
 import { Decimal } from "@odum/domain"
 import { MarketState, OrderBook, Router, type RouteRequest } from "@odum/router"
 import * as Either from "effect/Either"
+import { btcUsdtSpotSpec } from "./internal/spotSpec.js"
 
 // Target: the order core is sized for 200,000 orders per second (risk + OMS on the hot
 // path); routing every one of them must not be the bottleneck, so a decision over 5
@@ -175,24 +176,7 @@ export async function run(): Promise<void> {
  * (scales, limits, reference, candidates, the allocation), not the walk.
  */
 const small = (): void => {
-  const listing = (canonicalId: string, venue: string) => ({
-    spec: {
-      canonicalId,
-      venue,
-      baseAsset: "BTC",
-      quoteAsset: "USDT",
-      settlementAsset: "USDT",
-      kind: "SPOT",
-      tickSize: "0.01",
-      lotSize: "0.00001",
-      minQuantity: "0.00001",
-      minNotional: "5",
-      makerFee: "0.001",
-      takerFee: "0.001",
-      contractSize: "1",
-      contractType: "LINEAR"
-    }
-  })
+  const listing = (canonicalId: string, venue: string) => ({ spec: btcUsdtSpotSpec(canonicalId, venue) })
   const binance = "BINANCE-SPOT:SPOT_PAIR:BTC-USDT"
   const okx = "OKX:SPOT_PAIR:BTC-USDT"
   const router = Either.getOrThrowWith(
