@@ -85,6 +85,11 @@ export interface PositionPort {
 /** Routes an order; `routing(router, market)` builds one from the router's pure core. */
 export interface RoutingPort {
   route(request: RouteRequest.RouteRequest): RoutingDecision.RoutingDecision | RouterError.RouteError
+  /**
+   * Optional: only the decision's allocations (the same as `route(request).allocations`) or
+   * the same error, without building its explanation. The core uses it when present.
+   */
+  allocate?(request: RouteRequest.RouteRequest): ReadonlyArray<RoutingDecision.Allocation> | RouterError.RouteError
 }
 
 /** Builds the algorithm that works a parent order; `algorithms(options)` uses @odum/algos. */
@@ -173,7 +178,8 @@ export const algorithms = (options?: AlgoParams.OptionsInput): AlgorithmPort => 
 
 /** A routing port over the router's pure core and a market state. */
 export const routing = (router: Router.Router, market: Parameters<Router.Router["route"]>[1]): RoutingPort => ({
-  route: (request) => router.route(request, market)
+  route: (request) => router.route(request, market),
+  allocate: (request) => router.allocate(request, market)
 })
 
 // ---------------------------------------------------------------------------------------
@@ -558,14 +564,16 @@ export class ExecutionCore {
       return undefined
     }
     // An order request is a route request (its venue is unset here, which is what routing means).
-    const decision = this.router.route(request)
+    // Only the allocations are used: the lean call when the port has one.
+    const port = this.router
+    const decision = port.allocate !== undefined ? port.allocate(request) : port.route(request)
     if ("_tag" in decision) {
       const m = this.create(request, now, false)
       if (m instanceof ExecutionError) return m
       this.apply(m.order.operationId, { _tag: "Deny", reason: `NO_ROUTE: ${decision.message}` }, now)
       return undefined
     }
-    const allocations = decision.allocations
+    const allocations = "allocations" in decision ? decision.allocations : decision
     const first = allocations[0]
     if (allocations.length === 1 && first !== undefined && first.canonicalId === request.canonicalId) {
       const m = this.create(withVenue(request, first.venue as Ids.Venue), now, root)

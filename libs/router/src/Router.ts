@@ -145,8 +145,14 @@ class Slot implements Key {
   nRest = 0
   // This listing priced alone (valid when `priced`).
   priced = false
-  pCandidate: Candidate | undefined = undefined
+  /**
+   * The cost: built when first needed (`Router.costOf`) from `pTakeN`/`pRestN` on the
+   * fast path, where the comparison uses the key; set at once otherwise.
+   */
   pCost: Cost | undefined = undefined
+  /** Exact taken and resting notionals (fast path) for building `pCost` when needed. */
+  pTakeN = 0
+  pRestN = 0
   /** Book pricing: `pCost` is a ScaledCost. */
   pBook = false
   /** Underlying units taken and left resting, and the worst price walked (-1n: none); bigints or exact numbers. */
@@ -211,6 +217,11 @@ export class Router {
    * parts of it that are formatted only when read.
    */
   private basis = new Scales(0n, 0, 0, NaN, undefined, 0, 0, 0, -1n, 1n, true)
+  /**
+   * This decision only needs its allocations (`allocate`): no candidates, reference,
+   * sentences, split details or decision record are built.
+   */
+  private lean = false
 
   /** The quantity in underlying units at qs, as a bigint: built from `nQ` when first read. */
   private get q(): bigint {
@@ -232,6 +243,33 @@ export class Router {
    * route: returns `InvalidRouteRequest` or `NoRoute`.
    */
   route(request: RouteRequest, market: MarketState): RoutingDecision | RouteError {
+    this.lean = false
+    return this.decide(request, market) as RoutingDecision | RouteError
+  }
+
+  /**
+   * The allocations `route` would return, and nothing else: the same allocations (field
+   * for field; `route(...).allocations`) or the same error, without building the
+   * candidates, the reference, the explanation or the split's evaluation. For callers that
+   * only send the orders (the execution core). The allocations' other fields (costs,
+   * underlying quantities, prices) are built when read, as in `route`.
+   */
+  allocate(request: RouteRequest, market: MarketState): ReadonlyArray<Allocation> | RouteError {
+    this.lean = true
+    const r = this.decide(request, market)
+    this.lean = false
+    // No route: the error carries every candidate's reason, so it is `route`'s (rare, and
+    // the same decision again, as neither the market nor the catalogue changed).
+    if (r === undefined) return this.route(request, market) as RouteError
+    return r as ReadonlyArray<Allocation> | RouteError
+  }
+
+  /**
+   * `route` (or, when `lean`, `allocate`: the allocations, or undefined when there is no
+   * route and `route` gives the error).
+   */
+  private decide(request: RouteRequest, market: MarketState): RoutingDecision | RouteError | ReadonlyArray<Allocation> | undefined {
+    const lean = this.lean
     const invalid = validate(request)
     if (invalid !== undefined) return invalid
     // (The catalogue never changes: the last id found is kept, as orders mostly name the same listing.)
@@ -468,17 +506,18 @@ export class Router {
     // On a listing of contract size 1 the underlying quantity is the request's own Decimal.
     const quantity = cs.units === 1n && cs.scale === 0 ? request.quantity : undefined
     this.basis = new Scales(q, qs, ps, qN, quantity, nScale, nScale + ks, this.rs + qs, ref, this.refShift, buy)
-    const reference = ref < 0 || source === undefined ? undefined : new LazyReference(source, ref, this.rs)
+    const reference = lean || ref < 0 || source === undefined ? undefined : new LazyReference(source, ref, this.rs)
 
     // Single-listing candidates (an array of the exact length: pushing would allocate room for 17).
     const from = pinned < 0 ? 0 : pinned
     const to = pinned < 0 ? n : pinned + 1
-    const candidates = new Array<Candidate>(to - from)
+    const candidates = lean ? EMPTY_CANDIDATES : new Array<Candidate>(to - from)
     let best: Slot | undefined
     let feasible = 0
     for (let i = from; i < to; i++) {
       const s = slots[i]!
-      candidates[i - from] = this.single(s, taking, postOnly, reference)
+      const candidate = this.single(s, taking, postOnly, reference)
+      if (!lean) candidates[i - from] = candidate!
       if (!s.priced) continue
       feasible++
       if (best === undefined || this.cheaper(s, best)) best = s
@@ -502,9 +541,11 @@ export class Router {
     }
 
     if (split !== undefined && split.chosen) {
+      if (lean) return split.allocations
       return decisionOf(request, tif, limit, reference, candidates, split, "SPLIT", split.allocations, split.cost!, split.detail)
     }
     if (best === undefined) {
+      if (lean) return undefined
       const why = candidates.map((c) => `${c.canonicalId}: ${c.reason ?? "?"}`).join("; ")
       return new NoRoute({
         reason: pinned >= 0 ? "ExplicitVenueUnavailable" : "NoFeasibleVenue",
@@ -516,7 +557,8 @@ export class Router {
         candidates
       })
     }
-    const allocation = this.allocation(best, best.pTakeF, best.pRestF, best.pWorst, best.pPricing, best.pCost!)
+    const allocation = this.allocation(best, best.pTakeF, best.pRestF, best.pWorst, best.pPricing, this.costOf(best))
+    if (lean) return [allocation]
     const explanation =
       pinned >= 0
         ? `pinned to ${request.venue}`
@@ -535,9 +577,14 @@ export class Router {
     if (a.pKey && b.pKey) return this.buy ? keyLess(a, b) : keyLess(b, a)
     if (a.pBook && b.pBook) {
       if (this.nQ === this.nQ) fallbacks.count++
-      return (a.pCost as ScaledCost).totalUnits < (b.pCost as ScaledCost).totalUnits
+      return (this.costOf(a) as ScaledCost).totalUnits < (this.costOf(b) as ScaledCost).totalUnits
     }
-    return Decimal.lessThan(a.pCost!.total, b.pCost!.total)
+    return Decimal.lessThan(this.costOf(a).total, this.costOf(b).total)
+  }
+
+  /** A priced listing's cost, built on first need (see `Slot.pCost`). */
+  private costOf(s: Slot): Cost {
+    return (s.pCost ??= ScaledCost.ofParts(this.basis, s.pTakeN, s.pRestN, this.nQ, s.c))
   }
 
   /**
@@ -545,10 +592,13 @@ export class Router {
    * slot's priced fields (`priced`, `pCost`, ...). On the fast path the walk and the cost
    * are exact numbers, the cost's units are built when read, and a book candidate gets a
    * comparison key; any value that would leave the exact range sends it to the bigint code.
+   * When the decision is `lean`, returns undefined instead of the candidate (nothing reads
+   * it) and the fast path's cost is built only if needed (`costOf`).
    */
-  private single(s: Slot, taking: boolean, postOnly: boolean, reference: LazyReference | undefined): Candidate {
+  private single(s: Slot, taking: boolean, postOnly: boolean, reference: LazyReference | undefined): Candidate | undefined {
     const no = infeasible
-    if (s.blocked !== undefined) return no(s, s.blocked)
+    const lean = this.lean
+    if (s.blocked !== undefined) return lean ? undefined : no(s, s.blocked)
     const qs = this.qs
     const fast = s.fast
     const qN = this.nQ
@@ -556,16 +606,22 @@ export class Router {
     const q = fast ? qN : this.q
     // Detail sentences are formatted only if someone reads them (see internal/Explained).
     if (fast ? mod(qN, s.nLot) !== 0 : this.q % s.lotFace !== 0n) {
+      if (lean) return undefined
       return no(s, "OffLotGrid", new Sentence("", q, " underlying is not a multiple of the lot ", s.lotFace, "", qs))
     }
-    if (fast ? qN < s.nMin : this.q < s.minFace) return no(s, "BelowMinQuantity", new Sentence("", q, " is below the minimum ", s.minFace, "", qs))
+    if (fast ? qN < s.nMin : this.q < s.minFace) return lean ? undefined : no(s, "BelowMinQuantity", new Sentence("", q, " is below the minimum ", s.minFace, "", qs))
     if (fast ? s.nMax >= 0 && qN > s.nMax : s.maxFace >= 0n && this.q > s.maxFace) {
+      if (lean) return undefined
       return no(s, "AboveMaxQuantity", new Sentence("", q, " is above the maximum ", s.maxFace, "", qs))
     }
-    if (s.limitB === undefined ? s.nLimit === 0 : s.limitB === 0n) return no(s, "LimitPriceBound", "the limit price rounds to zero on this listing's tick grid")
+    if (s.limitB === undefined ? s.nLimit === 0 : s.limitB === 0n) return lean ? undefined : no(s, "LimitPriceBound", "the limit price rounds to zero on this listing's tick grid")
     const buy = this.buy
 
-    if (s.book === undefined) return this.model(s, taking, postOnly, reference?.price)
+    if (s.book === undefined) {
+      // (A lean decision has no reference object: the same price from the basis.)
+      const ref = reference !== undefined ? reference.price : lean && this.basis.ref >= 0n ? dec(this.basis.ref, this.rs) : undefined
+      return this.model(s, taking, postOnly, ref)
+    }
 
     if (fast) {
       let takeF = 0
@@ -577,6 +633,7 @@ export class Router {
           const p = Number(top) * s.nPMul
           // A top beyond 2^53 is beyond any exact limit too: it crosses a sell, not a buy.
           if (exact(p) ? (buy ? p <= s.nLimit : p >= s.nLimit) : !buy) {
+            if (lean) return undefined
             return no(s, "WouldCross", new Sentence("the post-only limit ", s.limit, " crosses the best price ", top * s.pMul, "", this.ps))
           }
         }
@@ -590,6 +647,7 @@ export class Router {
       if (walked) {
         const restF = qN - takeF
         if (taking && restF > 0) {
+          if (lean) return undefined
           return no(
             s,
             s.stoppedAtLimit ? "LimitPriceBound" : "InsufficientDepth",
@@ -601,13 +659,15 @@ export class Router {
         if (notional <= NLIM) {
           const mn = s.c.minNotional
           if (mn !== undefined && (s.nMinN === s.nMinN ? notional < s.nMinN : compareTo(BigInt(notional), this.ps + qs, mn) < 0)) {
+            if (lean) return undefined
             return no(s, "BelowMinNotional", new Sentence("notional ", notional, " is below the minimum ", mn, "", this.ps + qs))
           }
-          const cost = ScaledCost.ofParts(this.basis, takeN, restN, qN, s.c)
           // restF is 0 for an order that may not rest (it is infeasible otherwise), so its resting quantity is 0.
           const worst = takeF > 0 ? s.nWorst : -1
-          const candidate = new BookCandidate(this.basis, s.c, s.lotFace, takeF, restF, worst, cost)
-          this.priced(s, candidate, cost, true, takeF, restF, worst, "BOOK")
+          // The cost is built when needed (`costOf`): a comparison by key needs none.
+          this.priced(s, undefined, true, takeF, restF, worst, "BOOK")
+          s.pTakeN = takeN
+          s.pRestN = restN
           // Every book candidate of a decision takes or rests the whole quantity against the
           // same reference, so its total is `±key` (scaled) plus the same constant; see
           // README "Performance". The key is exact (fast.ts), so it orders the totals exactly.
@@ -615,7 +675,7 @@ export class Router {
             setKey(s, takeN, s.nTF, restN, s.nRF)
             s.pKey = true
           }
-          return candidate
+          return lean ? undefined : new BookCandidate(this.basis, s.c, s.lotFace, takeF, restF, worst, this.costOf(s))
         }
         // A notional beyond the bound: the same candidate from bigints.
         fallbacks.count++
@@ -631,6 +691,7 @@ export class Router {
       if (top !== undefined) {
         const p = top * s.pMul
         if (buy ? p <= s.limit : p >= s.limit) {
+          if (lean) return undefined
           return no(s, "WouldCross", new Sentence("the post-only limit ", s.limit, " crosses the best price ", p, "", this.ps))
         }
       }
@@ -642,6 +703,7 @@ export class Router {
     }
     const restF = this.q - takeF
     if (taking && restF > 0n) {
+      if (lean) return undefined
       return no(
         s,
         s.stoppedAtLimit ? "LimitPriceBound" : "InsufficientDepth",
@@ -652,7 +714,7 @@ export class Router {
   }
 
   /** The bigint cost of a walked (or post-only) listing: `s.takeF`, `s.takeN` and `s.worst` are set. */
-  private bookCost(s: Slot): Candidate {
+  private bookCost(s: Slot): Candidate | undefined {
     const takeF = s.takeF
     const takeN = s.takeN
     const restF = this.q - takeF
@@ -660,20 +722,19 @@ export class Router {
     this.addCost(acc, s, takeF, takeN, restF)
     const mn = s.c.minNotional
     if (mn !== undefined && compareTo(acc.n, this.ps + this.qs, mn) < 0) {
+      if (this.lean) return undefined
       return infeasible(s, "BelowMinNotional", new Sentence("notional ", acc.n, " is below the minimum ", mn, "", this.ps + this.qs))
     }
     const cost = this.toCost(acc)
+    this.priced(s, cost, true, takeF, restF, takeF > 0n ? s.worst : -1n, "BOOK")
     // restF is 0 for an order that may not rest (it is infeasible otherwise), so its resting quantity is 0.
-    const candidate = new BookCandidate(this.basis, s.c, s.lotFace, takeF, restF, s.worst, cost)
-    this.priced(s, candidate, cost, true, takeF, restF, takeF > 0n ? s.worst : -1n, "BOOK")
-    return candidate
+    return this.lean ? undefined : new BookCandidate(this.basis, s.c, s.lotFace, takeF, restF, s.worst, cost)
   }
 
-  /** Records a feasible single-listing price on its slot. */
+  /** Records a feasible single-listing price on its slot (`cost` undefined: built by `costOf` when needed). */
   private priced(
     s: Slot,
-    candidate: Candidate,
-    cost: Cost,
+    cost: Cost | undefined,
     book: boolean,
     takeF: bigint | number,
     restF: bigint | number,
@@ -681,7 +742,6 @@ export class Router {
     pricing: Pricing
   ): void {
     s.priced = true
-    s.pCandidate = candidate
     s.pCost = cost
     s.pBook = book
     s.pTakeF = takeF
@@ -977,7 +1037,7 @@ export class Router {
       worstPrice: undefined,
       cost
     }
-    this.priced(s, candidate, cost, false, rests ? 0n : this.q, rests ? this.q : 0n, -1n, "MODEL")
+    this.priced(s, cost, false, rests ? 0n : this.q, rests ? this.q : 0n, -1n, "MODEL")
     return candidate
   }
 
@@ -1173,6 +1233,7 @@ export class Router {
 
   /** The evaluation of a split that cannot fill the order (`rem` left) or uses one listing (in `this.used`). */
   private splitRefused(taking: boolean, rem: bigint): SplitEvaluation {
+    if (this.lean) return NOT_CHOSEN
     if (rem > 0n) {
       return {
         feasible: false,
@@ -1207,6 +1268,7 @@ export class Router {
   private splitVerdict(allocations: Array<Allocation>, cost: ScaledCost, best: Slot | undefined, notionalN = NaN): SplitEvaluation {
     const used = allocations.length
     if (best === undefined) {
+      if (this.lean) return leanChosen(allocations)
       return {
         feasible: true,
         detail: `split over ${used} listings: no single listing can take the order`,
@@ -1224,15 +1286,19 @@ export class Router {
     let saving: Decimal.Decimal
     let chosen: boolean
     if (best.pBook) {
-      const savingUnits = notionalN === notionalN && best.pKey ? this.keySaving(best, cost) : (best.pCost as ScaledCost).totalUnits - cost.totalUnits
-      saving = dec(savingUnits, cost.tScale)
+      const savingUnits =
+        notionalN === notionalN && best.pKey ? this.keySaving(best, cost) : (this.costOf(best) as ScaledCost).totalUnits - cost.totalUnits
       chosen =
         thresholdScale >= cost.tScale
           ? savingUnits * pow10(thresholdScale - cost.tScale) > thresholdUnits
           : savingUnits > thresholdUnits * pow10(cost.tScale - thresholdScale)
+      // A lean decision needs only the choice (and the allocations when chosen).
+      if (this.lean) return chosen ? leanChosen(allocations) : NOT_CHOSEN
+      saving = dec(savingUnits, cost.tScale)
     } else {
       saving = Decimal.sub(best.pCost!.total, cost.total)
       chosen = compareTo(thresholdUnits, thresholdScale, saving) < 0
+      if (this.lean) return chosen ? leanChosen(allocations) : NOT_CHOSEN
     }
     const threshold = dec(thresholdUnits, thresholdScale)
     const id = best.c.listing.canonicalId
@@ -1258,6 +1324,22 @@ export class Router {
    * Compared as exact numbers when every product is within 2^53, else as bigints.
    */
   private splitCannotWin(n: number, best: Slot | undefined): SplitEvaluation | undefined {
+    const r = this.splitCannotWinAt(n, best)
+    if (r === undefined) return undefined
+    if (this.lean) return NOT_CHOSEN
+    return {
+      feasible: true,
+      detail: `no split can be cheaper: ${r.c.listing.canonicalId} takes the whole order at the lowest marginal cost of any listing`,
+      allocations: [],
+      cost: undefined,
+      saving: undefined,
+      threshold: undefined,
+      chosen: false
+    }
+  }
+
+  /** `splitCannotWin`'s test: the best listing when no split can beat it, else undefined. */
+  private splitCannotWinAt(n: number, best: Slot | undefined): Slot | undefined {
     if (best === undefined || !best.pBook || big(best.pRestF) !== 0n) return undefined
     const b = best
     const top = b.prices[0]
@@ -1297,15 +1379,7 @@ export class Router {
         if (c < bestC) return undefined
       }
     }
-    return {
-      feasible: true,
-      detail: `no split can be cheaper: ${b.c.listing.canonicalId} takes the whole order at the lowest marginal cost of any listing`,
-      allocations: [],
-      cost: undefined,
-      saving: undefined,
-      threshold: undefined,
-      chosen: false
-    }
+    return b
   }
 
   /** One greedy pass over the listings not excluded; returns the quantity left unallocated. */
@@ -1453,6 +1527,31 @@ export class Router {
   }
 }
 
+/** A lean decision's candidates: none are built. */
+const EMPTY_CANDIDATES: Array<Candidate> = []
+
+/** A lean decision's split evaluation when the split is not chosen (only `chosen` is read). */
+const NOT_CHOSEN: SplitEvaluation = {
+  feasible: false,
+  detail: "",
+  allocations: [],
+  cost: undefined,
+  saving: undefined,
+  threshold: undefined,
+  chosen: false
+}
+
+/** A lean decision's chosen split: only `chosen` and the allocations are read. */
+const leanChosen = (allocations: ReadonlyArray<Allocation>): SplitEvaluation => ({
+  feasible: true,
+  detail: "",
+  allocations,
+  cost: undefined,
+  saving: undefined,
+  threshold: undefined,
+  chosen: true
+})
+
 /** A candidate that cannot take the order, and why. */
 const infeasible = (s: Slot, reason: InfeasibleReason, detail?: string | Sentence): Candidate =>
   new InfeasibleCandidate(s.c, reason, detail)
@@ -1491,7 +1590,6 @@ export const make = (config: RouterConfig.RouterConfig): Either.Either<Router, R
 export const fromJson = (input: unknown): Either.Either<Router, RouterConfigError> =>
   Either.flatMap(RouterConfig.decode(input), make)
 
-/** True for the errors `route` returns (as opposed to a decision). */
 /** A decision as one literal with every key (one hidden class for every decision). */
 const decisionOf = (
   request: RouteRequest,
@@ -1521,7 +1619,8 @@ const decisionOf = (
   explanation
 })
 
-export const isRouteError = (u: RoutingDecision | RouteError): u is RouteError => "_tag" in u
+/** True for the errors `route` and `allocate` return (as opposed to a decision or allocations). */
+export const isRouteError = <A extends object>(u: A | RouteError): u is RouteError => "_tag" in u
 
 /** `router.route` as an Either. */
 export const route = (

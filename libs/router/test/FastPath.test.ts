@@ -12,7 +12,7 @@ import { Decimal } from "@odum/domain"
 import fc from "fast-check"
 import { afterEach, describe, expect, it } from "vitest"
 import { fallbacks, setFastPath } from "../src/internal/fast.js"
-import { MarketState, OrderBook, Router, type RouteRequest } from "../src/index.js"
+import { MarketState, OrderBook, Router, type RouteRequest, type RoutingDecision } from "../src/index.js"
 import { book, router, spec, venue } from "./fixtures.js"
 
 const VENUES = ["BINANCE-FUTURES", "BYBIT", "OKX", "DERIBIT"] as const
@@ -487,5 +487,124 @@ describe("Router caches kept between decisions", () => {
     expect(fallbacks.count).toBeGreaterThan(before)
     expect(Router.isRouteError(second) ? undefined : second.allocations.map((a) => `${a.venue} @ ${a.worstPrice && fmt(a.worstPrice)}`)).toEqual(["OKX @ 50003"])
     expect(record(second)).toBe(record(router(config).route(buy, m)))
+  })
+})
+
+/**
+ * `allocate` (the lean path: no candidates, reference, sentences or split evaluation) must
+ * give exactly `route(...).allocations`, field for field, and exactly `route`'s errors, on
+ * both the number path and the bigint path, on a router that also routes in between.
+ */
+describe("Router.allocate: route's allocations and errors without the explanation", () => {
+  /** An allocation's every field as read (not serialised), decimals as strings. */
+  const fields = (a: RoutingDecision.Allocation) => {
+    const d = (x: Decimal.Decimal | undefined) => (x === undefined ? undefined : fmt(x))
+    const c = a.cost
+    return [
+      a.venue,
+      a.canonicalId,
+      a.access,
+      d(a.quantity),
+      d(a.underlyingQuantity),
+      d(a.takerQuantity),
+      d(a.restingQuantity),
+      d(a.price),
+      d(a.worstPrice),
+      a.pricing,
+      [d(c.notional), d(c.fee), d(c.slippage), d(c.latencyPenalty), d(c.total)]
+    ]
+  }
+  const counts = { allocated: 0, split: 0, pinned: 0, model: 0, noRoute: 0, fellBack: 0 }
+
+  /** Allocates then routes one request on `r` and compares; the counters say what was covered. */
+  const compare = (r: Router.Router, m: MarketState.MarketState, request: RouteRequest.RouteRequest) => {
+    const before = fallbacks.count
+    const lean = r.allocate(request, m)
+    if (fallbacks.count !== before) counts.fellBack++
+    const leanNow = Router.isRouteError(lean) ? record(lean) : JSON.stringify(lean)
+    const leanFields = Router.isRouteError(lean) ? undefined : lean.map(fields)
+    const full = r.route(request, m)
+    if (Router.isRouteError(full)) {
+      expect(Router.isRouteError(lean)).toBe(true)
+      expect(leanNow).toBe(record(full))
+      expect(lean.constructor).toBe(full.constructor)
+      if (full._tag === "NoRoute") counts.noRoute++
+      return
+    }
+    expect(Router.isRouteError(lean)).toBe(false)
+    if (Router.isRouteError(lean)) return
+    expect(leanNow).toBe(JSON.stringify(full.allocations))
+    // Read after the next decision: the lean allocations hold no scratch state either.
+    expect(lean.map(fields)).toEqual(leanFields)
+    expect(lean.map(fields)).toEqual(full.allocations.map(fields))
+    counts.allocated++
+    if (full.choice === "SPLIT") counts.split++
+    if (full.choice === "EXPLICIT") counts.pinned++
+    if (full.allocations.some((a) => a.pricing === "MODEL")) counts.model++
+  }
+
+  const runLean = (sizes: ReadonlyArray<Size>, seed: number, numRuns: number) =>
+    fc.assert(
+      fc.property(caseGen(sizes), (c) => {
+        const { m, r } = setup(c)
+        for (const g of c.requests) {
+          const request = toRequest(g, c)
+          compare(r, m, request)
+          setFastPath(false)
+          compare(r, m, request)
+          setFastPath(true)
+          // A route after `allocate` is a fresh router's (no lean state left behind).
+          expect(record(r.route(request, m))).toBe(record(router(configOf(c)).route(request, m)))
+        }
+      }),
+      { seed, numRuns }
+    )
+
+  it("on ordinary, huge and mixed catalogues, books and requests (splits, pinned venues, no route, fallbacks)", () => {
+    runLean(["small"], 20261125, 400)
+    runLean(["huge"], 7, 250)
+    runLean(["small", "huge"], 42, 300)
+    // Every kind of outcome was compared, on both paths.
+    expect(counts.allocated).toBeGreaterThan(300)
+    expect(counts.split).toBeGreaterThan(20)
+    expect(counts.pinned).toBeGreaterThan(20)
+    expect(counts.model).toBeGreaterThan(5)
+    expect(counts.noRoute).toBeGreaterThan(100)
+    expect(counts.fellBack).toBeGreaterThan(50)
+  })
+
+  it("invalid and unlisted requests: the same errors as route", () => {
+    const l = (name: string) => ({ spec: spec({ id: idOf(name), venue: name, kind: "PERPETUAL", tick: "0.01", lot: "0.00001", maker: "0.0002", taker: "0.0004" }) })
+    const r = router({ venues: [venue("BYBIT", 1), venue("OKX", 2)], listings: [l("BYBIT"), l("OKX")] })
+    const m = MarketState.inMemory()
+    m.setBook(idOf("OKX"), book([["50000", "2"]], [["50001", "2"]]))
+    m.setOpen("BYBIT", true)
+    const q = Decimal.unsafeFromString("0.01")
+    const requests: ReadonlyArray<RouteRequest.RouteRequest> = [
+      { canonicalId: idOf("OKX"), side: "BUY", type: "MARKET", quantity: Decimal.zero },
+      { canonicalId: idOf("OKX"), side: "BUY", type: "LIMIT", quantity: q },
+      { canonicalId: idOf("OKX"), side: "BUY", type: "MARKET", quantity: q, price: Decimal.one },
+      { canonicalId: "NOT AN ID", side: "BUY", type: "MARKET", quantity: q },
+      { canonicalId: idOf("DERIBIT"), side: "BUY", type: "MARKET", quantity: q },
+      { canonicalId: idOf("OKX"), side: "BUY", type: "MARKET", quantity: q, venue: "DERIBIT" },
+      { canonicalId: idOf("OKX"), side: "BUY", type: "MARKET", quantity: q, venue: "BYBIT" },
+      { canonicalId: idOf("OKX"), side: "BUY", type: "MARKET", quantity: Decimal.unsafeFromString("5") }
+    ]
+    const reasons = requests.map((request) => {
+      const full = r.route(request, m)
+      const lean = r.allocate(request, m)
+      expect(Router.isRouteError(lean) && record(lean)).toBe(Router.isRouteError(full) && record(full))
+      return Router.isRouteError(lean) ? lean.reason : "routed"
+    })
+    expect(reasons).toEqual([
+      "NonPositiveQuantity",
+      "MissingPrice",
+      "UnexpectedPrice",
+      "InvalidInstrumentId",
+      "NotListed",
+      "ExplicitVenueNotListed",
+      "ExplicitVenueUnavailable",
+      "NoFeasibleVenue"
+    ])
   })
 })
