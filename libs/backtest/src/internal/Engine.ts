@@ -312,7 +312,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
       router: parts.router === undefined ? undefined : ExecutionCore.routing(parts.router, this.market!),
       algorithms: ExecutionCore.algorithms(algorithmOptions),
       anomalies: this,
-      journal: (entry) => this.onJournal(entry),
+      journal: (entry, order) => this.onJournal(entry, order),
       retainFinishedOrders: RETAINED_FINISHED,
       onOrderEvicted: (m) => this.onEvicted(m)
     })
@@ -640,7 +640,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     if (this.anomalyFirst.length < 20) this.anomalyFirst.push(`${anomaly.kind} ${anomaly.operationId ?? "-"}: ${anomaly.message}`)
   }
 
-  private onJournal(entry: OrderJournal.OrderJournalEntry): void {
+  private onJournal(entry: OrderJournal.OrderJournalEntry, order: ManagedOrder.ManagedOrder): void {
     const e = entry.event
     if (e._tag === "Created") {
       const arrival = entry.operationId === this.submitting ? this.submittingArrival : undefined
@@ -648,8 +648,8 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
       if (this.rows !== undefined) this.rows.orders.reserve(i, arrival)
     } else if (e._tag === "FillRecorded") {
       this.summary.fill(e.fill)
-      // The order is held (its fill is being recorded): its parent and strategy go with the fill's row.
-      if (this.rows !== undefined) this.rows.fills.add(e.fill, this.clock.nowNs(), this.core.order(e.fill.operationId)?.order)
+      // The record the fill left (the journal sink hands it over): its parent and strategy go with the fill's row.
+      if (this.rows !== undefined) this.rows.fills.add(e.fill, this.clock.nowNs(), order.order)
     }
   }
 
