@@ -872,8 +872,9 @@ export class ExecutionCore {
     if (this.settling) return
     this.settling = true
     const records = this.changed
+    let i = 0
     try {
-      for (let i = 0; i < this.changedCount; i++) {
+      for (; i < this.changedCount; i++) {
         // The record as its journal entry left it: the OMS may have evicted a finished order since.
         const m = records[i]!
         records[i] = undefined
@@ -886,7 +887,8 @@ export class ExecutionCore {
         this.ended(m, flags === IN_BOOK)
       }
     } finally {
-      for (let i = 0; i < this.changedCount; i++) records[i] = undefined
+      // Each slot is cleared as it is taken; after a throw, the ones not reached are dropped too.
+      for (; i < this.changedCount; i++) records[i] = undefined
       this.changedCount = 0
       this.settling = false
     }

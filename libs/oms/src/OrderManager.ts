@@ -283,7 +283,7 @@ export class OrderManager {
 
   /** The held order a venue knows under its own id. */
   getByVenueOrderId(venue: string, venueOrderId: string): ManagedOrder | undefined {
-    return this.byVenue_(venue, venueOrderId)?.record
+    return this.byVenueOrder(venue, venueOrderId)?.record
   }
 
   /** The children of `parentOperationId`, in creation order. */
@@ -352,7 +352,7 @@ export class OrderManager {
     return s !== undefined && s.held ? s : undefined
   }
 
-  private byVenue_(venue: string, venueOrderId: string): Slot | undefined {
+  private byVenueOrder(venue: string, venueOrderId: string): Slot | undefined {
     const s = this.byVenueOrderId.get(venue)?.get(venueOrderId)
     return s !== undefined && s.held ? s : undefined
   }
@@ -533,7 +533,7 @@ export class OrderManager {
         }
         const venue = m.order.venue
         const venueOrderId = (event as OrderEvent.Accept).venueOrderId
-        const owner = venue === undefined ? undefined : this.byVenue_(venue, venueOrderId)
+        const owner = venue === undefined ? undefined : this.byVenueOrder(venue, venueOrderId)
         if (owner !== undefined && owner !== slot) {
           return rejected(
             "VenueOrderIdInUse",
@@ -610,7 +610,7 @@ export class OrderManager {
     let slot: Slot | undefined
     if (report.operationId !== undefined) slot = this.slot(report.operationId)
     if (slot === undefined && report.clientOrderId !== undefined) slot = this.byClient(report.clientOrderId)
-    if (slot === undefined && report.venueOrderId !== undefined) slot = this.byVenue_(report.venue, report.venueOrderId)
+    if (slot === undefined && report.venueOrderId !== undefined) slot = this.byVenueOrder(report.venue, report.venueOrderId)
     if (slot === undefined) return this.stageUnmatched(d, report, "UnknownOrder", "No order matches the fill's ids", undefined, now)
 
     const m = slot.record
