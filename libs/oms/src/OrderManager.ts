@@ -186,6 +186,9 @@ export const requestDifferences = (order: Order.UnifiedOrder, r: OrderRequest): 
   return d
 }
 
+/** Stale key-index entries allowed per held order before a rebuild (see `compactIfDue`). */
+const STALE_FACTOR = 4
+
 /** The unified order manager; see the module comment. */
 export class OrderManager {
   // The three key indexes. An evicted order stays in them as a stale entry (its slot is no
@@ -296,7 +299,7 @@ export class OrderManager {
   query(query: OrderQuery): ReadonlyArray<ManagedOrder> {
     const limit = limitOf(query)
     // The shortest index list the query names drives the scan (tombstones counted too: at most
-    // about as many as the held orders plus 1,024, see `compact`).
+    // about four times the held orders plus 1,024, see `compactIfDue`).
     let driver: ReadonlyArray<Slot> | undefined
     let live = Number.MAX_SAFE_INTEGER
     const candidates = [
@@ -1089,12 +1092,14 @@ export class OrderManager {
 
   /**
    * Rebuilds the key indexes from their held entries, and sweeps the index lists' tombstones,
-   * once the stale entries outnumber the held ones (and 1,024): amortised, about one insert of
-   * a warm key per index per eviction, one read of each evicted slot (the passes after the first
-   * find it in cache), and no index holds more than about twice the held orders plus 1,024.
+   * once the stale entries outnumber the held ones `STALE_FACTOR` times (and 1,024): amortised,
+   * a quarter of an insert of a warm key per index per eviction, one read of each evicted slot
+   * (the passes after the first find it in cache), and no index holds more than about five
+   * times the held orders plus 1,024. (At twice, the rebuilt maps' growth from empty and their
+   * regrowth to twice the held orders allocated ~600 bytes per order of hash tables.)
    */
   private compactIfDue(): void {
-    if (this.stale > 1024 && this.stale > this.live) this.compact()
+    if (this.stale > 1024 && this.stale > STALE_FACTOR * this.live) this.compact()
   }
 
   private compact(): void {
