@@ -23,6 +23,7 @@ import {
   BookState,
   fastBooks,
   Instrument,
+  KEEP,
   moveB,
   moveLike,
   moveN,
@@ -137,7 +138,7 @@ export class InMemoryRiskBook implements RiskBook {
 
   /** Orders currently counted as open. */
   get openOrderCount(): number {
-    return this.st.orders.size - 1
+    return this.st.orders.size - KEEP.length
   }
 
   // ---------------------------------------------------------------- updates
