@@ -206,8 +206,8 @@ type Task =
 /** Values of `open`: an order not yet final, and one that is also counted in the risk book. */
 const OPEN = 1
 const IN_BOOK = 2
-/** The permanent keys of `open` (see there). */
-const KEEP: ReadonlyArray<readonly [symbol, number]> = Array.from({ length: 32 }, (_, i) => [Symbol(`keep${i}`), OPEN] as const)
+/** The permanent key of `open`. */
+const KEEP: unique symbol = Symbol("keep")
 
 const SUBMIT: OrderEvent.Submit = { _tag: "Submit" }
 const CANCEL_REQUEST: OrderEvent.CancelRequest = { _tag: "CancelRequest" }
@@ -304,13 +304,11 @@ export class ExecutionCore {
    * Orders not yet final, so an order's end is handled once (a late fill after it is not a
    * second end), each with whether it is a root order counted in the risk book (IN_BOOK).
    * One map for both: every entry is added once and removed once, and each costs a hash
-   * table update. 32 permanent entries under symbols (no operation id equals one) keep its
-   * table large: V8 appends each insert to the table and reclaims the slots of deleted entries
-   * only by rebuilding it (a runtime call and a new table) once it is full, and shrinks a
-   * table under a quarter full. With one permanent entry the table stayed at 4 slots and was
-   * rebuilt every other order; with 32 it has 64 and is rebuilt every ~30 orders.
+   * table update. One permanent entry under a symbol (no operation id equals it) keeps the
+   * map from emptying: a Map that empties gives up its table and allocates a new one on the
+   * next insert, which one order at a time did on every order.
    */
-  private readonly open = new Map<string | symbol, number>(KEEP)
+  private readonly open = new Map<string | symbol, number>([[KEEP, OPEN]])
   /** Working algorithms by parent operation id. */
   private readonly runs = new Map<string, AlgoRun>()
   /**

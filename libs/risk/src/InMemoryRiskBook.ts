@@ -23,7 +23,6 @@ import {
   BookState,
   fastBooks,
   Instrument,
-  KEEP,
   moveB,
   moveLike,
   moveN,
@@ -138,7 +137,7 @@ export class InMemoryRiskBook implements RiskBook {
 
   /** Orders currently counted as open. */
   get openOrderCount(): number {
-    return this.st.orders.size - KEEP.length
+    return this.st.orders.size - 1
   }
 
   // ---------------------------------------------------------------- updates

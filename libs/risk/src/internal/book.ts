@@ -204,8 +204,8 @@ export class OpenOrder {
   }
 }
 
-/** The permanent keys of `orders` (see there). */
-export const KEEP: ReadonlyArray<readonly [symbol, undefined]> = Array.from({ length: 32 }, (_, i) => [Symbol(`keep${i}`), undefined] as const)
+/** The permanent key of `orders` (see there). */
+export const KEEP: unique symbol = Symbol("keep")
 
 /** Everything an InMemoryRiskBook holds. */
 export class BookState {
@@ -215,13 +215,11 @@ export class BookState {
   readonly assets = new Map<string, Asset>()
   readonly balances = new Map<string, Map<string, Acc>>()
   /**
-   * Open orders by operation id, plus 32 permanent entries under symbols (no operation id
-   * can equal one), with undefined values, that keep the hash table large: V8 reclaims the
-   * slots of deleted entries only by rebuilding a full table (a runtime call and a new table)
-   * and shrinks a table under a quarter full, so an order-at-a-time flow (one order open, then
-   * none) rebuilt a 4-slot table every other order; with 32 the table has 64 slots.
+   * Open orders by operation id, plus one permanent entry under a symbol (no operation id
+   * can equal it): a Map that empties gives up its table and allocates a new one on the next
+   * insert, which an order-at-a-time flow (one order open, then none) did on every order.
    */
-  readonly orders = new Map<string | symbol, OpenOrder | undefined>(KEEP)
+  readonly orders = new Map<string | symbol, OpenOrder | undefined>([[KEEP, undefined]])
   readonly gross = new Acc()
   /** The instrument last looked up (instruments are never removed or replaced). */
   private lastId: string | undefined = undefined
