@@ -49,6 +49,7 @@ type Scenario = "routed" | "explicit" | "routed-elsewhere"
 /** Finished orders the OMS keeps in memory, as the backtest configures it (undefined: every order). */
 const RETAIN = Number(process.env["EXECUTION_BENCH_RETAIN"] ?? 1_024)
 
+/** One scenario's pipeline: the core, its clock, a request maker (also run by src/count.ts under callgrind). */
 export const setup = (scenario: Scenario, retain: number | undefined = RETAIN) => {
   const binance = spec(BINANCE, "BINANCE-SPOT", "0.001")
   const okx = spec(OKX, "OKX", "0.001")
@@ -154,7 +155,7 @@ const measureOnce = (scenario: Scenario, n: number, retain: number | undefined, 
   // The measured core is warmed up by its own first WARM_UP orders, as a running service is by
   // its traffic: a second core of the same shape built after another's warm-up starts with
   // ~30 functions deoptimised and recompiled (new hidden classes, code dependencies), ~0.3-0.5 s
-  // of CPU over its first 10,000 orders on this VM, which a service pays once, not per order.
+  // of CPU over its first 10,000 orders on session 4's VM, which a service pays once, not per order.
   // With the OMS keeping its last 1,024 finished orders, the warm-up leaves the core in the
   // state it keeps. All requests are built first, so the warm-up's garbage moves them to the
   // old generation: the measured loop's collections do not copy the harness's inputs.
