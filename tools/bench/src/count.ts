@@ -5,8 +5,9 @@
  * instruction count does not move).
  *
  * The execution benchmark's core (`setup` in execution.bench.ts) is bundled with esbuild and
- * run twice under callgrind, in parallel: `warm-up` orders, then `warm-up + orders`; the
- * difference is the cost of `orders` orders on a warmed-up core. Node runs with flags that make
+ * run twice under callgrind, in parallel, each building the same `warm-up + orders` requests:
+ * `warm-up` orders, then `warm-up + orders`; the difference is the cost of `orders` orders on a
+ * warmed-up core. Node runs with flags that make
  * the count repeatable (to ~0.01%): `--predictable` (no concurrent JIT or GC threads, no
  * timing-driven decisions), fixed hash and random seeds, no memory reducer, and an initial old
  * space of 1 GB, so that heap growth is never decided from measured GC speed; ASLR is off
@@ -68,8 +69,8 @@ try {
   })
   console.log(`callgrind: ${scenario}, ${orders.toLocaleString("en-US")} orders after ${WARM_UP.toLocaleString("en-US")} on the same core (two runs in parallel)`)
   const [base, total] = await Promise.all([
-    instructions(bundle, [scenario, String(WARM_UP), "0"]),
-    instructions(bundle, [scenario, String(WARM_UP), String(orders)])
+    instructions(bundle, [scenario, String(WARM_UP), "0", String(WARM_UP + orders)]),
+    instructions(bundle, [scenario, String(WARM_UP), String(orders), String(WARM_UP + orders)])
   ])
   const perOrder = (total - base) / orders
   console.log(`${Math.round(perOrder).toLocaleString("en-US")} instructions per order (${total.toLocaleString("en-US")} - ${base.toLocaleString("en-US")})`)

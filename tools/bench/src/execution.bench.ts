@@ -134,6 +134,18 @@ export const setup = (scenario: Scenario, retain: number | undefined = RETAIN) =
 
 const quantile = (sorted: BigInt64Array, q: number): bigint => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 
+/**
+ * Submits `requests[from..to)` in order, the clock moving 1 ms every 1,024 orders, and throws
+ * unless each one fills (also run by src/count.ts under callgrind).
+ */
+export const work = (env: ReturnType<typeof setup>, requests: ReadonlyArray<OrderRequest.OrderRequest>, from: number, to: number): void => {
+  for (let i = from; i < to; i++) {
+    const r = env.core.submit(requests[i]!)
+    if ("_tag" in r || r.status !== "FILLED") throw new Error(`order ${i}: ${JSON.stringify("_tag" in r ? r.message : r.status)}`)
+    if ((i & 1023) === 0) env.clock.advanceMs(1)
+  }
+}
+
 /** Orders each measured core works before its measured run (its own warm-up). */
 const WARM_UP = 50_000
 
@@ -161,11 +173,7 @@ const measureOnce = (scenario: Scenario, n: number, retain: number | undefined, 
   // old generation: the measured loop's collections do not copy the harness's inputs.
   const env = setup(scenario, retain)
   const requests = Array.from({ length: WARM_UP + n }, (_, i) => env.request(i))
-  for (let i = 0; i < WARM_UP; i++) {
-    const r = env.core.submit(requests[i]!)
-    if ("_tag" in r || r.status !== "FILLED") throw new Error(`warm-up order ${i}: ${JSON.stringify("_tag" in r ? r.message : r.status)}`)
-    if ((i & 1023) === 0) env.clock.advanceMs(1)
-  }
+  work(env, requests, 0, WARM_UP)
   const lat = new BigInt64Array(n)
   let filled = 0
   const reports0 = env.reports()
