@@ -28,6 +28,14 @@ export interface Decimal {
   readonly units: bigint
   /** Number of digits after the point, `>= 0`, minimal for the value. */
   readonly scale: number
+  /**
+   * `units` as a number when `|units| <= 2^53 - 1` (then it is exact), else NaN. Converted
+   * once, when the value is made, for hot paths that work in exact integers held in numbers
+   * (risk, positions, router, simulated venues): a `bigint` to number conversion costs a
+   * runtime call, and a routed order used to make about twenty of them on the same few
+   * values. Never a rounded value: NaN fails every range check those paths make.
+   */
+  readonly unitsN: number
 }
 
 /** Most fractional digits `fromString` accepts (1e-18 covers wei and every venue's precision). */
@@ -58,12 +66,19 @@ export type Rounding =
 
 const inspectSymbol = Symbol.for("nodejs.util.inspect.custom")
 
+const SAFE = Number.MAX_SAFE_INTEGER
+
 class DecimalImpl implements Decimal {
   declare readonly [TypeId]: TypeId
+  readonly unitsN: number
   constructor(
     readonly units: bigint,
     readonly scale: number
-  ) {}
+  ) {
+    // A bigint beyond 2^53 - 1 converts to a double of at least 2^53 (rounding is monotonic).
+    const n = Number(units)
+    this.unitsN = n <= SAFE && n >= -SAFE ? n : NaN
+  }
   [Equal.symbol](that: unknown): boolean {
     return isDecimal(that) && this.units === that.units && this.scale === that.scale
   }

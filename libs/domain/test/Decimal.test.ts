@@ -320,6 +320,39 @@ describe("Decimal grids and scaled integers", () => {
   })
 })
 
+describe("Decimal number form (unitsN)", () => {
+  const SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+  it("is the coefficient exactly while it is within 2^53 - 1, NaN beyond, for every way a Decimal is made", () => {
+    const check = (x: D.Decimal) => {
+      if (x.units <= SAFE && x.units >= -SAFE) expect(BigInt(x.unitsN)).toBe(x.units)
+      else expect(x.unitsN).toBeNaN()
+    }
+    fc.assert(
+      fc.property(arbDecimal, arbDecimal, (a, b) => {
+        for (const x of [a, b, D.add(a, b), D.sub(a, b), D.mul(a, b), D.neg(a), D.abs(a), D.round(a, 2, "half-even")]) check(x)
+        if (!D.isZero(b)) check(D.div(a, b, 6, "floor"))
+      })
+    )
+    fc.assert(fc.property(arbDecimalString, (s) => check(d(s))))
+    expect(D.fromScaled(SAFE, 3).unitsN).toBe(Number.MAX_SAFE_INTEGER)
+    expect(D.fromScaled(-SAFE, 3).unitsN).toBe(-Number.MAX_SAFE_INTEGER)
+    // 2^53 + 1 rounds to 2^53 as a double: refused, as is 2^53 itself (not provably exact from the double).
+    expect(D.fromScaled(SAFE + 2n, 3).unitsN).toBeNaN()
+    expect(D.fromScaled(SAFE + 1n, 0).unitsN).toBeNaN()
+    expect(D.fromBigInt(-(10n ** 30n)).unitsN).toBeNaN()
+    expect(d("0.01").unitsN).toBe(1)
+    expect(D.zero.unitsN).toBe(0)
+    expect(D.fromInt(-42).unitsN).toBe(-42)
+  })
+
+  it("keeps equal values structurally equal and out of equality and hashing", () => {
+    expect(d("1.50")).toEqual(D.fromScaled(15n, 1))
+    expect(Equal.equals(d("2"), D.fromInt(2))).toBe(true)
+    expect(Hash.hash(d("2"))).toBe(Hash.hash(D.fromInt(2)))
+    expect(JSON.stringify({ p: d("-0.5") })).toBe('{"p":"-0.5"}')
+  })
+})
+
 describe("Decimal schemas", () => {
   it("DecimalFromString decodes and encodes canonically", () => {
     const decode = Schema.decodeUnknownSync(D.DecimalFromString)

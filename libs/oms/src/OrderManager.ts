@@ -691,11 +691,12 @@ export class OrderManager {
           : { _tag: "ChildFill", fill }
         : undefined
       this.stage(d, target, t, next, journalEvent, now)
+      target = target.parent
       if (after === undefined) {
         after = next
-        event.tradeId = fillKey(fill) as Ids.TradeId
+        // Parents record the child's fill as `venue|tradeId` (built only when there is one).
+        if (target !== undefined) event.tradeId = fillKey(fill) as Ids.TradeId
       }
-      target = target.parent
     }
     resetFillEvent()
     d.result = { _tag: "Applied", order: after! }

@@ -177,7 +177,7 @@ export class InMemoryRiskBook implements RiskBook {
       return fail("InvalidPrice", `reference price ${Decimal.format(price)} for ${canonicalId} must be positive with at most 18 decimals`)
     }
     if (inst.fast) {
-      const n = unitsAt(price.units, price.scale, inst.compiled.ps)
+      const n = unitsAt(price, inst.compiled.ps)
       if (n === n) {
         if (n !== inst.refN) {
           inst.refN = n
@@ -217,7 +217,7 @@ export class InMemoryRiskBook implements RiskBook {
     if (!fits18(quantity)) return fail("InvalidQuantity", `position ${Decimal.format(quantity)} has more than 18 decimals`)
     const sc = this.cellOf(strategyId, inst)
     if (inst.fast) {
-      const n = unitsAt(quantity.units, quantity.scale, inst.compiled.qs)
+      const n = unitsAt(quantity, inst.compiled.qs)
       const total = inst.p + n - sc.p
       if (n === n && total <= LIM && total >= -LIM) {
         inst.p = total
@@ -260,8 +260,8 @@ export class InMemoryRiskBook implements RiskBook {
     const c = inst.compiled
     const cell = this.cellOf(order.strategyId, inst)
     if (inst.fast) {
-      const q = unitsAt(qd.units, qd.scale, c.qs)
-      const rem = fd === undefined ? q : q - unitsAt(fd.units, fd.scale, c.qs)
+      const q = unitsAt(qd, c.qs)
+      const rem = fd === undefined ? q : q - unitsAt(fd, c.qs)
       // rem is NaN when either does not fit; the open side must stay within LIM.
       if (rem === rem && (buy ? inst.b + rem <= LIM && cell.b + rem <= LIM : inst.s + rem <= LIM && cell.s + rem <= LIM)) {
         const o = new OpenOrder(cell, inst, buy, rem, c.spot && rem > 0 ? (buy ? st.quoteBalanceOf(inst) : st.baseBalanceOf(inst)) : undefined)
@@ -310,7 +310,7 @@ export class InMemoryRiskBook implements RiskBook {
     const sc = order !== undefined ? order.cell : this.cellOf(strategyId as string, inst)
     const c = inst.compiled
     if (inst.fast) {
-      const f = unitsAt(fq.units, fq.scale, c.qs)
+      const f = unitsAt(fq, c.qs)
       const signed = buy ? f : -f
       const ip = inst.p + signed
       const sp = sc.p + signed
@@ -436,7 +436,7 @@ export class InMemoryRiskBook implements RiskBook {
       return
     }
     // Past 18 places the price counts as absent (nothing reserved), as for a MARKET order without a reference.
-    const p = pd === undefined ? (inst.refN === 0 ? -1 : inst.refN) : fits18(pd) ? unitsAt(pd.units, pd.scale, c.ps) : -1
+    const p = pd === undefined ? (inst.refN === 0 ? -1 : inst.refN) : fits18(pd) ? unitsAt(pd, c.ps) : -1
     if (p === -1) return
     const v = p === p ? mul(c.csOne ? rem : mul(rem, c.csN), p) : NaN
     if (v === v) {
@@ -462,7 +462,7 @@ export class InMemoryRiskBook implements RiskBook {
    */
   private settleSpotN(inst: Instrument, order: OpenOrder | undefined, buy: boolean, f: number, fp: Decimal.Decimal): void {
     const c = inst.compiled
-    const px = unitsAt(fp.units, fp.scale, c.ps)
+    const px = unitsAt(fp, c.ps)
     const base = c.csOne ? f : mul(f, c.csN)
     const quote = px === px && base === base ? mul(base, px) : NaN
     // Bigints when a value does not fit, or the order's reservation is not at this spec's scale.

@@ -447,13 +447,13 @@ export class PreTradeRisk {
 
     // 3. Quantity and price well-formed and on the grid (units at qs / ps; NaN if they do not fit).
     const qd = order.quantity
-    const q = unitsAt(qd.units, qd.scale, spec.qs)
+    const q = unitsAt(qd, spec.qs)
     if (!(q > 0) || !isMultiple(q, spec.lotN)) return false
     let p = 0
     if (order.type === "LIMIT") {
       const pd = order.price
       if (pd === undefined) return false
-      p = unitsAt(pd.units, pd.scale, spec.ps)
+      p = unitsAt(pd, spec.ps)
       if (!(p > 0) || !isMultiple(p, spec.tickN)) return false
     }
 

@@ -36,16 +36,21 @@ const accValue = (a: Acc): bigint => a.toBig36()
 
 describe("number-domain primitives", () => {
   it("unitsAt is exact up to 2^50 and refuses (NaN) anything beyond, or with more places", () => {
-    expect(unitsAt(2n ** 50n, 0, 0)).toBe(2 ** 50)
-    expect(unitsAt(-(2n ** 50n), 0, 0)).toBe(-(2 ** 50))
-    expect(unitsAt(2n ** 50n + 1n, 0, 0)).toBeNaN()
-    expect(unitsAt(2n ** 53n + 1n, 0, 0)).toBeNaN()
-    expect(unitsAt(2n ** 64n, 0, 0)).toBeNaN()
+    const at = (units: bigint, dscale: number, scale: number) => unitsAt(Decimal.fromScaled(units, dscale), scale)
+    expect(at(2n ** 50n, 0, 0)).toBe(2 ** 50)
+    expect(at(-(2n ** 50n), 0, 0)).toBe(-(2 ** 50))
+    expect(at(2n ** 50n + 1n, 0, 0)).toBeNaN()
+    expect(at(2n ** 53n + 1n, 0, 0)).toBeNaN()
+    expect(at(2n ** 64n, 0, 0)).toBeNaN()
     // 112589990684262.4 at 1 place is 2^50 units; one unit more is not.
-    expect(unitsAt(1125899906842624n, 1, 1)).toBe(2 ** 50)
-    expect(unitsAt(1125899906842625n, 1, 2)).toBeNaN()
-    expect(unitsAt(15n, 3, 2)).toBeNaN()
-    expect(unitsAt(15n, 2, 5)).toBe(15_000)
+    expect(at(1125899906842624n, 1, 1)).toBe(2 ** 50)
+    expect(at(1125899906842625n, 1, 2)).toBeNaN()
+    expect(at(15n, 3, 2)).toBeNaN()
+    expect(at(15n, 2, 5)).toBe(15_000)
+    // Scaled up past 2^50 (a 2^49 coefficient at one more place) is refused too.
+    expect(at(2n ** 49n, 0, 1)).toBeNaN()
+    // A Decimal without a number form (made by another copy of the domain library) takes the bigint path.
+    expect(unitsAt({ scale: 0 } as unknown as Decimal.Decimal, 0)).toBeNaN()
   })
 
   it("mul keeps products within 2^52 and refuses the rest", () => {

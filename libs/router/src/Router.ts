@@ -347,7 +347,7 @@ export class Router {
     // read (`q`); else as a bigint.
     let qN = NaN
     if (on) {
-      const x = num(request.quantity.units) * (cs.units === 1n ? 1 : num(cs.units)) * p10n(qShift)
+      const x = request.quantity.unitsN * cs.unitsN * p10n(qShift)
       if (exact(x)) qN = x
     }
     let q: bigint | undefined
@@ -362,7 +362,7 @@ export class Router {
     let limitN = -1
     let limitUnits: bigint | undefined
     if (limit !== undefined) {
-      const x = on ? num(limit.units) * p10n(ps - limit.scale) : NaN
+      const x = on ? limit.unitsN * p10n(ps - limit.scale) : NaN
       if (exact(x)) limitN = x
       else {
         limitUnits = at(limit, ps)

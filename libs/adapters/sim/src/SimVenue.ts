@@ -141,8 +141,8 @@ const POW10 = Array.from({ length: 19 }, (_, i) => 10 ** i)
 /** `d` in units of `10^-scale` (scale <= 18) as a safe integer; NaN if it has more decimals or is too large. */
 const toUnits = (d: Decimal.Decimal, scale: number): number => {
   if (d.scale > scale) return NaN
-  // A coefficient beyond 2^53 converts to a double of at least 2^53, which the range check refuses.
-  const u = Number(d.units) * POW10[scale - d.scale]!
+  // The Decimal's number form is exact or NaN; a product beyond 2^53 fails the range check.
+  const u = d.unitsN * POW10[scale - d.scale]!
   return u <= MAX_SAFE && u >= -MAX_SAFE ? u : NaN
 }
 

@@ -189,9 +189,9 @@ const applyNumbers = (s: PositionState, fill: Fill.Fill): boolean => {
   }
   const vs = qs + terms.csScale + ps
   if (!(vs <= SCALE)) return false
-  let q = Number(qd.units)
+  let q = qd.unitsN
   if (qd.scale < qs) q *= POW10[qs - qd.scale]!
-  let p = Number(pd.units)
+  let p = pd.unitsN
   if (pd.scale < ps) p *= POW10[ps - pd.scale]!
   // |value|: with q >= 1, cs >= 1 and p >= 0 it is at least p, so one check covers p too.
   const v = q * terms.csUnits * p
@@ -405,7 +405,7 @@ const addFee = (s: PositionState, currency: string, fee: Decimal.Decimal): void 
     s.feeCurrency = currency
     s.feeScale = fee.scale
   }
-  let f = Number(fee.units)
+  let f = fee.unitsN
   const fs = s.feeScale
   if (fee.scale < fs) {
     f *= POW10[fs - fee.scale]!

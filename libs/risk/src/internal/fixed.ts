@@ -74,15 +74,14 @@ export const ceilDivN = (v: number, d: number): number => {
 }
 
 /**
- * `units / 10^dscale` as a count of units at `scale`, or NaN when that is not an exact
- * integer within `LIM` (more places than `scale`, or too large). `dscale` is the minimal
- * scale of a normalised domain Decimal.
+ * A domain Decimal as a count of units at `scale`, or NaN when that is not an exact integer
+ * within `LIM` (more places than `scale`, or too large). Reads the Decimal's number form
+ * (`unitsN`, exact or NaN), so no bigint is converted here.
  */
-export const unitsAt = (units: bigint, dscale: number, scale: number): number => {
-  if (dscale > scale) return NaN
-  // Number() is exact for |units| <= 2^53 and rounds anything larger to >= 2^53 (> LIM).
-  const x = Number(units) * (P10[scale - dscale] as number)
-  // A product above 2^53 may be rounded, but never to below 2^53: the bound rejects it.
+export const unitsAt = (d: { readonly unitsN: number; readonly scale: number }, scale: number): number => {
+  if (d.scale > scale) return NaN
+  const x = d.unitsN * (P10[scale - d.scale] as number)
+  // A product above 2^53 may be rounded, but never to below 2^53: the bound rejects it (and NaN).
   return x <= LIM && x >= -LIM ? x : NaN
 }
 
