@@ -10,7 +10,10 @@ import type { OrderBook } from "./OrderBook.js"
 
 /** What the router reads of the market for one decision. */
 export interface MarketState {
-  /** The current book of a listing (by its canonical id), or undefined when none is known. */
+  /**
+   * The current book of a listing (by its canonical id), or undefined when none is known. A
+   * book returned here is never changed afterwards (a change is a new book object).
+   */
   book(canonicalId: string): OrderBook | undefined
   /** True while the venue's circuit breaker is open: the venue is skipped. */
   isOpen(venue: string): boolean

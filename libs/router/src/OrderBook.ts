@@ -2,6 +2,10 @@
  * A venue's current book as the router reads it: scaled integers, best level first.
  * Market-data code keeps books in ticks and lots already, so handing them over costs no
  * conversion; `make` builds one from decimal levels (tests, snapshots) and checks it.
+ *
+ * A book handed to the router is never changed in place: a new book object (with new
+ * arrays) replaces it. The router keeps number forms of a book's levels for as long as it
+ * sees the same book object, so an array mutated under it would be routed on stale levels.
  */
 import { Decimal } from "@odum/domain"
 import * as Either from "effect/Either"

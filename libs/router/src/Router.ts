@@ -125,14 +125,34 @@ class Slot implements Key {
   keyable = false
   /** The minimum notional at ps+qs; NaN when there is none or it is not an exact number. */
   nMinN = NaN
+  /**
+   * Levels `[0, nCached)` of the walked side, scaled to `nPMul` / `nSMul` as exact numbers
+   * (`nlp` prices, `nls` sizes). Kept across decisions while the book object and the
+   * multipliers are the same (`nBook`, `nBookP`, `nBookS`): a book handed to the router is
+   * never changed in place (OrderBook), so its levels are converted once per book, not once
+   * per decision. The other side's levels wait in `nlpOther` / `nlsOther` / `nCachedOther`
+   * (swapped in when the side changes).
+   */
   nCached = 0
+  nlp: Array<number> = []
+  nls: Array<number> = []
+  nCachedOther = 0
+  nlpOther: Array<number> = []
+  nlsOther: Array<number> = []
+  /** Which side `nlp` holds (true: asks). */
+  nAsks = false
+  nBook: OrderBook | undefined = undefined
+  nBookP = NaN
+  nBookS = NaN
+  /** The book's best bid and ask times `nPMul` (possibly beyond 2^53), valid when `nTops`. */
+  nTops = false
+  nBid = NaN
+  nAsk = NaN
   /**
    * The walked side's best price times `nPMul` (as the reference computed it, possibly
    * beyond 2^53), so the walk does not convert it again; NaN when not computed this decision.
    */
   nTop = NaN
-  readonly nlp: Array<number> = []
-  readonly nls: Array<number> = []
   nTakeF = 0
   nTakeN = 0
   nWorst = 0
@@ -431,7 +451,27 @@ export class Router {
       s.onGrid = m.onGrid
       s.lotWhole = m.lotWhole
       s.cached = 0
-      s.nCached = 0
+      if (s.nBook !== book || s.nBookP !== s.nPMul || s.nBookS !== s.nSMul) {
+        // Another book (or other scales): its number forms are made afresh, when first read.
+        s.nBook = book
+        s.nBookP = s.nPMul
+        s.nBookS = s.nSMul
+        s.nCached = 0
+        s.nCachedOther = 0
+        s.nTops = false
+      }
+      if (s.nAsks !== buy) {
+        const p = s.nlp
+        const z = s.nls
+        const c = s.nCached
+        s.nlp = s.nlpOther
+        s.nls = s.nlsOther
+        s.nCached = s.nCachedOther
+        s.nlpOther = p
+        s.nlsOther = z
+        s.nCachedOther = c
+        s.nAsks = buy
+      }
       const side = buy ? book.asks : book.bids
       s.prices = side.prices
       s.sizes = side.sizes
@@ -439,14 +479,19 @@ export class Router {
       if (!refFast) continue
       const bid = book.bids.prices[0]
       const ask = book.asks.prices[0]
+      if (!s.nTops) {
+        s.nBid = bid === undefined ? NaN : Number(bid) * s.nPMul
+        s.nAsk = ask === undefined ? NaN : Number(ask) * s.nPMul
+        s.nTops = true
+      }
       if (bid !== undefined) {
-        const b = Number(bid) * s.nPMul
+        const b = s.nBid
         if (!buy) s.nTop = b
         if (!exact(b)) refFast = false
         else if (b > bestBidN) bestBidN = b
       }
       if (ask !== undefined) {
-        const a = Number(ask) * s.nPMul
+        const a = s.nAsk
         if (buy) s.nTop = a
         if (!exact(a)) refFast = false
         else if (bestAskN < 0 || a < bestAskN) bestAskN = a
@@ -850,16 +895,19 @@ export class Router {
     let worst = 0
     let atLimit = false
     for (let i = 0; i < n && rem > 0; i++) {
-      // A price or size beyond 2^53 converts to at least 2^53: beyond any limit here, and
-      // the product with it fails the check below.
-      const p = Number(prices[i]!)
+      // A level scaled already (this book, an earlier decision) is read back: an exact
+      // product divided by its factor is exact. Otherwise a price or size beyond 2^53
+      // converts to at least 2^53: beyond any limit here, and the product with it fails the
+      // check below.
+      const cached = i < s.nCached
+      const p = cached ? s.nlp[i]! / pMul : Number(prices[i]!)
       if (limit >= 0 && (buy ? p > limit : p < limit)) {
         atLimit = true
         break
       }
-      const size = Number(sizes[i]!)
+      const size = cached ? s.nls[i]! / sMul : Number(sizes[i]!)
       if (i === s.nCached) {
-        // Keep the level scaled for a split's greedy (which would convert it again).
+        // Keep the level scaled for a split's greedy and later decisions on this book.
         const sp = p * pMul
         const ss = size * sMul
         if (sp <= SAFE && ss <= SAFE) {

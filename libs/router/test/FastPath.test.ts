@@ -336,7 +336,9 @@ describe("Router caches kept between decisions", () => {
     fc.record({
       coarse: fc.constantFrom(1n, 1n, 10n, 100n),
       skew: fc.integer({ min: -30, max: 30 }),
-      book: fc.option(fc.record({ bids: levelsGen(size), asks: levelsGen(size) }), { nil: undefined, freq: 6 })
+      book: fc.option(fc.record({ bids: levelsGen(size), asks: levelsGen(size) }), { nil: undefined, freq: 6 }),
+      // Keep the listing's book object from the last step (the router's number forms of it are kept too).
+      keep: fc.integer({ min: 0, max: 2 }).map((n) => n === 0)
     })
   const stepGen = (sizes: ReadonlyArray<Size>) =>
     fc.record({
@@ -349,6 +351,7 @@ describe("Router caches kept between decisions", () => {
   const runSteps = (sizes: ReadonlyArray<Size>, seed: number, numRuns: number) => {
     let decisions = 0
     let scaleChanges = 0
+    let keptBooks = 0
     fc.assert(
       fc.property(caseGen(sizes), fc.array(stepGen(sizes), { minLength: 2, maxLength: 5 }), (c, steps) => {
         const { m, r, names } = setup(c)
@@ -356,12 +359,16 @@ describe("Router caches kept between decisions", () => {
         const scales = new Map<string, string>()
         for (const step of steps) {
           names.forEach((v, i) => {
+            m.setOpen(v, step.open[i]!)
+            if (step.books[i]!.keep && m.book(idOf(v)) !== undefined) {
+              keptBooks++
+              return
+            }
             const book = bookOf({ ...listings[i]!, ...step.books[i]! }, step.mid)
             const key = book === undefined ? "none" : `${book.priceScale}/${book.sizeScale}`
             if (scales.has(v) && scales.get(v) !== key) scaleChanges++
             scales.set(v, key)
             m.setBook(idOf(v), book)
-            m.setOpen(v, step.open[i]!)
           })
           for (const g of step.requests) {
             const request = toRequest(g, c)
@@ -378,6 +385,8 @@ describe("Router caches kept between decisions", () => {
       }),
       { seed, numRuns }
     )
+    // Books were kept across steps (and so across requests of other sides, scales and limits).
+    expect(keptBooks).toBeGreaterThan(decisions / 10)
     return { decisions, scaleChanges }
   }
 
