@@ -82,10 +82,10 @@ describe("SimVenue: fills, fees and ids", () => {
     const fills = sink.filled()
     expect(fills.map((f) => [f.tradeId, f.venueOrderId, f.price.toString(), f.quantity.toString(), f.fee.toString(), f.feeCurrency, f.liquidity])).toEqual([
       // 1.0 x 100.0 x 0.0005 = 0.05; 0.5 x 100.1 x 0.0005 = 0.025025
-      ["SIM-1", "SIM-O1", "100", "1", "0.05", "USDT", "TAKER"],
-      ["SIM-2", "SIM-O1", "100.1", "0.5", "0.025025", "USDT", "TAKER"],
+      ["SIM-1", "O1", "100", "1", "0.05", "USDT", "TAKER"],
+      ["SIM-2", "O1", "100.1", "0.5", "0.025025", "USDT", "TAKER"],
       // 0.4 x 99.9 x -0.0001 = -0.003996 (a rebate)
-      ["SIM-3", "SIM-O2", "99.9", "0.4", "-0.003996", "USDT", "MAKER"]
+      ["SIM-3", "O2", "99.9", "0.4", "-0.003996", "USDT", "MAKER"]
     ])
     expect(fills[2]!.ts).toBe(3n)
   })
@@ -392,7 +392,7 @@ describe("SimVenue: the Effect edge", () => {
       expect(sim.openOrders()).toEqual([])
       yield* TestClock.adjust("1 millis")
       const ack = yield* Fiber.join(submitting)
-      expect(ack).toEqual({ clientOrderId: "b1", venueOrderId: "SIM-O1", ts: 5n * MS })
+      expect(ack).toEqual({ clientOrderId: "b1", venueOrderId: "O1", ts: 5n * MS })
       expect((yield* adapter.openOrders()).map((o) => o.clientOrderId)).toEqual(["b1"])
 
       const rejected = yield* Effect.fork(Effect.flip(adapter.submit(request("t1", "BUY", "1", "99.95"))))
