@@ -123,4 +123,9 @@ describe("toFill and toEpochMillis", () => {
     })
     expect(ExecutionEvent.toEpochMillis(1_999_999n)).toBe(1)
   })
+
+  it("toEpochMillis is the floor for every stamp, repeated or not (it keeps the last conversion)", () => {
+    const stamps = [0n, 0n, 999_999n, 1_000_000n, 1_000_000n, 1_700_000_000_123_456_789n, 1_700_000_000_123_456_789n, 5n, 1_000_000n]
+    expect(stamps.map(ExecutionEvent.toEpochMillis)).toEqual([0, 0, 0, 1, 1, 1_700_000_000_123, 1_700_000_000_123, 0, 1])
+  })
 })
