@@ -110,43 +110,47 @@ export const clientOrderIdFor = (operationId: string): ClientOrderId => {
   const w1 = DIGEST[1]!
   const w2 = DIGEST[2]!
   const w3 = DIGEST[3]!
-  const codes = ID_CODES
   const B = BASE32_CODES
-  codes[2] = B[(w0 >>> 27) & 31]!
-  codes[3] = B[(w0 >>> 22) & 31]!
-  codes[4] = B[(w0 >>> 17) & 31]!
-  codes[5] = B[(w0 >>> 12) & 31]!
-  codes[6] = B[(w0 >>> 7) & 31]!
-  codes[7] = B[(w0 >>> 2) & 31]!
-  codes[8] = B[((w0 << 3) & 31) | (w1 >>> 29)]!
-  codes[9] = B[(w1 >>> 24) & 31]!
-  codes[10] = B[(w1 >>> 19) & 31]!
-  codes[11] = B[(w1 >>> 14) & 31]!
-  codes[12] = B[(w1 >>> 9) & 31]!
-  codes[13] = B[(w1 >>> 4) & 31]!
-  codes[14] = B[((w1 << 1) & 31) | (w2 >>> 31)]!
-  codes[15] = B[(w2 >>> 26) & 31]!
-  codes[16] = B[(w2 >>> 21) & 31]!
-  codes[17] = B[(w2 >>> 16) & 31]!
-  codes[18] = B[(w2 >>> 11) & 31]!
-  codes[19] = B[(w2 >>> 6) & 31]!
-  codes[20] = B[(w2 >>> 1) & 31]!
-  codes[21] = B[((w2 << 4) & 31) | (w3 >>> 28)]!
-  codes[22] = B[(w3 >>> 23) & 31]!
-  codes[23] = B[(w3 >>> 18) & 31]!
-  codes[24] = B[(w3 >>> 13) & 31]!
-  codes[25] = B[(w3 >>> 8) & 31]!
-  codes[26] = B[(w3 >>> 3) & 31]!
-  codes[27] = B[(w3 << 2) & 31]!
-  // One flat string from char codes: concatenation would build a rope that is flattened
-  // (copied again) the first time the id keys a Map.
-  return String.fromCharCode.apply(null, codes) as ClientOrderId
+  // One flat string from char codes, passed as arguments (no array, no apply): concatenation
+  // would build a rope that is flattened (copied again) the first time the id keys a Map.
+  return fromCharCode(
+    P0,
+    P1,
+    B[(w0 >>> 27) & 31]!,
+    B[(w0 >>> 22) & 31]!,
+    B[(w0 >>> 17) & 31]!,
+    B[(w0 >>> 12) & 31]!,
+    B[(w0 >>> 7) & 31]!,
+    B[(w0 >>> 2) & 31]!,
+    B[((w0 << 3) & 31) | (w1 >>> 29)]!,
+    B[(w1 >>> 24) & 31]!,
+    B[(w1 >>> 19) & 31]!,
+    B[(w1 >>> 14) & 31]!,
+    B[(w1 >>> 9) & 31]!,
+    B[(w1 >>> 4) & 31]!,
+    B[((w1 << 1) & 31) | (w2 >>> 31)]!,
+    B[(w2 >>> 26) & 31]!,
+    B[(w2 >>> 21) & 31]!,
+    B[(w2 >>> 16) & 31]!,
+    B[(w2 >>> 11) & 31]!,
+    B[(w2 >>> 6) & 31]!,
+    B[(w2 >>> 1) & 31]!,
+    B[((w2 << 4) & 31) | (w3 >>> 28)]!,
+    B[(w3 >>> 23) & 31]!,
+    B[(w3 >>> 18) & 31]!,
+    B[(w3 >>> 13) & 31]!,
+    B[(w3 >>> 8) & 31]!,
+    B[(w3 >>> 3) & 31]!,
+    B[(w3 << 2) & 31]!
+  ) as ClientOrderId
 }
 
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 const BASE32_CODES: ReadonlyArray<number> = Array.from(BASE32, (c) => c.charCodeAt(0))
-/** Scratch for the id's char codes: "od" then 26 base32 digits (single-threaded, never escapes). */
-const ID_CODES: Array<number> = Array.from(CLIENT_ORDER_ID_PREFIX.padEnd(CLIENT_ORDER_ID_LENGTH, "a"), (c) => c.charCodeAt(0))
+/** The prefix's two char codes ("od"). */
+const P0 = CLIENT_ORDER_ID_PREFIX.charCodeAt(0)
+const P1 = CLIENT_ORDER_ID_PREFIX.charCodeAt(1)
+const fromCharCode = String.fromCharCode
 /** The last digest as four big-endian 32-bit words (single-threaded scratch, never escapes). */
 const DIGEST = new Int32Array(4)
 
