@@ -426,27 +426,28 @@ export class OrderManager {
 
   /** The checked plan of `create`, without changing the manager. */
   planCreate(request: OrderRequest, now: Time.EpochMillis): Either.Either<Plan<CreateResult>, CreateError> {
-    const d = new Draft()
+    const d = new Draft(true)
     const refused = this.checkCreate(request, now, d)
     return refused === undefined ? right(this.toPlan<CreateResult>(d)) : left(refused)
   }
 
   /** The checked plan of `apply`, without changing the manager. */
   planApply(operationId: string, event: LifecycleEvent, now: Time.EpochMillis): Either.Either<Plan<ManagedOrder>, ApplyError> {
-    const d = new Draft()
+    const d = new Draft(true)
     const refused = this.checkApply(this.slot(operationId), operationId, event, now, d)
     return refused === undefined ? right(this.toPlan<ManagedOrder>(d)) : left(refused)
   }
 
   /** The checked plan of `recordFill`, without changing the manager. */
   planFill(report: FillReport, now: Time.EpochMillis): Either.Either<Plan<FillOutcome>, InvalidFillReport> {
-    const d = new Draft()
+    const d = new Draft(true)
     const refused = this.checkFill(report, now, d)
     return refused === undefined ? right(this.toPlan<FillOutcome>(d)) : left(refused)
   }
 
   // The checks stage their changes and result in a Draft and return only a refusal, so the
-  // hot path installs straight from the draft (no Plan, Change or array per call) and the
+  // hot path installs straight from the draft (no Plan, Change or array per call: one small
+  // object) and the
   // plan* methods copy it into a Plan.
 
   private checkCreate(request: OrderRequest, now: Time.EpochMillis, d: Draft): CreateError | undefined {
@@ -667,12 +668,14 @@ export class OrderManager {
       timestamp: report.timestamp
     }
     // The state machine's Fill event, reused up the chain (only the trade id differs: a
-    // parent records `venue|tradeId`); no state keeps the event, and a refusal's error
-    // (which does) is dropped for its message.
-    const event = FILL_EVENT
-    event.quantity = fill.quantity
-    event.price = fill.price
-    event.tradeId = fill.tradeId
+    // parent records `venue|tradeId`). A fresh young object: a module-level one reused for
+    // every fill took V8's write barrier slow path on each of its three stores.
+    const event: { -readonly [K in keyof OrderEvent.Fill]: OrderEvent.Fill[K] } = {
+      _tag: "Fill",
+      quantity: fill.quantity,
+      price: fill.price,
+      tradeId: fill.tradeId
+    }
     let target: Slot | undefined = slot
     let after: ManagedOrder | undefined
     while (target !== undefined) {
@@ -681,7 +684,6 @@ export class OrderManager {
       if (isIllegal(state)) {
         d.clear()
         const where = target === slot ? "" : ` on parent ${t.order.operationId}`
-        resetFillEvent()
         return this.stageUnmatched(d, report, "Refused", `${state.message}${where}`, o.operationId, now)
       }
       const next = advance(t, state, appendFill(t.fills, fill), now)
@@ -698,7 +700,6 @@ export class OrderManager {
         if (target !== undefined) event.tradeId = fillKey(fill) as Ids.TradeId
       }
     }
-    resetFillEvent()
     d.result = { _tag: "Applied", order: after! }
     return undefined
   }
@@ -773,46 +774,44 @@ export class OrderManager {
   // Internals
   // -------------------------------------------------------------------------------------
 
-  /** The hot path's draft: the spare one, or a fresh one if a journal sink re-entered a manager. */
+  /**
+   * The hot path's draft: a fresh one per call. A draft reused across calls lives in the old
+   * generation, and every young record, entry and result stored into it took V8's write
+   * barrier slow path (~15 per order, ~800 instructions); a fresh one is a small young object.
+   */
   private take(): Draft {
-    const d = spare ?? new Draft()
-    spare = undefined
-    d.journal = this.options.journal !== undefined
-    return d
+    return new Draft(this.options.journal !== undefined)
   }
 
-  private drop<E>(d: Draft, refusal: E): E {
-    d.clear()
-    spare = d
+  private drop<E>(_d: Draft, refusal: E): E {
     return refusal
   }
 
   /** Commits a draft checked just now (nothing can have changed since: one synchronous call). */
   private install<A>(d: Draft): A {
     const n = d.size
-    for (let i = 0; i < n; i++) this.put(d.slots[i], d.befores[i], d.afters[i]!)
+    if (n > 0) this.put(d.slot0, d.before0, d.after0!)
+    for (let i = 1; i < n; i++) this.put(d.slotAt(i), d.beforeAt(i), d.afterAt(i))
     this.lastSequence += n
     if (d.unmatched !== undefined) this.keepUnmatched(d.unmatched)
     const result = d.result as A
     const sink = this.options.journal
-    if (sink !== undefined) {
-      const entries = d.entries
-      const afters = d.afters
-      for (let i = 0; i < n; i++) sink(entries[i]!, afters[i]!)
-    }
-    d.clear()
-    spare = d
+    if (sink !== undefined) for (let i = 0; i < n; i++) sink(d.entryAt(i), d.afterAt(i))
     if (n > 0 && this.retained > this.limit) this.evict()
     return result
   }
 
   private toPlan<A>(d: Draft): Plan<A> {
     const changes: Array<Change> = []
-    for (let i = 0; i < d.size; i++) changes.push({ before: d.befores[i], after: d.afters[i]! })
+    const entries: Array<OrderJournalEntry> = []
+    for (let i = 0; i < d.size; i++) {
+      changes.push({ before: d.beforeAt(i), after: d.afterAt(i) })
+      if (d.journal) entries.push(d.entryAt(i))
+    }
     return {
       baseSequence: this.lastSequence,
       changes,
-      entries: d.entries.slice(0, d.size) as Array<OrderJournalEntry>,
+      entries,
       unmatched: d.unmatched,
       result: d.result as A
     }
@@ -844,19 +843,16 @@ export class OrderManager {
     event: JournalEvent | undefined,
     now: Time.EpochMillis
   ): void {
-    const i = d.size++
-    if (d.journal) {
-      d.entries[i] = {
-        sequence: this.lastSequence + i + 1,
-        operationId: after.order.operationId,
-        version: after.version,
-        timestamp: now,
-        event: event!
-      }
-    }
-    d.slots[i] = slot
-    d.befores[i] = before
-    d.afters[i] = after
+    const entry: OrderJournalEntry | undefined = d.journal
+      ? {
+          sequence: this.lastSequence + d.size + 1,
+          operationId: after.order.operationId,
+          version: after.version,
+          timestamp: now,
+          event: event!
+        }
+      : undefined
+    d.push(slot, before, after, entry)
   }
 
   private isUnmatched(venue: string, tradeId: string): boolean {
@@ -1313,55 +1309,55 @@ const sweep = (index: Map<string, SlotList>): void => {
  */
 const onGrid = (value: Decimal.Decimal, step: Decimal.Decimal): boolean => value.scale <= step.scale && step.units === 1n
 
-/**
- * The state machine's Fill event for the fill being recorded: one object for every fill
- * (synchronous, one thread). Reset after use so it keeps nothing alive.
- */
-const FILL_EVENT: { -readonly [K in keyof OrderEvent.Fill]: OrderEvent.Fill[K] } = {
-  _tag: "Fill",
-  quantity: ZERO,
-  price: ZERO,
-  tradeId: "" as Ids.TradeId
-}
-const resetFillEvent = (): void => {
-  FILL_EVENT.quantity = ZERO
-  FILL_EVENT.price = ZERO
-  FILL_EVENT.tradeId = "" as Ids.TradeId
-}
 
 /**
- * What a check stages: `size` changes (parallel arrays, overwritten in place from index 0 on
- * reuse: truncating an array is a runtime call), their journal entries when `journal`, an
- * unmatched fill, the result.
+ * What a check stages: `size` changes with their journal entries when `journal`, an
+ * unmatched fill, the result. One small young object per call (see `take`).
  */
 class Draft {
   size = 0
-  journal = true
-  readonly slots: Array<Slot | undefined> = []
-  readonly befores: Array<ManagedOrder | undefined> = []
-  readonly afters: Array<ManagedOrder | undefined> = []
-  readonly entries: Array<OrderJournalEntry | undefined> = []
+  // The first change inline (nearly every call stages one); further ones (a fill's parents,
+  // a child's pending ancestors) in `more`, four slots per change, allocated when needed.
+  slot0: Slot | undefined = undefined
+  before0: ManagedOrder | undefined = undefined
+  after0: ManagedOrder | undefined = undefined
+  entry0: OrderJournalEntry | undefined = undefined
+  more: Array<Slot | ManagedOrder | OrderJournalEntry | undefined> | undefined = undefined
   unmatched: UnmatchedFill | undefined = undefined
   result: unknown = undefined
-  /** Forgets the staged changes (and drops the references, so a spare draft keeps nothing alive). */
+  constructor(readonly journal: boolean) {}
+
+  push(slot: Slot | undefined, before: ManagedOrder | undefined, after: ManagedOrder, entry: OrderJournalEntry | undefined): void {
+    if (this.size === 0) {
+      this.slot0 = slot
+      this.before0 = before
+      this.after0 = after
+      this.entry0 = entry
+    } else (this.more ??= []).push(slot, before, after, entry)
+    this.size++
+  }
+  slotAt(i: number): Slot | undefined {
+    return i === 0 ? this.slot0 : (this.more![4 * (i - 1)] as Slot | undefined)
+  }
+  beforeAt(i: number): ManagedOrder | undefined {
+    return i === 0 ? this.before0 : (this.more![4 * (i - 1) + 1] as ManagedOrder | undefined)
+  }
+  afterAt(i: number): ManagedOrder {
+    return (i === 0 ? this.after0 : this.more![4 * (i - 1) + 2]) as ManagedOrder
+  }
+  entryAt(i: number): OrderJournalEntry {
+    return (i === 0 ? this.entry0 : this.more![4 * (i - 1) + 3]) as OrderJournalEntry
+  }
+  /** Forgets the staged changes (a fill refused on a parent stages an unmatched fill instead). */
   clear(): void {
-    for (let i = 0; i < this.size; i++) {
-      this.slots[i] = undefined
-      this.befores[i] = undefined
-      this.afters[i] = undefined
-      this.entries[i] = undefined
-    }
     this.size = 0
+    this.slot0 = this.before0 = this.after0 = undefined
+    this.entry0 = undefined
+    this.more = undefined
     this.unmatched = undefined
     this.result = undefined
   }
 }
-
-/**
- * The one draft the hot path reuses, across managers (all synchronous, on one thread). Taken
- * while in use, so a journal sink that calls back into a manager gets a fresh one.
- */
-let spare: Draft | undefined = new Draft()
 
 const NO_SLOTS: ReadonlyArray<Slot> = []
 const EMPTY_LIST = new SlotList()
