@@ -186,6 +186,13 @@ export const routing = (router: Router.Router, market: Parameters<Router.Router[
 // Internals
 // ---------------------------------------------------------------------------------------
 
+/** The order a `submit` or `cancel` is working on, and its last record seen by the journal. */
+interface Watch {
+  readonly id: string
+  last: ManagedOrder.ManagedOrder | undefined
+  readonly outer: Watch | undefined
+}
+
 /** An algorithm working one parent order. */
 interface AlgoRun {
   readonly parentId: string
@@ -320,11 +327,13 @@ export class ExecutionCore {
   private readonly changed: Array<ManagedOrder.ManagedOrder | undefined> = []
   private changedCount = 0
   private settling = false
-  /** The operation id `submit` or `cancel` is working on, and its latest record seen by the journal. */
-  private watchId: string | undefined = undefined
-  private watched: ManagedOrder.ManagedOrder | undefined = undefined
-  /** Outer watches saved by `beginWatch` (a sink may submit from inside another submit). */
-  private readonly watchStack: Array<string | ManagedOrder.ManagedOrder | undefined> = []
+  /**
+   * The innermost watch (`beginWatch`), linked to the outer ones (a sink may submit from
+   * inside another submit). A fresh young object per call: the records the journal hands
+   * over are stored into it without V8's write barrier slow path, which a field of the
+   * long-lived core took on every entry.
+   */
+  private watch: Watch | undefined = undefined
   /** Queued work: the first `taskCount` slots, run from `taskHead` (overwritten and cleared, as `changed`). */
   private readonly tasks: Array<Task | undefined> = []
   private taskHead = 0
@@ -942,7 +951,8 @@ export class ExecutionCore {
 
   /** One committed journal entry, with the order as it left it (the OMS may evict a finished order right after). */
   private onJournal(entry: OrderJournal.OrderJournalEntry, m: ManagedOrder.ManagedOrder): void {
-    if (entry.operationId === this.watchId) this.watched = m
+    const w = this.watch
+    if (w !== undefined && entry.operationId === w.id) w.last = m
     // Only these events can end an order (Created, Submit, Accept and CancelReject never do).
     const tag = entry.event._tag
     if (tag !== "Created" && tag !== "Submit" && tag !== "Accept" && tag !== "CancelReject") this.changed[this.changedCount++] = m
@@ -952,16 +962,14 @@ export class ExecutionCore {
 
   /** Starts following `operationId`'s records through the journal (see `onJournal`). */
   private beginWatch(operationId: string): void {
-    this.watchStack.push(this.watchId, this.watched)
-    this.watchId = operationId
-    this.watched = undefined
+    this.watch = { id: operationId, last: undefined, outer: this.watch }
   }
 
   /** The watched order's last record, and back to the outer watch. */
   private endWatch(): ManagedOrder.ManagedOrder | undefined {
-    const m = this.watched
-    this.watched = this.watchStack.pop() as ManagedOrder.ManagedOrder | undefined
-    this.watchId = this.watchStack.pop() as string | undefined
+    const w = this.watch!
+    const m = w.last
+    this.watch = w.outer
     return m
   }
 
