@@ -15,18 +15,31 @@
  * it is not a CPU-time figure. It does not see cache misses either.
  *
  * Defaults: routed, 20,000 orders after 20,000 (about 2 minutes on 2 cores).
+ *
+ * `--functions [n]` also prints where the instructions go: the `n` (default 40) functions
+ * with the most instructions per order, JIT-compiled JavaScript named through Node's perf map
+ * (`--perf-basic-prof`) and the bundle's source map (`name (lib/src/File.ts:line)`), V8
+ * builtins and runtime functions by their symbol (`Builtins_RecordWriteSaveFP` is the write
+ * barrier's slow path, `Builtins_FindOrderedHashMapEntry` a Map lookup). Self cost, no
+ * callees. Needs `callgrind_annotate` (Debian package valgrind).
  */
-import { spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { execFileSync, spawn } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { SourceMap } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { build } from "esbuild"
 
-const scenario = process.argv[2] ?? "routed"
-const orders = Number(process.argv[3] ?? 20_000)
+const args = process.argv.slice(2)
+const fIndex = args.indexOf("--functions")
+const functions = fIndex >= 0
+const topN = functions && /^\d+$/.test(args[fIndex + 1] ?? "") ? Number(args[fIndex + 1]) : 40
+const positional = args.filter((a, i) => i !== fIndex && !(functions && i === fIndex + 1 && /^\d+$/.test(a)))
+const scenario = positional[0] ?? "routed"
+const orders = Number(positional[1] ?? 20_000)
 const WARM_UP = 20_000
-if (!Number.isSafeInteger(orders) || orders <= 0) throw new Error(`orders must be a positive integer, got ${process.argv[3]}`)
+if (!Number.isSafeInteger(orders) || orders <= 0) throw new Error(`orders must be a positive integer, got ${positional[1]}`)
 
 const NODE_FLAGS = [
   "--predictable",
@@ -37,12 +50,29 @@ const NODE_FLAGS = [
   "--max-semi-space-size=128"
 ]
 
+interface Run {
+  readonly instructions: number
+  /** With `--functions`: callgrind's output file and the process's perf map. */
+  readonly out?: string
+  readonly perfMap?: string
+}
+
 /** Instructions executed by `node <flags> <bundle> <args>` under callgrind. */
-const instructions = (bundle: string, args: ReadonlyArray<string>): Promise<number> =>
+const run = (bundle: string, args: ReadonlyArray<string>, out: string | undefined): Promise<Run> =>
   new Promise((resolve, reject) => {
     const child = spawn(
       "setarch",
-      ["-R", "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", process.execPath, ...NODE_FLAGS, bundle, ...args],
+      [
+        "-R",
+        "valgrind",
+        "--tool=callgrind",
+        `--callgrind-out-file=${out ?? "/dev/null"}`,
+        process.execPath,
+        ...NODE_FLAGS,
+        ...(out === undefined ? [] : ["--perf-basic-prof"]),
+        bundle,
+        ...args
+      ],
       { stdio: ["ignore", "ignore", "pipe"] }
     )
     let err = ""
@@ -51,9 +81,58 @@ const instructions = (bundle: string, args: ReadonlyArray<string>): Promise<numb
     child.on("close", (code) => {
       const m = /I\s+refs:\s+([\d,]+)/.exec(err)
       if (code !== 0 || m === null) reject(new Error(`callgrind run ${args.join(" ")} failed (exit ${code}):\n${err.slice(-2000)}`))
-      else resolve(Number(m[1]!.replaceAll(",", "")))
+      else {
+        const instructions = Number(m[1]!.replaceAll(",", ""))
+        // valgrind runs node in the process setarch started, so node's perf map carries its pid.
+        resolve(out === undefined ? { instructions } : { instructions, out, perfMap: `/tmp/perf-${child.pid}.map` })
+      }
     })
   })
+
+/** Self instructions per function of one callgrind run, JIT code named through the perf map and the source map. */
+const selfCosts = (r: Run, sourceMap: SourceMap | undefined, bundle: string): Map<string, number> => {
+  const jit: Array<readonly [number, number, string]> = []
+  if (r.perfMap !== undefined && existsSync(r.perfMap)) {
+    for (const line of readFileSync(r.perfMap, "utf8").split("\n")) {
+      const m = /^([0-9a-f]+) ([0-9a-f]+) (.*)$/.exec(line)
+      if (m !== null) jit.push([parseInt(m[1]!, 16), parseInt(m[2]!, 16), m[3]!])
+    }
+    jit.sort((a, b) => a[0] - b[0])
+  }
+  const nameAt = (address: number): string | undefined => {
+    let lo = 0
+    let hi = jit.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1
+      if (jit[mid]![0] <= address) lo = mid + 1
+      else hi = mid - 1
+    }
+    const e = jit[hi]
+    if (e === undefined || address >= e[0] + e[1]) return undefined
+    // "JS:*name file:///...bundle.mjs:line:column": the name and its source position.
+    const m = /^JS:[*~^+-]?(\S*) .*?:(\d+):(\d+)$/.exec(e[2])
+    if (m === null) return e[2]
+    const at = sourceMap?.findEntry(Number(m[2]) - 1, Number(m[3]) - 1)
+    const where =
+      at !== undefined && "originalSource" in at && at.originalSource !== undefined
+        ? `${at.originalSource.replace(/^.*?\/(libs|tools|apps)\//, "$1/").replace(/^libs\//, "")}:${(at.originalLine ?? 0) + 1}`
+        : `${bundle}:${m[2]}`
+    return `${m[1] || "(anonymous)"} (${where})`
+  }
+  const text = execFileSync("callgrind_annotate", ["--threshold=100", r.out!], { encoding: "utf8", maxBuffer: 1 << 28 })
+  const costs = new Map<string, number>()
+  for (const line of text.split("\n")) {
+    const m = /^\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)$/.exec(line)
+    if (m === null || m[2]!.includes("PROGRAM TOTALS")) continue
+    const symbol = m[2]!
+    const address = /^\?\?\?:0x([0-9a-f]+)/.exec(symbol)
+    const name =
+      (address === null ? undefined : nameAt(parseInt(address[1]!, 16))) ??
+      symbol.replace(/^\?\?\?:/, "").replace(/ \[[^\]]*\]$/, "").replace(/\(.*$/, "").slice(0, 100)
+    costs.set(name, (costs.get(name) ?? 0) + Number(m[1]!.replaceAll(",", "")))
+  }
+  return costs
+}
 
 const dir = mkdtempSync(join(tmpdir(), "odum-count-"))
 try {
@@ -65,15 +144,29 @@ try {
     format: "esm",
     tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)),
     outfile: bundle,
+    sourcemap: functions,
     logLevel: "warning"
   })
   console.log(`callgrind: ${scenario}, ${orders.toLocaleString("en-US")} orders after ${WARM_UP.toLocaleString("en-US")} on the same core (two runs in parallel)`)
   const [base, total] = await Promise.all([
-    instructions(bundle, [scenario, String(WARM_UP), "0", String(WARM_UP + orders)]),
-    instructions(bundle, [scenario, String(WARM_UP), String(orders), String(WARM_UP + orders)])
+    run(bundle, [scenario, String(WARM_UP), "0", String(WARM_UP + orders)], functions ? join(dir, "base.out") : undefined),
+    run(bundle, [scenario, String(WARM_UP), String(orders), String(WARM_UP + orders)], functions ? join(dir, "total.out") : undefined)
   ])
-  const perOrder = (total - base) / orders
-  console.log(`${Math.round(perOrder).toLocaleString("en-US")} instructions per order (${total.toLocaleString("en-US")} - ${base.toLocaleString("en-US")})`)
+  const perOrder = (total.instructions - base.instructions) / orders
+  console.log(
+    `${Math.round(perOrder).toLocaleString("en-US")} instructions per order (${total.instructions.toLocaleString("en-US")} - ${base.instructions.toLocaleString("en-US")})`
+  )
+  if (functions) {
+    const map = new SourceMap(JSON.parse(readFileSync(`${bundle}.map`, "utf8")))
+    const a = selfCosts(base, map, "bundle")
+    const b = selfCosts(total, map, "bundle")
+    const rows = [...new Set([...a.keys(), ...b.keys()])]
+      .map((k) => [k, ((b.get(k) ?? 0) - (a.get(k) ?? 0)) / orders] as const)
+      .sort((x, y) => y[1] - x[1])
+    console.log(`\nself instructions per order, top ${topN} (JIT code by function, V8 builtins and runtime by symbol):`)
+    for (const [name, n] of rows.slice(0, topN)) console.log(`${Math.round(n).toLocaleString("en-US").padStart(8)}  ${name}`)
+    for (const r of [base, total]) if (r.perfMap !== undefined) rmSync(r.perfMap, { force: true })
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }
