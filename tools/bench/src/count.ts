@@ -69,7 +69,8 @@ const run = (bundle: string, args: ReadonlyArray<string>, out: string | undefine
         `--callgrind-out-file=${out ?? "/dev/null"}`,
         process.execPath,
         ...NODE_FLAGS,
-        ...(out === undefined ? [] : ["--perf-basic-prof"]),
+        // The perf map goes to /tmp/perf-<pid>.map; the V8 log it turns on, beside callgrind's output.
+        ...(out === undefined ? [] : ["--perf-basic-prof", "--no-logfile-per-isolate", `--logfile=${out}.v8.log`]),
         bundle,
         ...args
       ],
