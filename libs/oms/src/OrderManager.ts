@@ -384,14 +384,14 @@ export class OrderManager {
   create(request: OrderRequest, now: Time.EpochMillis): Either.Either<CreateResult, CreateError> {
     const d = this.take()
     const refused = this.checkCreate(request, now, d)
-    return refused === undefined ? right(this.install<CreateResult>(d)) : left(this.drop(d, refused))
+    return refused === undefined ? right(this.install<CreateResult>(d)) : left(refused)
   }
 
   /** Applies a lifecycle event through the state machine; a refusal changes nothing. */
   apply(operationId: string, event: LifecycleEvent, now: Time.EpochMillis): Either.Either<ManagedOrder, ApplyError> {
     const d = this.take()
     const refused = this.checkApply(this.slot(operationId), operationId, event, now, d)
-    return refused === undefined ? right(this.install<ManagedOrder>(d)) : left(this.drop(d, refused))
+    return refused === undefined ? right(this.install<ManagedOrder>(d)) : left(refused)
   }
 
   /** `apply` to the order with this client order id (what venues echo back). */
@@ -404,7 +404,7 @@ export class OrderManager {
     if (slot === undefined) return left(notFound(`clientOrderId=${clientOrderId}`))
     const d = this.take()
     const refused = this.checkApply(slot, slot.record.order.operationId, event, now, d)
-    return refused === undefined ? right(this.install<ManagedOrder>(d)) : left(this.drop(d, refused))
+    return refused === undefined ? right(this.install<ManagedOrder>(d)) : left(refused)
   }
 
   /**
@@ -417,7 +417,7 @@ export class OrderManager {
   recordFill(report: FillReport, now: Time.EpochMillis): Either.Either<FillOutcome, InvalidFillReport> {
     const d = this.take()
     const refused = this.checkFill(report, now, d)
-    return refused === undefined ? right(this.install<FillOutcome>(d)) : left(this.drop(d, refused))
+    return refused === undefined ? right(this.install<FillOutcome>(d)) : left(refused)
   }
 
   // -------------------------------------------------------------------------------------
@@ -446,9 +446,9 @@ export class OrderManager {
   }
 
   // The checks stage their changes and result in a Draft and return only a refusal, so the
-  // hot path installs straight from the draft (no Plan, Change or array per call: one small
-  // object) and the
-  // plan* methods copy it into a Plan.
+  // hot path installs straight from the draft (one small object per call: no Plan, Change or
+  // array) and the plan* methods copy it into a Plan. A journal sink that calls back into a
+  // manager gets its own draft.
 
   private checkCreate(request: OrderRequest, now: Time.EpochMillis, d: Draft): CreateError | undefined {
     const operationId = (request as { operationId?: unknown } | null)?.operationId
@@ -781,10 +781,6 @@ export class OrderManager {
    */
   private take(): Draft {
     return new Draft(this.options.journal !== undefined)
-  }
-
-  private drop<E>(_d: Draft, refusal: E): E {
-    return refusal
   }
 
   /** Commits a draft checked just now (nothing can have changed since: one synchronous call). */
