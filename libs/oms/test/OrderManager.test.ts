@@ -127,6 +127,35 @@ describe("create", () => {
   })
 })
 
+describe("try* forms (the result or the error itself, no Either)", () => {
+  it("answer what the Either forms answer, and an error is always an Error, a result never", () => {
+    const { manager, journal, now } = setup()
+    const created = manager.tryCreate(limitBuy("op-1"), now())
+    expect(created).not.toBeInstanceOf(Error)
+    expect((created as OrderManager.CreateResult).created).toBe(true)
+    expect(manager.tryCreate(limitBuy("op-1"), now())).toEqual({ order: manager.get("op-1"), created: false })
+    const dup = manager.tryCreate(limitBuy("op-1", { quantity: d("0.7") }), now())
+    expect(dup).toBeInstanceOf(DuplicateOperation)
+    expect(dup).toBeInstanceOf(Error)
+    const submitted = manager.tryApply("op-1", { _tag: "Submit" }, now())
+    expect(submitted).toBe(manager.get("op-1"))
+    expect(manager.tryApply("nope", { _tag: "Submit" }, now())).toBeInstanceOf(OrderNotFound)
+    const illegal = manager.tryApply("op-1", { _tag: "Deny", reason: "late" }, now())
+    expect(illegal).toBeInstanceOf(EventRejected)
+    const cid = Ids.clientOrderIdFor("op-1")
+    expect(manager.tryApplyByClientOrderId(cid, { _tag: "Accept", venueOrderId: voi("v-1") }, now())).toBe(manager.get("op-1"))
+    expect(manager.tryApplyByClientOrderId("od-unknown", { _tag: "Accept", venueOrderId: voi("v-2") }, now())).toBeInstanceOf(OrderNotFound)
+    const filled = manager.tryRecordFill(fillOf("op-1", "t1", "0.5", "65000"), now())
+    expect(filled).toEqual({ _tag: "Applied", order: manager.get("op-1") })
+    expect(manager.tryRecordFill({ ...fillOf("op-1", "t2", "0.5", "65000"), quantity: "0.5" as unknown as Decimal.Decimal }, now())).toBeInstanceOf(
+      InvalidFillReport
+    )
+    // Refusals changed nothing: the journal holds exactly the four accepted changes.
+    expect(journal.map((e) => e.event._tag)).toEqual(["Created", "Submit", "Accept", "FillRecorded"])
+    expect(manager.get("op-1")!.order.status).toBe("FILLED")
+  })
+})
+
 describe("queries", () => {
   it("finds orders by every index, in creation order, and keeps the status index current", () => {
     const { manager, now } = setup()
