@@ -549,8 +549,8 @@ export class ExecutionCore {
     }
     const decision = this.risk.check(request, now)
     if (!decision.allowed) {
-      const created = this.manager.create(request, now)
-      if (created._tag === "Left") return errorOf(created.left, request.operationId)
+      const created = this.manager.tryCreate(request, now)
+      if (created instanceof Error) return errorOf(created, request.operationId)
       this.apply(request.operationId, { _tag: "Deny", reason: `${decision.reason}: ${decision.message}` }, now)
       return undefined
     }

@@ -810,6 +810,8 @@ export class OrderManager {
   /** Commits a draft checked just now (nothing can have changed since: one synchronous call). */
   private install<A>(d: Draft): A {
     const n = d.size
+    // The first change read from its fields directly: through the accessors it cost ~75
+    // instructions more per routed order (`npm run count`), nearly every call has just it.
     if (n > 0) this.put(d.slot0, d.before0, d.after0!)
     for (let i = 1; i < n; i++) this.put(d.slotAt(i), d.beforeAt(i), d.afterAt(i))
     this.lastSequence += n

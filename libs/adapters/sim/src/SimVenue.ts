@@ -199,7 +199,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   /** The instrument of the last request (consecutive requests usually name the same one). */
   private lastCanonicalId: string | undefined = undefined
   private lastInstrument: Instrument | undefined = undefined
-  /** `${venue}-O` and `${venue}-`, the prefixes of venue order ids and trade ids. */
+  /** `${venue}-`, the prefix of trade ids (venue order ids are `O<n>`, see `onAccepted`). */
   private readonly tradeIdPrefix: string
 
   /** @internal use `make` */
