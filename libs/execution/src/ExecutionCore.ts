@@ -210,10 +210,10 @@ type Task =
   | { readonly _tag: "AlgoDone"; readonly run: AlgoRun; readonly childId: string; readonly end: Action.ChildEnd }
   | { readonly _tag: "AlgoTimer"; readonly run: AlgoRun }
 
-/** Values of `open`: an order not yet final, and one that is also counted in the risk book. */
-const OPEN = 1
-const IN_BOOK = 2
-/** The permanent key of `open`. */
+/** Values of `uncounted`: an order whose end is handled but not counted in the risk book, and one whose end is not handled. */
+const NOT_IN_BOOK = 1
+const UNHANDLED = 2
+/** The permanent key of `uncounted`. */
 const KEEP: unique symbol = Symbol("keep")
 
 const SUBMIT: OrderEvent.Submit = { _tag: "Submit" }
@@ -308,18 +308,20 @@ export class ExecutionCore {
   private readonly instruments: OrderManager.InstrumentLookup
 
   /**
-   * Orders not yet final, so an order's end is handled once (a late fill after it is not a
-   * second end), each with whether it is a root order counted in the risk book (IN_BOOK).
-   * One map for both: every entry is added once and removed once, and each costs a hash
-   * table update. One permanent entry under a symbol (no operation id equals it) keeps the
-   * map from emptying: a Map that empties gives up its table and allocates a new one on the
-   * next insert, which one order at a time did on every order.
+   * The orders not yet final that are not counted in the risk book (children, orders refused
+   * by the route; NOT_IN_BOOK) or whose end is not handled at all (orders the risk check
+   * denied; UNHANDLED). Every other order the core records is a root order counted in the
+   * risk book, and needs no entry: a strategy's order costs no hash table update here. An
+   * order ends once, at the journal entry that makes it terminal (terminal states are final,
+   * see `onJournal`). One permanent entry under a symbol (no operation id equals it) keeps
+   * the map from emptying: a Map that empties gives up its table and allocates a new one on
+   * the next insert.
    */
-  private readonly open = new Map<string | symbol, number>([[KEEP, OPEN]])
+  private readonly uncounted = new Map<string | symbol, number>([[KEEP, NOT_IN_BOOK]])
   /** Working algorithms by parent operation id. */
   private readonly runs = new Map<string, AlgoRun>()
   /**
-   * Orders (as their journal entries left them) that may have ended since the last `settle`:
+   * Orders (as their journal entries left them) that ended since the last `settle`:
    * the first `changedCount` slots. Slots are overwritten and cleared, never truncated: an
    * array cut to length 0 gives up its backing store and grows a new one on the next push,
    * which was an allocation per order.
@@ -355,7 +357,7 @@ export class ExecutionCore {
     this.journalSink = options.journal
     this.manager = OrderManager.make({
       instruments: options.instruments,
-      journal: (entry, order) => this.onJournal(entry, order),
+      journal: (entry, order, before) => this.onJournal(entry, order, before),
       retainTerminal: options.retainFinishedOrders,
       onEvict: options.onOrderEvicted
     })
@@ -551,6 +553,7 @@ export class ExecutionCore {
     if (!decision.allowed) {
       const created = this.manager.tryCreate(request, now)
       if (created instanceof Error) return errorOf(created, request.operationId)
+      if (created.created) this.uncounted.set(request.operationId, UNHANDLED)
       this.apply(request.operationId, { _tag: "Deny", reason: `${decision.reason}: ${decision.message}` }, now)
       return undefined
     }
@@ -644,9 +647,8 @@ export class ExecutionCore {
     const r = this.manager.tryCreate(request, now)
     if (r instanceof Error) return errorOf(r, request.operationId)
     const m = r.order
-    const inBook = root && this.riskBook !== undefined
-    this.open.set(request.operationId, inBook ? IN_BOOK : OPEN)
-    if (inBook) this.bookResult(this.riskBook!.onOrderAccepted(m.order), request.operationId)
+    if (root && this.riskBook !== undefined) this.bookResult(this.riskBook.onOrderAccepted(m.order), request.operationId)
+    else this.uncounted.set(request.operationId, NOT_IN_BOOK)
     return m
   }
 
@@ -888,13 +890,19 @@ export class ExecutionCore {
         // The record as its journal entry left it: the OMS may have evicted a finished order since.
         const m = records[i]!
         records[i] = undefined
-        if (!OrderStatus.isTerminal(m.order.status)) continue
-        // Only an order still open ends here: an order ends once, a late fill is not a second end.
-        const id = m.order.operationId
-        const flags = this.open.get(id)
-        if (flags === undefined) continue
-        this.open.delete(id)
-        this.ended(m, flags === IN_BOOK)
+        let inBook = this.riskBook !== undefined
+        const uncounted = this.uncounted
+        // (Only the permanent entry: nothing to look up.)
+        if (uncounted.size > 1) {
+          const id = m.order.operationId
+          const flags = uncounted.get(id)
+          if (flags !== undefined) {
+            uncounted.delete(id)
+            if (flags === UNHANDLED) continue
+            inBook = false
+          }
+        }
+        this.ended(m, inBook)
       }
     } finally {
       // Each slot is cleared as it is taken; after a throw, the ones not reached are dropped too.
@@ -950,13 +958,18 @@ export class ExecutionCore {
     return undefined
   }
 
-  /** One committed journal entry, with the order as it left it (the OMS may evict a finished order right after). */
-  private onJournal(entry: OrderJournal.OrderJournalEntry, m: ManagedOrder.ManagedOrder): void {
+  /**
+   * One committed journal entry, with the order as it left it (the OMS may evict a finished
+   * order right after) and as it was before (undefined for Created).
+   */
+  private onJournal(entry: OrderJournal.OrderJournalEntry, m: ManagedOrder.ManagedOrder, before: ManagedOrder.ManagedOrder | undefined): void {
     const w = this.watch
     if (w !== undefined && entry.operationId === w.id) w.last = m
-    // Only these events can end an order (Created, Submit, Accept and CancelReject never do).
-    const tag = entry.event._tag
-    if (tag !== "Created" && tag !== "Submit" && tag !== "Accept" && tag !== "CancelReject") this.changed[this.changedCount++] = m
+    // The entry that ended the order: terminal states are final (a late fill of a cancelled
+    // order may complete it, FILLED after CANCELLED, which is not a second end).
+    if (before !== undefined && OrderStatus.isTerminal(m.order.status) && !OrderStatus.isTerminal(before.order.status)) {
+      this.changed[this.changedCount++] = m
+    }
     if (this.reportSink !== undefined) this.reportSink.onReport(fromEntry(entry, m.order))
     if (this.journalSink !== undefined) this.journalSink(entry, m)
   }

@@ -49,6 +49,8 @@ describe("ExecutionCore", () => {
     expect(statuses(env)).toEqual(["PENDING", "DENIED"])
     expect(env.reports[1]!.message).toMatch(/^QUANTITY_ABOVE_MAX: /)
     expect(env.riskBook.openOrderCount).toBe(0)
+    // The risk book never counted it, and is not told it ended (that would be an UnknownOrder anomaly).
+    expect(env.anomalies).toEqual([])
     // The denial is the order's state for good: asking again returns it.
     expect(ok(env.core.status(request.operationId)).status).toBe("DENIED")
   })
@@ -160,6 +162,12 @@ describe("ExecutionCore", () => {
     expect(Decimal.format(env.positions.position(BINANCE, request.strategyId)!.quantity)).toBe("0.4")
     // The risk book sees the position even though the order had ended.
     expect(env.riskBook.strategyInstrument("strat-1", BINANCE)!.position).toBe(400_000_000_000_000_000n)
+    // A late fill that completes the order (CANCELLED, then FILLED) is not a second end: the
+    // risk book was told once (a second onOrderDone would be an UnknownOrder anomaly).
+    env.venue.fill(id, D("0.6"), D("50000"))
+    expect(summary(ok(env.core.status(request.operationId)))).toMatchObject({ status: "FILLED", filled: "1", fills: 2 })
+    expect(env.riskBook.openOrderCount).toBe(0)
+    expect(env.anomalies).toEqual([])
   })
 
   it("refuses a malformed request with a typed error and records nothing", () => {
@@ -192,6 +200,8 @@ describe("ExecutionCore", () => {
       expect(summary(result)).toMatchObject({ status: "FILLED", filled: "0.5", venue: undefined, fills: 1 })
       const child = env.core.orders.children(request.operationId)
       expect(child.map((c) => [c.order.operationId, c.order.status])).toEqual([[`${request.operationId}:r1`, "FILLED"]])
+      // The slice is not counted in the risk book (its parent is): ending it tells the book nothing.
+      expect(env.anomalies).toEqual([])
       expect(env.positions.position(OKX, request.strategyId)).toBeDefined()
       expect(env.positions.position(BINANCE, request.strategyId)).toBeUndefined()
       expect(env.riskBook.openOrderCount).toBe(0)

@@ -46,9 +46,11 @@ export interface OrderManagerOptions {
   readonly instruments: InstrumentLookup
   /**
    * Receives every journal entry as it is committed, in sequence order (e.g. to persist or
-   * stream it), with the order's record as that entry left it (no lookup needed).
+   * stream it), with the order's record as that entry left it and the record it replaced
+   * (undefined for `Created`): no lookup needed, and a sink sees which entry ended an order
+   * (a terminal `order` after a non-terminal `before`).
    */
-  readonly journal?: ((entry: OrderJournalEntry, order: ManagedOrder) => void) | undefined
+  readonly journal?: ((entry: OrderJournalEntry, order: ManagedOrder, before: ManagedOrder | undefined) => void) | undefined
   /**
    * How many finished (terminal) orders to keep in memory; default: all of them. Once more
    * are held, whole finished trees (a root order and all its descendants, each terminal) are
@@ -742,7 +744,7 @@ export class OrderManager {
     const n = plan.entries.length
     if (n > 0) {
       this.lastSequence = plan.entries[n - 1]!.sequence
-      if (sink !== undefined) for (let i = 0; i < n; i++) sink(plan.entries[i]!, plan.changes[i]!.after)
+      if (sink !== undefined) for (let i = 0; i < n; i++) sink(plan.entries[i]!, plan.changes[i]!.after, plan.changes[i]!.before)
     }
     if (plan.unmatched !== undefined) this.keepUnmatched(plan.unmatched)
     // Eviction only with a change: it then also moves the sequence, so a plan made before it
@@ -818,7 +820,7 @@ export class OrderManager {
     if (d.unmatched !== undefined) this.keepUnmatched(d.unmatched)
     const result = d.result as A
     const sink = this.options.journal
-    if (sink !== undefined) for (let i = 0; i < n; i++) sink(d.entryAt(i), d.afterAt(i))
+    if (sink !== undefined) for (let i = 0; i < n; i++) sink(d.entryAt(i), d.afterAt(i), d.beforeAt(i))
     if (n > 0 && this.retained > this.limit) this.evict()
     return result
   }

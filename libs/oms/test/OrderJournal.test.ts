@@ -1,11 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as fc from "fast-check"
+import { OrderStatus } from "@odum/domain"
+import type { ManagedOrder } from "../src/ManagedOrder.js"
 import { JournalCorrupt } from "../src/OmsError.js"
 import * as OrderJournal from "../src/OrderJournal.js"
 import * as OrderManager from "../src/OrderManager.js"
 import { instruments } from "./fixtures.js"
 import { runOnManager, workload } from "./workload.js"
+
+const { isTerminal } = OrderStatus
 
 const live = (commands: Parameters<typeof runOnManager>[1]) => {
   const journal: Array<OrderJournal.OrderJournalEntry> = []
@@ -46,6 +50,33 @@ describe("journal", () => {
         expect(rebuilt.query({}).map((m) => m.order)).toEqual(manager.query({}).map((m) => m.order))
       }),
       { numRuns: 100 }
+    )
+  }, 120_000)
+
+  it("hands the sink each entry's record and the record it replaced; an order ends at one entry at most", () => {
+    fc.assert(
+      fc.property(workload(), (commands) => {
+        const last = new Map<string, ManagedOrder>()
+        const ends = new Map<string, number>()
+        const manager = OrderManager.make({
+          instruments,
+          journal: (e, order, before) => {
+            // `before` is the record the previous entry of the same order left (the same object), none for Created.
+            expect(before).toBe(last.get(e.operationId))
+            expect(before === undefined).toBe(e.event._tag === "Created")
+            expect(order.version).toBe(e.version)
+            last.set(e.operationId, order)
+            if (before !== undefined && isTerminal(order.order.status) && !isTerminal(before.order.status)) {
+              ends.set(e.operationId, (ends.get(e.operationId) ?? 0) + 1)
+            }
+          }
+        })
+        runOnManager(manager, commands)
+        for (const m of manager.query({})) {
+          expect(ends.get(m.order.operationId) ?? 0).toBe(isTerminal(m.order.status) ? 1 : 0)
+        }
+      }),
+      { numRuns: 200 }
     )
   }, 120_000)
 

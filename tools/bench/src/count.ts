@@ -39,6 +39,8 @@ const positional = args.filter((a, i) => i !== fIndex && !(functions && i === fI
 const scenario = positional[0] ?? "routed"
 const orders = Number(positional[1] ?? 20_000)
 const WARM_UP = 20_000
+/** ODUM_COUNT_KEEP=1 keeps callgrind's output and the perf maps (for callers: callgrind_annotate --tree=caller). */
+const keep = process.env["ODUM_COUNT_KEEP"] !== undefined
 if (!Number.isSafeInteger(orders) || orders <= 0) throw new Error(`orders must be a positive integer, got ${positional[1]}`)
 
 const NODE_FLAGS = [
@@ -166,8 +168,9 @@ try {
       .sort((x, y) => y[1] - x[1])
     console.log(`\nself instructions per order, top ${topN} (JIT code by function, V8 builtins and runtime by symbol):`)
     for (const [name, n] of rows.slice(0, topN)) console.log(`${Math.round(n).toLocaleString("en-US").padStart(8)}  ${name}`)
-    for (const r of [base, total]) if (r.perfMap !== undefined) rmSync(r.perfMap, { force: true })
+    if (keep) console.log(`kept: callgrind output ${dir}/{base,total}.out, perf maps ${base.perfMap} and ${total.perfMap}`)
+    else for (const r of [base, total]) if (r.perfMap !== undefined) rmSync(r.perfMap, { force: true })
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true })
+  if (!keep) rmSync(dir, { recursive: true, force: true })
 }
