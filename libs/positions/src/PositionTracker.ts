@@ -58,6 +58,9 @@ interface Instrument extends PositionState.Terms {
   readonly seen: Map<string, Seen | Fill.Fill>
   /** The strategy of the instrument's first position: its fills are kept in `seen` bare, without a `Seen`. */
   firstStrategy: Ids.StrategyId | undefined
+  /** The position last found in `byStrategy`, and its strategy (positions are never removed). */
+  lastStrategy: string | undefined
+  lastState: State | undefined
 }
 
 /** The mutable state of one position; only the tracker touches it. */
@@ -108,7 +111,9 @@ const resolve = (spec: InstrumentSpec.InstrumentSpec, seen: Map<string, Seen | F
     pScale,
     byStrategy: new Map(),
     seen,
-    firstStrategy: undefined
+    firstStrategy: undefined,
+    lastStrategy: undefined,
+    lastState: undefined
   }
 }
 
@@ -177,6 +182,9 @@ export class PositionTracker {
   private readonly seen = new Map<string, Map<string, Seen | Fill.Fill>>()
   private readonly deduplicate: boolean
   private readonly fastPath: boolean
+  /** The instrument last found by `apply` (instruments are never removed or replaced): a fill mostly names the last one. */
+  private lastId: string | undefined = undefined
+  private lastInst: Instrument | undefined = undefined
 
   constructor(options: Options = {}) {
     this.deduplicate = options.deduplicate ?? true
@@ -223,7 +231,12 @@ export class PositionTracker {
    * checked by a tracker built with `deduplicate: false`).
    */
   apply(fill: Fill.Fill, strategyId: Ids.StrategyId): PositionError.PositionError | undefined {
-    const instrument = this.instruments.get(fill.canonicalId)
+    const id = fill.canonicalId
+    const instrument = id === this.lastId ? this.lastInst : this.instruments.get(id)
+    if (instrument !== undefined && this.lastInst !== instrument) {
+      this.lastId = id
+      this.lastInst = instrument
+    }
     if (instrument === undefined) {
       return PositionError.make(
         "UnknownInstrument",
@@ -245,12 +258,16 @@ export class PositionTracker {
       return PositionError.make("DuplicateFill", `Fill ${Fill.key(fill)} was already applied; this one is ${how}`, fill.canonicalId)
     }
 
-    let state = instrument.byStrategy.get(strategyId)
+    let state = strategyId === instrument.lastStrategy ? instrument.lastState : instrument.byStrategy.get(strategyId)
     if (state === undefined) {
       state = new PositionState.PositionState(strategyId, instrument, fill.timestamp, !this.fastPath)
       instrument.byStrategy.set(strategyId, state)
       this.states.push(state)
       if (instrument.firstStrategy === undefined) instrument.firstStrategy = strategyId
+    }
+    if (instrument.lastState !== state) {
+      instrument.lastStrategy = strategyId
+      instrument.lastState = state
     }
     PositionState.applyFill(state, fill)
     state.fillCount++
