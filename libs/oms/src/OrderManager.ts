@@ -219,6 +219,15 @@ export class OrderManager {
   private readonly byStrategy = new Map<string, SlotList>()
   private readonly byVenue = new Map<string, SlotList>()
   private readonly byInstrument = new Map<string, SlotList>()
+  // The list each index last gave `add`, under its key (orders mostly repeat the last
+  // strategy, instrument and venue): private fields, so two managers with the same orders
+  // still compare equal. Forgotten when `compact` sweeps the lists (it may drop one).
+  #strategyKey: string | undefined = undefined
+  #strategyList: SlotList | undefined = undefined
+  #instrumentKey: string | undefined = undefined
+  #instrumentList: SlotList | undefined = undefined
+  #venueKey: string | undefined = undefined
+  #venueList: SlotList | undefined = undefined
   /** Children loaded before their parent (recovery); adopted by the parent's slot when it arrives. */
   private readonly orphans = new Map<string, Array<Slot>>()
   /** One bucket per status, in `OrderStatus.all` order; an order moves by swap-remove (see `move`). */
@@ -968,9 +977,32 @@ export class OrderManager {
     }
     this.byClientOrderId.set(o.clientOrderId, slot)
     this.live++
-    listOf(this.byStrategy, o.strategyId).items.push(slot)
-    listOf(this.byInstrument, o.canonicalId).items.push(slot)
-    if (o.venue !== undefined) listOf(this.byVenue, o.venue).items.push(slot)
+    const strategy = o.strategyId
+    let list = this.#strategyList
+    if (strategy !== this.#strategyKey || list === undefined) {
+      list = listOf(this.byStrategy, strategy)
+      this.#strategyKey = strategy
+      this.#strategyList = list
+    }
+    list.items.push(slot)
+    const instrument = o.canonicalId
+    list = this.#instrumentList
+    if (instrument !== this.#instrumentKey || list === undefined) {
+      list = listOf(this.byInstrument, instrument)
+      this.#instrumentKey = instrument
+      this.#instrumentList = list
+    }
+    list.items.push(slot)
+    const venue = o.venue
+    if (venue !== undefined) {
+      list = this.#venueList
+      if (venue !== this.#venueKey || list === undefined) {
+        list = listOf(this.byVenue, venue)
+        this.#venueKey = venue
+        this.#venueList = list
+      }
+      list.items.push(slot)
+    }
     if (o.parentOperationId !== undefined) {
       const parent = parentSlot ?? this.slot(o.parentOperationId)
       if (parent === undefined) {
@@ -1135,6 +1167,7 @@ export class OrderManager {
     sweep(this.byStrategy)
     sweep(this.byInstrument)
     sweep(this.byVenue)
+    this.#strategyList = this.#instrumentList = this.#venueList = undefined
     this.stale = 0
   }
 

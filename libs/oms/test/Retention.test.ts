@@ -313,6 +313,22 @@ describe("retainTerminal", () => {
     expect(r._tag === "Applied" && r.order.order.status).toBe("FILLED")
   })
 
+  it("finds a new order by strategy, instrument and venue after a compaction dropped their emptied lists", () => {
+    const { manager, now } = setup(0)
+    // Every order finishes and is evicted: the compaction (past 1,024 stale entries) leaves
+    // the strategy's, instrument's and venue's lists empty and drops them.
+    for (let i = 0; i < 1_100; i++) {
+      right(manager.create(limitBuy(`c${i}`), now()))
+      cancel(manager, now, `c${i}`)
+    }
+    expect(manager.size).toBe(0)
+    right(manager.create(limitBuy("again"), now()))
+    const m = limitBuy("again")
+    expect(ids(manager.query({ strategyId: m.strategyId }))).toEqual(["again"])
+    expect(ids(manager.query({ canonicalId: m.canonicalId }))).toEqual(["again"])
+    expect(ids(manager.query({ venue: m.venue! }))).toEqual(["again"])
+  })
+
   it("puts an evicted operation id created anew after the orders created before it", () => {
     const { manager, now } = setup(0)
     right(manager.create(limitBuy("o1"), now()))
