@@ -39,10 +39,18 @@ const notRegistered = (venue: string): VenueError.VenueRejection =>
 export const fromSyncVenues = (venues: Iterable<SyncVenue.SyncVenue>): VenueGateway => {
   const byVenue = new Map<string, SyncVenue.SyncVenue>()
   for (const v of venues) byVenue.set(v.venue, v)
+  // The venue of the last submit (the map never changes): orders mostly go where the last one went.
+  let lastCode: string | undefined
+  let lastVenue: SyncVenue.SyncVenue | undefined
   return {
     submit: (venue, order, nowNs) => {
-      const v = byVenue.get(venue)
-      if (v === undefined) return notRegistered(venue)
+      let v = lastVenue
+      if (venue !== lastCode || v === undefined) {
+        v = byVenue.get(venue)
+        if (v === undefined) return notRegistered(venue)
+        lastCode = venue
+        lastVenue = v
+      }
       v.submit(order, nowNs)
       v.advanceTo(nowNs)
       return undefined

@@ -228,6 +228,9 @@ export class OrderManager {
   #instrumentList: SlotList | undefined = undefined
   #venueKey: string | undefined = undefined
   #venueList: SlotList | undefined = undefined
+  /** The venue order id map `indexVenueOrderId` last wrote, under its venue (forgotten when `compact` rebuilds the maps). */
+  #venueIdsKey: string | undefined = undefined
+  #venueIds: Map<string, Slot> | undefined = undefined
   /** Children loaded before their parent (recovery); adopted by the parent's slot when it arrives. */
   private readonly orphans = new Map<string, Array<Slot>>()
   /** One bucket per status, in `OrderStatus.all` order; an order moves by swap-remove (see `move`). */
@@ -912,9 +915,17 @@ export class OrderManager {
 
   /** Indexes a venue order id (the venue's map is created on first use). */
   private indexVenueOrderId(venue: string, venueOrderId: string, slot: Slot): void {
-    const ids = this.byVenueOrderId.get(venue)
-    if (ids === undefined) this.byVenueOrderId.set(venue, new Map([[venueOrderId, slot]]))
-    else ids.set(venueOrderId, slot)
+    let ids = this.#venueIds
+    if (venue !== this.#venueIdsKey || ids === undefined) {
+      ids = this.byVenueOrderId.get(venue)
+      if (ids === undefined) {
+        ids = new Map()
+        this.byVenueOrderId.set(venue, ids)
+      }
+      this.#venueIdsKey = venue
+      this.#venueIds = ids
+    }
+    ids.set(venueOrderId, slot)
   }
 
   /** Moves `slot` to the bucket of `status`: the last of its old bucket takes its place. */
@@ -1168,6 +1179,7 @@ export class OrderManager {
     sweep(this.byInstrument)
     sweep(this.byVenue)
     this.#strategyList = this.#instrumentList = this.#venueList = undefined
+    this.#venueIds = undefined
     this.stale = 0
   }
 
