@@ -602,8 +602,9 @@ export class Router {
         candidates
       })
     }
+    // A lean allocation builds its cost when read (the core never reads it): as `costOf` would now.
+    if (lean) return [this.allocation(best, best.pTakeF, best.pRestF, best.pWorst, best.pPricing, best.pCost, best.pTakeN, best.pRestN, this.nQ)]
     const allocation = this.allocation(best, best.pTakeF, best.pRestF, best.pWorst, best.pPricing, this.costOf(best))
-    if (lean) return [allocation]
     const explanation =
       pinned >= 0
         ? `pinned to ${request.venue}`
@@ -1556,13 +1557,16 @@ export class Router {
     restF: bigint | number,
     worst: bigint | number,
     pricing: Pricing,
-    cost: Cost
+    cost: Cost | undefined,
+    takeN = 0,
+    restN = 0,
+    qN = 0
   ): Allocation {
     const quantity =
       typeof takeF === "number" && typeof restF === "number"
         ? this.basis.unitsOf(s.c, s.lotFace, s.nLot, takeF + restF)
         : this.units(s, big(takeF) + big(restF))
-    return new LazyAllocation(this.basis, s.c, s.lotFace, takeF, restF, s.limitB ?? s.nLimit, worst, quantity, pricing, cost)
+    return new LazyAllocation(this.basis, s.c, s.lotFace, takeF, restF, s.limitB ?? s.nLimit, worst, quantity, pricing, cost, takeN, restN, qN)
   }
 
   /** Underlying units (a whole number of lots) as the listing's own quantity. */

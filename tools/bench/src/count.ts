@@ -52,6 +52,9 @@ const NODE_FLAGS = [
   "--max-semi-space-size=128"
 ]
 
+/** V8's garbage collector and heap bookkeeping, by C++ symbol. */
+const GC_SYMBOL = /Scaveng|v8::internal::Heap::|Evacuat|BodyDescriptor|HeapObject::SizeFromMap|SemiSpace|Pretenuring|MemoryChunk|ConcurrentMarking|FreeList|PagedSpace|heap::base::|MarkCompact|Sweeper/
+
 interface Run {
   readonly instructions: number
   /** With `--functions`: callgrind's output file and the process's perf map. */
@@ -166,6 +169,13 @@ try {
     const rows = [...new Set([...a.keys(), ...b.keys()])]
       .map((k) => [k, ((b.get(k) ?? 0) - (a.get(k) ?? 0)) / orders] as const)
       .sort((x, y) => y[1] - x[1])
+    // Young-generation GC: a few scavenges fall in the measured window, and where they fall moves
+    // with the bytes allocated, so two versions of the code can differ by hundreds of
+    // instructions per order here for a small change in allocation. Compare the rest.
+    const gc = rows.reduce((sum, [name, n]) => (GC_SYMBOL.test(name) ? sum + n : sum), 0)
+    console.log(
+      `of which young-generation GC and heap bookkeeping ${Math.round(gc).toLocaleString("en-US")}, the rest ${Math.round(perOrder - gc).toLocaleString("en-US")} (compare this between versions)`
+    )
     console.log(`\nself instructions per order, top ${topN} (JIT code by function, V8 builtins and runtime by symbol):`)
     for (const [name, n] of rows.slice(0, topN)) console.log(`${Math.round(n).toLocaleString("en-US").padStart(8)}  ${name}`)
     if (keep) console.log(`kept: callgrind output ${dir}/{base,total}.out, perf maps ${base.perfMap} and ${total.perfMap}`)

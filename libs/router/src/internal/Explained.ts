@@ -12,6 +12,7 @@ import type { Access } from "../RouterConfig.js"
 import type { Allocation, Candidate, Cost, InfeasibleReason, Pricing, Reference, ReferenceSource } from "../RoutingDecision.js"
 import type { CompiledListing } from "./compile.js"
 import { big, exact } from "./fast.js"
+import { ScaledCost } from "./ScaledCost.js"
 import { dec } from "./scaled.js"
 
 const ZERO = Decimal.zero
@@ -292,7 +293,16 @@ export class LazyAllocation implements Allocation {
   /** The limit on the listing's grid at the decision's price scale (a bigint or an exact number), negative for none. */
   readonly #limit: bigint | number
   readonly #worst: bigint | number
-  /** Quantities and the worst price are bigints, or exact numbers from the fast path. */
+  /** The cost, or undefined until read: then built from the fast path's parts (`ScaledCost.ofParts`). */
+  #cost: Cost | undefined
+  readonly #takeN: number
+  readonly #restN: number
+  readonly #qN: number
+  /**
+   * Quantities and the worst price are bigints, or exact numbers from the fast path. Without
+   * a `cost`, the fast path's taken and resting notionals and quantity (`takeN`, `restN`,
+   * `qN`) make it when read.
+   */
   constructor(
     scales: Scales,
     c: CompiledListing,
@@ -303,7 +313,10 @@ export class LazyAllocation implements Allocation {
     worst: bigint | number,
     readonly quantity: Decimal.Decimal,
     readonly pricing: Pricing,
-    readonly cost: Cost
+    cost: Cost | undefined,
+    takeN: number,
+    restN: number,
+    qN: number
   ) {
     const l = c.listing
     this.venue = l.venue
@@ -316,6 +329,14 @@ export class LazyAllocation implements Allocation {
     this.#restF = restF
     this.#limit = limit
     this.#worst = worst
+    this.#cost = cost
+    this.#takeN = takeN
+    this.#restN = restN
+    this.#qN = qN
+  }
+
+  get cost(): Cost {
+    return (this.#cost ??= ScaledCost.ofParts(this.#scales, this.#takeN, this.#restN, this.#qN, this.#c))
   }
 
   get underlyingQuantity(): Decimal.Decimal {
