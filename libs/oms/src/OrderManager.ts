@@ -189,7 +189,7 @@ export const requestDifferences = (order: Order.UnifiedOrder, r: OrderRequest): 
 }
 
 /** Stale key-index entries allowed per held order before a rebuild (see `compactIfDue`). */
-const STALE_FACTOR = 4
+const STALE_FACTOR = 2
 
 /** The unified order manager; see the module comment. */
 export class OrderManager {
@@ -1154,10 +1154,11 @@ export class OrderManager {
   /**
    * Rebuilds the key indexes from their held entries, and sweeps the index lists' tombstones,
    * once the stale entries outnumber the held ones `STALE_FACTOR` times (and 1,024): amortised,
-   * a quarter of an insert of a warm key per index per eviction, one read of each evicted slot
-   * (the passes after the first find it in cache), and no index holds more than about five
-   * times the held orders plus 1,024. (At twice, the rebuilt maps' growth from empty and their
-   * regrowth to twice the held orders allocated ~600 bytes per order of hash tables.)
+   * half an insert of a warm key per index per eviction, one read of each evicted slot (the
+   * passes after the first find it in cache), and no index holds more than about three times
+   * the held orders plus 1,024. Timed, twice beats four times (which counts fewer instructions
+   * under callgrind): the smaller tables miss the cache less, 8-10% more orders per second
+   * through the OMS and the execution core (docs/performance.md, session 6).
    */
   private compactIfDue(): void {
     if (this.stale > 1024 && this.stale > STALE_FACTOR * this.live) this.compact()

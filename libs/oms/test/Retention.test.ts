@@ -260,18 +260,18 @@ describe("retainTerminal", () => {
     expect(manager.evicted).toBe(evicted.length)
     expect(manager.size).toBe(working + 10)
     // Internal lists: tombstones are swept with the key indexes' stale entries, once those
-    // outnumber the held orders four times and 1,024, so no list keeps more dead entries than that.
+    // outnumber the held orders twice and 1,024, so no list keeps more dead entries than that.
     const internals = manager as unknown as {
       byStrategy: Map<string, { items: Array<unknown> }>
       slots: Map<string, unknown>
     }
     for (const [key, list] of internals.byStrategy) {
       const held = manager.query({ strategyId: strategy(key), limit: 100_000 }).length
-      expect(list.items.length - held).toBeLessThanOrEqual(Math.max(1_024, 4 * manager.size) + 1)
+      expect(list.items.length - held).toBeLessThanOrEqual(Math.max(1_024, 2 * manager.size) + 1)
     }
     // Evicted orders' keys are dropped in batches (\`compact\`): never more stale entries than
-    // four times the held ones plus 1,024, so the key index stays bounded however many orders pass through.
-    expect(internals.slots.size).toBeLessThanOrEqual(5 * manager.size + 1_025)
+    // twice the held ones plus 1,024, so the key index stays bounded however many orders pass through.
+    expect(internals.slots.size).toBeLessThanOrEqual(3 * manager.size + 1_025)
     // Queries still come in creation order.
     const all = ids(manager.query({}))
     expect(all).toEqual([...all].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))))
