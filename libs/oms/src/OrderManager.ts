@@ -985,32 +985,9 @@ export class OrderManager {
     this.byClientOrderId.set(o.clientOrderId, slot)
     this.live++
     const memo = this.memo
-    const strategy = o.strategyId
-    let list = memo.strategyList
-    if (strategy !== memo.strategyKey || list === undefined) {
-      list = listOf(this.byStrategy, strategy)
-      memo.strategyKey = strategy
-      memo.strategyList = list
-    }
-    list.items.push(slot)
-    const instrument = o.canonicalId
-    list = memo.instrumentList
-    if (instrument !== memo.instrumentKey || list === undefined) {
-      list = listOf(this.byInstrument, instrument)
-      memo.instrumentKey = instrument
-      memo.instrumentList = list
-    }
-    list.items.push(slot)
-    const venue = o.venue
-    if (venue !== undefined) {
-      list = memo.venueList
-      if (venue !== memo.venueKey || list === undefined) {
-        list = listOf(this.byVenue, venue)
-        memo.venueKey = venue
-        memo.venueList = list
-      }
-      list.items.push(slot)
-    }
+    append(this.byStrategy, memo.strategy, o.strategyId, slot)
+    append(this.byInstrument, memo.instrument, o.canonicalId, slot)
+    if (o.venue !== undefined) append(this.byVenue, memo.venue, o.venue, slot)
     if (o.parentOperationId !== undefined) {
       const parent = parentSlot ?? this.slot(o.parentOperationId)
       if (parent === undefined) {
@@ -1177,7 +1154,7 @@ export class OrderManager {
     sweep(this.byInstrument)
     sweep(this.byVenue)
     const memo = this.memo
-    memo.strategyList = memo.instrumentList = memo.venueList = undefined
+    memo.strategy.list = memo.instrument.list = memo.venue.list = undefined
     memo.venueIds = undefined
     this.stale = 0
   }
@@ -1325,14 +1302,28 @@ const RELEASED = Object.freeze({}) as ManagedOrder
  * replace them).
  */
 class IndexMemo {
-  strategyKey: string | undefined = undefined
-  strategyList: SlotList | undefined = undefined
-  instrumentKey: string | undefined = undefined
-  instrumentList: SlotList | undefined = undefined
-  venueKey: string | undefined = undefined
-  venueList: SlotList | undefined = undefined
+  readonly strategy = new LastList()
+  readonly instrument = new LastList()
+  readonly venue = new LastList()
   venueIdsKey: string | undefined = undefined
   venueIds: Map<string, Slot> | undefined = undefined
+}
+
+/** The list an index last gave, and its key. */
+class LastList {
+  key: string | undefined = undefined
+  list: SlotList | undefined = undefined
+}
+
+/** Appends `slot` to `index`'s list under `key` (created on first use), through the list `last` gave. */
+const append = (index: Map<string, SlotList>, last: LastList, key: string, slot: Slot): void => {
+  let list = last.list
+  if (key !== last.key || list === undefined) {
+    list = listOf(index, key)
+    last.key = key
+    last.list = list
+  }
+  list.items.push(slot)
 }
 
 /** An index list in creation order (evicted slots stay as tombstones until `sweep`). */
