@@ -309,9 +309,10 @@ export class ExecutionCore {
 
   /**
    * The orders not yet final that are not counted in the risk book (children, orders refused
-   * by the route; NOT_IN_BOOK) or whose end is not handled at all (orders the risk check
-   * denied; UNHANDLED). Every other order the core records is a root order counted in the
-   * risk book, and needs no entry: a strategy's order costs no hash table update here. An
+   * by the route; NOT_IN_BOOK, kept only when there is a risk book) or whose end is not
+   * handled at all (orders the risk check denied; UNHANDLED). Every other order the core
+   * records is a root order counted in the risk book (or there is no risk book), and needs no
+   * entry: a strategy's order costs no hash table update here. An
    * order ends once, at the journal entry that makes it terminal (terminal states are final,
    * see `onJournal`). One permanent entry under a symbol (no operation id equals it) keeps
    * the map from emptying: a Map that empties gives up its table and allocates a new one on
@@ -647,7 +648,9 @@ export class ExecutionCore {
     const r = this.manager.tryCreate(request, now)
     if (r instanceof Error) return errorOf(r, request.operationId)
     const m = r.order
-    if (root && this.riskBook !== undefined) this.bookResult(this.riskBook.onOrderAccepted(m.order), request.operationId)
+    // Without a risk book nothing is counted: `settle` handles every end as not in a book.
+    if (this.riskBook === undefined) return m
+    if (root) this.bookResult(this.riskBook.onOrderAccepted(m.order), request.operationId)
     else this.uncounted.set(request.operationId, NOT_IN_BOOK)
     return m
   }

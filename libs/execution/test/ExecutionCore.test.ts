@@ -292,6 +292,25 @@ describe("ExecutionCore", () => {
     })
   })
 
+  it("without a risk book to feed, still ends every order once and keeps nothing per order", () => {
+    const env = makeEnv({ router: true, feedRiskBook: false })
+    env.market.setBook(OKX, book("49990", "49995"))
+    // A routed slice on the other listing ends its parent; a risk denial is final; a plain order fills.
+    const { venue: _v, ...routed } = limit({ type: "MARKET", price: undefined, timeInForce: "IOC" })
+    expect(summary(ok(env.core.submit(routed)))).toMatchObject({ status: "FILLED", filled: "0.5" })
+    // A slice the venue refuses: its parent is rejected only by the slice's end being handled.
+    env.venue.script = () => "reject"
+    const { venue: _w, ...refused } = limit({ type: "MARKET", price: undefined, timeInForce: "IOC" })
+    expect(ok(env.core.submit(refused)).status).toBe("REJECTED")
+    env.venue.script = () => "fill"
+    expect(ok(env.core.submit(limit({ quantity: D("6") }))).status).toBe("DENIED")
+    expect(summary(ok(env.core.submit(limit())))).toMatchObject({ status: "FILLED" })
+    expect(env.anomalies).toEqual([])
+    // The map of orders not counted in a book holds only its permanent entry once they ended.
+    expect((env.core as unknown as { uncounted: Map<unknown, unknown> }).uncounted.size).toBe(1)
+    expect(env.riskBook.openOrderCount).toBe(0)
+  })
+
   it("reports every change once, in journal order, with strictly increasing sequences", () => {
     const env = makeEnv()
     env.venue.script = () => "ack"

@@ -209,6 +209,8 @@ export const makeEnv = (
     /** `retainFinishedOrders`, with every evicted record pushed to `evicted`. */
     readonly retain?: number
     readonly evicted?: Array<ManagedOrder.ManagedOrder>
+    /** false: the core is not given the risk book to feed (the risk engine still reads it). */
+    readonly feedRiskBook?: boolean
   } = {}
 ): Env => {
   const clock = ExecutionClock.manual(T0)
@@ -231,7 +233,7 @@ export const makeEnv = (
     instruments,
     clock,
     risk,
-    riskBook,
+    ...(options.feedRiskBook === false ? {} : { riskBook }),
     positions,
     venues: options.gateway ?? venue,
     ...(options.router === true ? { router: ExecutionCore.routing(makeRouter(), market) } : {}),
