@@ -279,6 +279,9 @@ export const OutputConfig = Schema.Struct({
 /** Where and how results are written. */
 export type OutputConfig = typeof OutputConfig.Type
 
+/** Finished orders the OMS keeps in memory during a replay unless `retainFinishedOrders` says otherwise. */
+export const DEFAULT_RETAINED_FINISHED = 1_024
+
 /** Largest number of equity-curve samples a run may ask for. */
 export const MAX_EQUITY_SAMPLES = 1_000_000
 
@@ -299,7 +302,15 @@ export const BacktestConfig = Schema.Struct({
   /** Pre-trade risk limits (see @odum/risk `RiskConfig`; default none beyond the venues' own). */
   risk: Schema.optionalWith(RiskConfig.RiskConfig, { default: () => ({}) }),
   equityCurve: Schema.optionalWith(EquityCurveConfig, { default: () => ({ intervalMs: 1000 }) }),
-  output: Schema.optionalWith(OutputConfig, { default: () => ({ formats: ["parquet", "csv"] as const }) })
+  output: Schema.optionalWith(OutputConfig, { default: () => ({ formats: ["parquet", "csv"] as const }) }),
+  /**
+   * Finished orders the OMS keeps in memory during the replay (default 1,024; every order is
+   * in the results either way). Smaller runs faster, as the OMS's indexes stay in cache (256
+   * replayed one order per tick 14-28% faster than 1,024); larger keeps more finished orders
+   * for a venue event that arrives after its order finished (one for an evicted order is an
+   * `UnmatchedFill` anomaly, counted in the summary, instead of being applied).
+   */
+  retainFinishedOrders: opt(Schema.Int.pipe(Schema.between(0, 100_000_000)))
 }).annotations({ identifier: "BacktestConfig" })
 
 /** The decoded configuration. */
@@ -466,8 +477,9 @@ export const encode = (config: BacktestConfig): BacktestConfigEncoded => encodeS
  * called do not change what it computes. Equal configs, however written, hash equal.
  */
 export const hash = (config: BacktestConfig): string => {
-  const { output: _output, runId: _runId, ...rest } = encode(config)
-  return sha256Hex(canonicalJson(rest))
+  const { output: _output, runId: _runId, retainFinishedOrders: retain, ...rest } = encode(config)
+  // The default bound, written or not, is the same run (and keeps the hashes of configs written before the field).
+  return sha256Hex(canonicalJson(retain === undefined || retain === DEFAULT_RETAINED_FINISHED ? rest : { ...rest, retainFinishedOrders: retain }))
 }
 
 /** A copy with the output location replaced (the CLI's `--out`). */

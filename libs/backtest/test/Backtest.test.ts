@@ -92,6 +92,25 @@ describe("Backtest.run", () => {
   )
 
   it(
+    "gives the same results whatever number of finished orders the OMS keeps in memory (retainFinishedOrders)",
+    async () => {
+      const a = await runTo(decode(example("backtest.example.json")), tempDir())
+      const b = await runTo(decode({ ...example("backtest.example.json"), retainFinishedOrders: 4 }), tempDir())
+      expect(b.summary.orderCount).toBeGreaterThan(100)
+      const fa = filesOf(runDir(a))
+      const fb = filesOf(runDir(b))
+      // (The Parquet files carry the run id in their metadata; their rows are the CSVs'.)
+      for (const name of ["orders.csv", "fills.csv", "positions.csv", "equity.csv"]) {
+        expect(fa.get(name)!.equals(fb.get(name)!), name).toBe(true)
+      }
+      const { runId: _a, configHash: _ha, ...sa } = RunSummary.deterministicPart(summaryOf(runDir(a))) as Record<string, unknown>
+      const { runId: _b, configHash: _hb, ...sb } = RunSummary.deterministicPart(summaryOf(runDir(b))) as Record<string, unknown>
+      expect(sb).toEqual(sa)
+    },
+    TIMEOUT
+  )
+
+  it(
     "is deterministic: the same config twice gives byte-identical files, except the two timing fields of summary.json",
     async () => {
       const config = decode(example("backtest.example.json"))

@@ -102,6 +102,13 @@ describe("BacktestConfig.decode", () => {
     expect(problems({ ...c, risk: { defaults: { maxQuantity: "-1" } } })).toContain("risk.defaults.maxQuantity")
   })
 
+  it("takes retainFinishedOrders as a whole number of orders, naming it otherwise", () => {
+    expect(decode({ ...base(), retainFinishedOrders: 0 }).retainFinishedOrders).toBe(0)
+    expect(problems({ ...base(), retainFinishedOrders: -1 })).toContain("retainFinishedOrders")
+    expect(problems({ ...base(), retainFinishedOrders: 2.5 })).toContain("retainFinishedOrders")
+    expect(problems({ ...base(), retainFinishedOrders: "1024" })).toContain("retainFinishedOrders")
+  })
+
   it("refuses text that is not JSON", () => {
     const r = BacktestConfig.decodeJson("{ nope")
     expect(Either.isLeft(r) && r.left.message).toContain("not valid JSON")
@@ -127,6 +134,13 @@ describe("BacktestConfig.hash and RunId", () => {
     expect(BacktestConfig.hash(BacktestConfig.withOutputUri(a, "gs://bucket/x"))).toBe(BacktestConfig.hash(a))
     expect(BacktestConfig.hash({ ...a, runId: "fixed" })).toBe(BacktestConfig.hash(a))
     expect(BacktestConfig.hash(decode(withStrategy({ quantity: "0.002" })))).not.toBe(BacktestConfig.hash(a))
+  })
+
+  it("hashes retainFinishedOrders only when it is not the default (configs written before it keep their hash)", () => {
+    const a = decode(base())
+    expect(a.retainFinishedOrders).toBeUndefined()
+    expect(BacktestConfig.hash(decode({ ...base(), retainFinishedOrders: 1024 }))).toBe(BacktestConfig.hash(a))
+    expect(BacktestConfig.hash(decode({ ...base(), retainFinishedOrders: 16 }))).not.toBe(BacktestConfig.hash(a))
   })
 
   it("derives the run id from the name and the hash, or takes the configured one", () => {

@@ -169,6 +169,22 @@ const column = (name: string) => ResultFiles.ORDER_COLUMNS.findIndex((c) => c.na
 const fillColumn = (name: string) => ResultFiles.FILL_COLUMNS.findIndex((c) => c.name === name)
 const dec = (v: unknown): Decimal.Decimal | undefined => (v === null ? undefined : Decimal.unsafeFromString(v as string))
 
+describe("retainFinishedOrders", () => {
+  it(
+    "bounds the finished orders the OMS holds during the replay (default 1,024)",
+    async () => {
+      const small = await replay(decode({ ...example("backtest.example.json"), retainFinishedOrders: 4 }), false)
+      const orders = small.summary.figures().orderCount
+      expect(orders).toBeGreaterThan(1_100)
+      // Every order of the example is finished at the end: only the bound's worth are held.
+      expect(small.core.orders.size).toBe(4)
+      const dflt = await replay(decode(example("backtest.example.json")), false)
+      expect(dflt.core.orders.size).toBe(1_024)
+    },
+    120_000
+  )
+})
+
 describe("the summary folded in as the run goes", () => {
   for (const name of ["backtest.example.json", "backtest.risk.example.json", "backtest.twap.example.json", "backtest.router.example.json"]) {
     it(

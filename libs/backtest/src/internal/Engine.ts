@@ -30,7 +30,7 @@ import { InMemoryRiskBook, PreTradeRisk, RiskConfig } from "@odum/risk"
 import { type MarketState, type OrderBook as RouterBook, Router, RouterConfig } from "@odum/router"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import type { BacktestConfig } from "../BacktestConfig.js"
+import { type BacktestConfig, DEFAULT_RETAINED_FINISHED } from "../BacktestConfig.js"
 import { FillRows, OrderRows } from "./columns.js"
 import { HeldOrders } from "./HeldOrders.js"
 import type { Plan } from "./instruments.js"
@@ -77,12 +77,6 @@ export class Cancelled extends Error {
 }
 
 const INF = 2n ** 63n
-/**
- * Finished orders the OMS keeps in memory during a replay (the rest are handed over as they
- * are evicted): bounded so the heap stays flat, and small enough that finished orders die
- * young (a larger bound outlives the young generation and costs more GC than it saves).
- */
-const RETAINED_FINISHED = 1_024
 const NS_PER_MS = 1_000_000n
 /** Events between cancellation checks and progress reports inside a row group (16,384). */
 const CHECK_EVERY = 0x3fff
@@ -187,7 +181,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   readonly strategy: Strategies.Strategy
   readonly specs: ReadonlyMap<string, InstrumentSpec.InstrumentSpec>
 
-  // Results gathered on the way. The OMS keeps only the last RETAINED_FINISHED finished
+  // Results gathered on the way. The OMS keeps only the last `retainFinishedOrders` finished
   // orders in memory (a flat heap over millions of orders) and hands each order's final
   // record over when it evicts it (the rest are collected when the replay ends): it is
   // folded into the summary then, and written into its row of the orders table if the run
@@ -313,7 +307,9 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
       algorithms: ExecutionCore.algorithms(algorithmOptions),
       anomalies: this,
       journal: (entry, order) => this.onJournal(entry, order),
-      retainFinishedOrders: RETAINED_FINISHED,
+      // Bounded so the heap stays flat, and small enough that finished orders die young (a
+      // larger bound outlives the young generation and costs more GC than it saves).
+      retainFinishedOrders: config.retainFinishedOrders ?? DEFAULT_RETAINED_FINISHED,
       onOrderEvicted: (m) => this.onEvicted(m)
     })
     for (const sim of parts.sims) sim.setSink(this)
