@@ -910,18 +910,7 @@ export class OrderManager {
 
   /** Indexes a venue order id (the venue's map is created on first use). */
   private indexVenueOrderId(venue: string, venueOrderId: string, slot: Slot): void {
-    const memo = this.memo
-    let ids = memo.venueIds
-    if (venue !== memo.venueIdsKey || ids === undefined) {
-      ids = this.byVenueOrderId.get(venue)
-      if (ids === undefined) {
-        ids = new Map()
-        this.byVenueOrderId.set(venue, ids)
-      }
-      memo.venueIdsKey = venue
-      memo.venueIds = ids
-    }
-    ids.set(venueOrderId, slot)
+    entryOf(this.byVenueOrderId, this.memo.venueIds, venue, newSlotMap).set(venueOrderId, slot)
   }
 
   /** Moves `slot` to the bucket of `status`: the last of its old bucket takes its place. */
@@ -985,9 +974,9 @@ export class OrderManager {
     this.byClientOrderId.set(o.clientOrderId, slot)
     this.live++
     const memo = this.memo
-    append(this.byStrategy, memo.strategy, o.strategyId, slot)
-    append(this.byInstrument, memo.instrument, o.canonicalId, slot)
-    if (o.venue !== undefined) append(this.byVenue, memo.venue, o.venue, slot)
+    entryOf(this.byStrategy, memo.strategy, o.strategyId, newSlotList).items.push(slot)
+    entryOf(this.byInstrument, memo.instrument, o.canonicalId, newSlotList).items.push(slot)
+    if (o.venue !== undefined) entryOf(this.byVenue, memo.venue, o.venue, newSlotList).items.push(slot)
     if (o.parentOperationId !== undefined) {
       const parent = parentSlot ?? this.slot(o.parentOperationId)
       if (parent === undefined) {
@@ -1154,8 +1143,8 @@ export class OrderManager {
     sweep(this.byInstrument)
     sweep(this.byVenue)
     const memo = this.memo
-    memo.strategy.list = memo.instrument.list = memo.venue.list = undefined
-    memo.venueIds = undefined
+    memo.strategy.value = memo.instrument.value = memo.venue.value = undefined
+    memo.venueIds.value = undefined
     this.stale = 0
   }
 
@@ -1302,29 +1291,35 @@ const RELEASED = Object.freeze({}) as ManagedOrder
  * replace them).
  */
 class IndexMemo {
-  readonly strategy = new LastList()
-  readonly instrument = new LastList()
-  readonly venue = new LastList()
-  venueIdsKey: string | undefined = undefined
-  venueIds: Map<string, Slot> | undefined = undefined
+  readonly strategy = new Last<SlotList>()
+  readonly instrument = new Last<SlotList>()
+  readonly venue = new Last<SlotList>()
+  readonly venueIds = new Last<Map<string, Slot>>()
 }
 
-/** The list an index last gave, and its key. */
-class LastList {
+/** The entry an index last gave, and its key. */
+class Last<V> {
   key: string | undefined = undefined
-  list: SlotList | undefined = undefined
+  value: V | undefined = undefined
 }
 
-/** Appends `slot` to `index`'s list under `key` (created on first use), through the list `last` gave. */
-const append = (index: Map<string, SlotList>, last: LastList, key: string, slot: Slot): void => {
-  let list = last.list
-  if (key !== last.key || list === undefined) {
-    list = listOf(index, key)
+/** `index`'s entry under `key`, made by `make` and added on first use; kept in `last` for the next call with the same key. */
+const entryOf = <V>(index: Map<string, V>, last: Last<V>, key: string, make: () => V): V => {
+  let value = last.value
+  if (key !== last.key || value === undefined) {
+    value = index.get(key)
+    if (value === undefined) {
+      value = make()
+      index.set(key, value)
+    }
     last.key = key
-    last.list = list
+    last.value = value
   }
-  list.items.push(slot)
+  return value
 }
+
+const newSlotList = (): SlotList => new SlotList()
+const newSlotMap = (): Map<string, Slot> => new Map()
 
 /** An index list in creation order (evicted slots stay as tombstones until `sweep`). */
 class SlotList {
@@ -1350,16 +1345,6 @@ const reroot = (top: Slot, root: Slot): void => {
 const collectTree = (top: Slot, out: Array<Slot>): void => {
   out.push(top)
   if (top.children !== undefined) for (const c of top.children) collectTree(c, out)
-}
-
-/** The index list under `key`, created empty on first use. */
-const listOf = (index: Map<string, SlotList>, key: string): SlotList => {
-  let list = index.get(key)
-  if (list === undefined) {
-    list = new SlotList()
-    index.set(key, list)
-  }
-  return list
 }
 
 /** Drops the tombstones of every list of an index, and the lists left empty. */
