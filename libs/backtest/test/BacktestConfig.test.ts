@@ -139,7 +139,7 @@ describe("BacktestConfig.hash and RunId", () => {
   it("hashes retainFinishedOrders only when it is not the default (configs written before it keep their hash)", () => {
     const a = decode(base())
     expect(a.retainFinishedOrders).toBeUndefined()
-    expect(BacktestConfig.hash(decode({ ...base(), retainFinishedOrders: 1024 }))).toBe(BacktestConfig.hash(a))
+    expect(BacktestConfig.hash(decode({ ...base(), retainFinishedOrders: 256 }))).toBe(BacktestConfig.hash(a))
     expect(BacktestConfig.hash(decode({ ...base(), retainFinishedOrders: 16 }))).not.toBe(BacktestConfig.hash(a))
   })
 

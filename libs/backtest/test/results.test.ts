@@ -171,7 +171,7 @@ const dec = (v: unknown): Decimal.Decimal | undefined => (v === null ? undefined
 
 describe("retainFinishedOrders", () => {
   it(
-    "bounds the finished orders the OMS holds during the replay (default 1,024)",
+    "bounds the finished orders the OMS holds during the replay (default 256)",
     async () => {
       const small = await replay(decode({ ...example("backtest.example.json"), retainFinishedOrders: 4 }), false)
       const orders = small.summary.figures().orderCount
@@ -179,7 +179,7 @@ describe("retainFinishedOrders", () => {
       // Every order of the example is finished at the end: only the bound's worth are held.
       expect(small.core.orders.size).toBe(4)
       const dflt = await replay(decode(example("backtest.example.json")), false)
-      expect(dflt.core.orders.size).toBe(1_024)
+      expect(dflt.core.orders.size).toBe(256)
     },
     120_000
   )

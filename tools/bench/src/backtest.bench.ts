@@ -18,21 +18,18 @@
  *
  * Target (issue): at least 1,000,000 ticks/s with one order per tick on one core.
  */
-import { NodeContext } from "@effect/platform-node"
 import { Backtest } from "@odum/backtest"
-import { Catalog, type EventBatch, type MergedCursor, Timestamp } from "@odum/marketdata"
+import type { EventBatch, MergedCursor } from "@odum/marketdata"
 import { Storage } from "@odum/ucs"
+import { NodeContext } from "@effect/platform-node"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { mkdtempSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { constants, PerformanceObserver } from "node:perf_hooks"
-import { fileURLToPath } from "node:url"
-import { replicate } from "./internal/replicate.js"
+import { INSTRUMENT, tradeDrivenConfig, withCatalog, writeTradeCatalog } from "./internal/tradeCatalog.js"
 
-const SAMPLE = fileURLToPath(new URL("../../../data/sample-catalog", import.meta.url))
-const INSTRUMENT = "BINANCE-FUTURES:PERPETUAL:BTC-USDT"
 const MIN_EVENTS = Number(process.env["BACKTEST_BENCH_EVENTS"] ?? 10_000_000)
 const TARGET_TICKS_PER_SECOND = 1_000_000
 /** Ticks per order in the full-length run. */
@@ -41,24 +38,6 @@ const SPARSE = 1_000
 const DENSE_TICKS = Number(process.env["BACKTEST_BENCH_DENSE_TICKS"] ?? Number.POSITIVE_INFINITY)
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
-
-const catalogLayer = (root: string) =>
-  Catalog.layer({ root }).pipe(Layer.provide(Storage.layerLocal({ root })), Layer.provide(NodeContext.layer))
-
-const withCatalog = <A, E>(root: string, f: (c: Catalog.CatalogService) => Effect.Effect<A, E>) =>
-  Effect.runPromise(Effect.flatMap(Catalog.Catalog, f).pipe(Effect.provide(catalogLayer(root))))
-
-/** All rows of the cursor as one batch (the sample day is one row group). */
-const readAll = async (cursor: MergedCursor.MergedCursor): Promise<EventBatch.TradeBatch> => {
-  const parts: Array<EventBatch.TradeBatch> = []
-  for (;;) {
-    while (cursor.next()) if (parts[parts.length - 1] !== cursor.batch) parts.push(cursor.batch as EventBatch.TradeBatch)
-    if (cursor.done) break
-    await cursor.load()
-  }
-  if (parts.length !== 1) throw new Error(`expected the sample day in one row group, got ${parts.length}`)
-  return parts[0]!
-}
 
 /** Drains a cursor touching what the engine reads per trade (time, price, size, aggressor). */
 const drain = async (cursor: MergedCursor.MergedCursor): Promise<number> => {
@@ -85,30 +64,11 @@ export async function run(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), "odum-backtest-bench-"))
   try {
     // 1. The real trades from the bundled sample catalog, replicated into a bench catalog.
-    const { def, real } = await withCatalog(SAMPLE, (catalog) =>
-      Effect.gen(function* () {
-        const def = yield* catalog.instrument(INSTRUMENT)
-        const day = Timestamp.dayStart("2024-08-08")
-        const cursor = yield* catalog.cursor({
-          instruments: [INSTRUMENT],
-          kinds: ["trades"],
-          from: day,
-          to: day + Timestamp.NS_PER_DAY,
-          withRecvTime: true,
-          withTradeIds: true
-        })
-        return { def, real: yield* Effect.promise(() => readAll(cursor)) }
-      })
-    )
-    const copies = Math.ceil(MIN_EVENTS / real.length)
-    const replay = replicate(real, copies)
-    console.log(
-      `  data: ${fmt(real.length)} real BTCUSDT trades (btcusdt_20240808.gz via the sample catalog) replayed ${copies} times, each copy shifted by the recording's span: ${fmt(replay.length)} trades`
-    )
     const root = join(tmp, "catalog")
-    await withCatalog(root, (catalog) => Effect.zipRight(catalog.putInstruments([def]), catalog.writeTrades(INSTRUMENT, replay)))
-    const from = replay.ts[0]!
-    const to = replay.ts[replay.length - 1]! + 1n
+    const { realLength, copies, replay, from, to } = await writeTradeCatalog(root, MIN_EVENTS)
+    console.log(
+      `  data: ${fmt(realLength)} real BTCUSDT trades (btcusdt_20240808.gz via the sample catalog) replayed ${copies} times, each copy shifted by the recording's span: ${fmt(replay.length)} trades`
+    )
 
     // 2. The catalog's raw read rate over the same files and range (best of two: the first warms up).
     let read = 0
@@ -128,15 +88,7 @@ export async function run(): Promise<void> {
     const layer = Storage.layerLocal({ root: tmp }).pipe(Layer.provide(NodeContext.layer))
     const backtest = async (label: string, ticks: number, every: number) => {
       const end = ticks >= replay.length ? to : replay.ts[ticks]!
-      const config = Effect.runSync(
-        Backtest.decode({
-          name: "bench-trade-driven",
-          data: { catalog: root, from: Timestamp.toIso(from), to: Timestamp.toIso(end), kinds: ["trades"] },
-          venues: [{ venue: "BINANCE-FUTURES", balances: { USDT: "100000000" }, instruments: [{ instrument: INSTRUMENT }] }],
-          strategy: { type: "trade-driven", instrument: INSTRUMENT, quantity: "0.001", side: "alternate", every },
-          equityCurve: { intervalMs: 60_000 }
-        })
-      )
+      const config = Effect.runSync(Backtest.decode(tradeDrivenConfig(root, from, end, every)))
       const heapBefore = process.memoryUsage().heapUsed
       // The live heap: heap used right after each major GC (the observer runs when the replay
       // yields, at most 20 ms later), highest in each half of the replay; and the highest heap

@@ -30,6 +30,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { build } from "esbuild"
+import { writeTradeCatalog } from "./internal/tradeCatalog.js"
 
 const args = process.argv.slice(2)
 const fIndex = args.indexOf("--functions")
@@ -38,10 +39,15 @@ const topN = functions && /^\d+$/.test(args[fIndex + 1] ?? "") ? Number(args[fIn
 const positional = args.filter((a, i) => i !== fIndex && !(functions && i === fIndex + 1 && /^\d+$/.test(a)))
 const scenario = positional[0] ?? "routed"
 const orders = Number(positional[1] ?? 20_000)
-const WARM_UP = 20_000
+/** Orders (ticks) before the measured ones: ODUM_COUNT_WARM_UP [20,000; the backtest's JIT settles later, 60,000 there]. */
+const WARM_UP = Number(process.env["ODUM_COUNT_WARM_UP"] ?? (positional[0] === "backtest" ? 60_000 : 20_000))
 /** ODUM_COUNT_KEEP=1 keeps callgrind's output and the perf maps (for callers: callgrind_annotate --tree=caller). */
 const keep = process.env["ODUM_COUNT_KEEP"] !== undefined
+if (!Number.isSafeInteger(WARM_UP) || WARM_UP < 0) throw new Error(`ODUM_COUNT_WARM_UP must be a non-negative integer, got ${process.env["ODUM_COUNT_WARM_UP"]}`)
 if (!Number.isSafeInteger(orders) || orders <= 0) throw new Error(`orders must be a positive integer, got ${positional[1]}`)
+if (!["routed", "explicit", "routed-elsewhere", "backtest"].includes(scenario)) {
+  throw new Error(`scenario must be routed, explicit, routed-elsewhere or backtest, got ${scenario}`)
+}
 
 const NODE_FLAGS = [
   "--predictable",
@@ -140,34 +146,79 @@ const selfCosts = (r: Run, sourceMap: SourceMap | undefined, bundle: string): Ma
   return costs
 }
 
+/** The program run under callgrind and the arguments of its two runs: the warm-up alone, then warm-up and measured. */
+interface Plan {
+  readonly entry: string
+  readonly unit: string
+  readonly base: ReadonlyArray<string>
+  readonly total: ReadonlyArray<string>
+}
+
+/** The execution benchmark's core: `orders` orders after WARM_UP on the same core. */
+const executionPlan = (): Plan => ({
+  entry: "count/executionOrders.ts",
+  unit: "order",
+  base: [scenario, String(WARM_UP), "0", String(WARM_UP + orders)],
+  total: [scenario, String(WARM_UP), String(orders), String(WARM_UP + orders)]
+})
+
+/**
+ * The backtest benchmark's one-order-per-tick run: the replicated real trades written to a
+ * catalog first (natively, once), then the replay over the first WARM_UP ticks, and over the
+ * first WARM_UP + `orders` ticks. A range ends before a tick's timestamp, so it holds the
+ * ticks before the first tick of that timestamp.
+ */
+const backtestPlan = async (dir: string): Promise<Plan> => {
+  const root = join(dir, "catalog")
+  const { replay } = await writeTradeCatalog(root, WARM_UP + orders + 1)
+  const from = replay.ts[0]!
+  const cut = (n: number) => {
+    const to = replay.ts[n]!
+    let ticks = n
+    while (ticks > 0 && replay.ts[ticks - 1]! >= to) ticks--
+    return [root, String(from), String(to), String(ticks)] as const
+  }
+  const base = cut(WARM_UP)
+  const total = cut(WARM_UP + orders)
+  return { entry: "count/backtestTicks.ts", unit: "tick", base, total }
+}
+
 const dir = mkdtempSync(join(tmpdir(), "odum-count-"))
 try {
-  const bundle = join(dir, "executionOrders.mjs")
+  const plan = scenario === "backtest" ? await backtestPlan(dir) : executionPlan()
+  const bundle = join(dir, "program.mjs")
   await build({
-    entryPoints: [fileURLToPath(new URL("count/executionOrders.ts", import.meta.url))],
+    entryPoints: [fileURLToPath(new URL(plan.entry, import.meta.url))],
     bundle: true,
     platform: "node",
     format: "esm",
     tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)),
     outfile: bundle,
     sourcemap: functions,
-    logLevel: "warning"
+    logLevel: "warning",
+    // Dependencies that load CommonJS modules (ucs) need `require` in the ES module bundle.
+    banner: { js: 'import { createRequire as __odumCreateRequire } from "node:module"; const require = __odumCreateRequire(import.meta.url);' }
   })
-  console.log(`callgrind: ${scenario}, ${orders.toLocaleString("en-US")} orders after ${WARM_UP.toLocaleString("en-US")} on the same core (two runs in parallel)`)
-  const [base, total] = await Promise.all([
-    run(bundle, [scenario, String(WARM_UP), "0", String(WARM_UP + orders)], functions ? join(dir, "base.out") : undefined),
-    run(bundle, [scenario, String(WARM_UP), String(orders), String(WARM_UP + orders)], functions ? join(dir, "total.out") : undefined)
-  ])
-  const perOrder = (total.instructions - base.instructions) / orders
+  // The measured units: ticks between the two ranges (ties at a boundary shift it), or orders.
+  const units = scenario === "backtest" ? Number(plan.total[3]) - Number(plan.base[3]) : orders
+  const unit = plan.unit
   console.log(
-    `${Math.round(perOrder).toLocaleString("en-US")} instructions per order (${total.instructions.toLocaleString("en-US")} - ${base.instructions.toLocaleString("en-US")})`
+    `callgrind: ${scenario}, ${units.toLocaleString("en-US")} ${unit}s after ${Number(scenario === "backtest" ? plan.base[3] : WARM_UP).toLocaleString("en-US")} (two runs in parallel)`
+  )
+  const [base, total] = await Promise.all([
+    run(bundle, plan.base, functions ? join(dir, "base.out") : undefined),
+    run(bundle, plan.total, functions ? join(dir, "total.out") : undefined)
+  ])
+  const perOrder = (total.instructions - base.instructions) / units
+  console.log(
+    `${Math.round(perOrder).toLocaleString("en-US")} instructions per ${unit} (${total.instructions.toLocaleString("en-US")} - ${base.instructions.toLocaleString("en-US")})`
   )
   if (functions) {
     const map = new SourceMap(JSON.parse(readFileSync(`${bundle}.map`, "utf8")))
     const a = selfCosts(base, map, "bundle")
     const b = selfCosts(total, map, "bundle")
     const rows = [...new Set([...a.keys(), ...b.keys()])]
-      .map((k) => [k, ((b.get(k) ?? 0) - (a.get(k) ?? 0)) / orders] as const)
+      .map((k) => [k, ((b.get(k) ?? 0) - (a.get(k) ?? 0)) / units] as const)
       .sort((x, y) => y[1] - x[1])
     // Young-generation GC: a few scavenges fall in the measured window, and where they fall moves
     // with the bytes allocated, so two versions of the code can differ by hundreds of
@@ -176,7 +227,7 @@ try {
     console.log(
       `of which young-generation GC and heap bookkeeping ${Math.round(gc).toLocaleString("en-US")}, the rest ${Math.round(perOrder - gc).toLocaleString("en-US")} (compare this between versions)`
     )
-    console.log(`\nself instructions per order, top ${topN} (JIT code by function, V8 builtins and runtime by symbol):`)
+    console.log(`\nself instructions per ${unit}, top ${topN} (JIT code by function, V8 builtins and runtime by symbol):`)
     for (const [name, n] of rows.slice(0, topN)) console.log(`${Math.round(n).toLocaleString("en-US").padStart(8)}  ${name}`)
     if (keep) console.log(`kept: callgrind output ${dir}/{base,total}.out, perf maps ${base.perfMap} and ${total.perfMap}`)
     else for (const r of [base, total]) if (r.perfMap !== undefined) rmSync(r.perfMap, { force: true })
