@@ -91,6 +91,7 @@ export class InMemoryRiskBook implements RiskBook {
   constructor() {
     // The engine reads exactly this class's state directly (a subclass may override reads).
     if (new.target === InMemoryRiskBook) fastBooks.set(this, this.st)
+    this.st.revalueStale = () => this.revalueStale()
   }
 
   // ---------------------------------------------------------------- RiskBook (reads)
@@ -117,16 +118,20 @@ export class InMemoryRiskBook implements RiskBook {
 
   /** One base asset across instruments and venues. */
   asset(asset: string): ExposureCell | undefined {
+    // An asset's cell is made when an instrument's parts are first computed.
+    this.st.settle()
     return this.st.assets.get(asset)
   }
 
   /** Gross exposure, scale 36. */
   grossExposure(): bigint {
+    this.st.settle()
     return this.st.gross.toBig36()
   }
 
   /** One strategy's gross exposure, scale 36. */
   strategyGrossExposure(strategyId: string): bigint {
+    this.st.settle()
     return this.st.strategyTotals.get(strategyId)?.toBig36() ?? 0n
   }
 
@@ -586,10 +591,34 @@ export class InMemoryRiskBook implements RiskBook {
     inst.invalidate()
   }
 
-  /** Brings one instrument's parts of the sums up to date (and of one strategy cell, or all when `only` is undefined). */
+  /**
+   * Marks one instrument's parts of the sums (and of one strategy cell's, or all its cells'
+   * when `only` is undefined) for recomputation at the next `settle` (see BookState.stale).
+   */
   private revalue(inst: Instrument, only: StrategyCell | undefined): void {
-    if (inst.fast) this.revalueN(inst, only)
-    else this.revalueB(inst, only)
+    const k = inst.stale
+    if (k === 0) {
+      this.st.stale.push(inst)
+      inst.stale = only === undefined ? 2 : 1
+      inst.staleCell = only
+    } else if (k === 1 && inst.staleCell !== only) {
+      inst.stale = 2
+      inst.staleCell = undefined
+    }
+  }
+
+  /** Recomputes the parts of every stale instrument. */
+  private revalueStale(): void {
+    const list = this.st.stale
+    for (let i = 0; i < list.length; i++) {
+      const inst = list[i]!
+      const only = inst.stale === 1 ? inst.staleCell : undefined
+      inst.stale = 0
+      inst.staleCell = undefined
+      if (inst.fast) this.revalueN(inst, only)
+      else this.revalueB(inst, only)
+    }
+    list.length = 0
   }
 
   private revalueN(inst: Instrument, only: StrategyCell | undefined): void {

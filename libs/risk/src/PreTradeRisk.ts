@@ -519,11 +519,16 @@ export class PreTradeRisk {
 
     // 8. Position limits.
     if (!(sg1 <= fl.sMaxPos && ig1 <= fl.iMaxPos)) return false
-    if (fl.aMax !== undefined && !spec.option && !assetWithin(fl.aMax, spec, inst, book, buy, q, v, px)) return false
+    // (The sums these read are brought up to date first: see BookState.stale.)
+    if (fl.aMax !== undefined && !spec.option) {
+      book.settle()
+      if (!assetWithin(fl.aMax, spec, inst, book, buy, q, v, px)) return false
+    }
 
     // 9. Exposure: the increase of the worst case's value, added to the gross sums.
     if (ref > 0) {
       const sMax = strat.maxGrossAcc
+      if (sMax !== undefined || cfg.maxGrossAcc !== undefined) book.settle()
       if (sMax !== undefined) {
         const total = sc !== undefined ? sc.total : (book.strategyTotals.get(order.strategyId) ?? ZERO)
         if (!exposureWithin(total, sMax, spec, buy, sp, sb, ss, sg0, sg1, ref)) return false

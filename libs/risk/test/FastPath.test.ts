@@ -319,11 +319,14 @@ const outcomeOf = (d: { allowed: boolean; reason?: string }) => (d.allowed ? "AL
 const decisionOf = (d: { allowed: boolean; reason?: string; message?: string }) => (d.allowed ? "ALLOW" : `${d.reason}: ${d.message}`)
 
 describe("fast path against the exact bigint implementation", () => {
+  // `readBetween` false: the aggregates are read only at the end, so the checks in between
+  // meet sums the book has not been asked for since the events that moved them (the book
+  // brings them up to date when a check or a read needs them: BookState.stale).
   it("property: same aggregates, same update errors and same decisions (with messages) as the frozen bigint book and engine", () => {
     let fastAllowed = 0
     let checks = 0
     fc.assert(
-      fc.property(fc.nat({ max: CONFIGS.length - 1 }), fc.array(event, { maxLength: 60 }), (ci, events) => {
+      fc.property(fc.nat({ max: CONFIGS.length - 1 }), fc.array(event, { maxLength: 60 }), fc.boolean(), (ci, events, readBetween) => {
         const book = InMemoryRiskBook.make()
         const ref = RefBook.make()
         for (const b of [book, ref]) {
@@ -405,8 +408,9 @@ describe("fast path against the exact bigint implementation", () => {
             results = []
           }
           expect(results[0]).toEqual(results[1])
-          expect(snapshot(book)).toEqual(snapshot(ref))
+          if (readBetween) expect(snapshot(book)).toEqual(snapshot(ref))
         }
+        expect(snapshot(book)).toEqual(snapshot(ref))
       }),
       { numRuns: Number(process.env["FASTPATH_RUNS"] ?? 400) }
     )

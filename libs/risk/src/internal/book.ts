@@ -95,18 +95,22 @@ export class StrategyCell implements ExposureCell {
   }
 }
 
-/** A base asset across instruments and venues (scale 18 views of exact sums). */
+/** A base asset across instruments and venues (scale 18 views of exact sums, brought up to date on read). */
 export class Asset implements ExposureCell {
   readonly pos = new Acc()
   readonly buy = new Acc()
   readonly sell = new Acc()
+  constructor(private readonly book: BookState) {}
   get position(): bigint {
+    this.book.settle()
     return this.pos.toBig18()
   }
   get openBuy(): bigint {
+    this.book.settle()
     return this.buy.toBig18()
   }
   get openSell(): bigint {
+    this.book.settle()
     return this.sell.toBig18()
   }
 }
@@ -135,6 +139,13 @@ export class Instrument implements InstrumentView {
   readonly aSell = new Share()
   /** The base asset's cell, once known (reset when the spec changes). */
   asset: Asset | undefined = undefined
+  /**
+   * Its parts of the sums wait for `BookState.settle`: 0 up to date, 1 after a change of one
+   * strategy's cell (`staleCell`) only, 2 after a change of the reference price or of more
+   * than one cell.
+   */
+  stale = 0
+  staleCell: StrategyCell | undefined = undefined
   /** The venue's free balances of the quote, base and settlement assets, once set. */
   quoteBalance: Acc | undefined = undefined
   baseBalance: Acc | undefined = undefined
@@ -221,9 +232,25 @@ export class BookState {
    */
   readonly orders = new Map<string | symbol, OpenOrder | undefined>([[KEEP, undefined]])
   readonly gross = new Acc()
+  /**
+   * Instruments whose parts of the sums (gross exposures, strategy totals, asset positions)
+   * wait for `settle`. An event changes an instrument's quantities or reference price at
+   * once, and its parts of the sums only when a reader needs them: a check with a gross or
+   * asset limit, or a read of a sum. Each part is a function of the instrument's state when
+   * it is computed (a Share remembers what it added), so settling once after several
+   * events gives the sums that settling after each would.
+   */
+  readonly stale: Array<Instrument> = []
+  /** Recomputes the stale instruments' parts; set by the book that owns this state. */
+  revalueStale: () => void = () => {}
   /** The instrument last looked up (instruments are never removed or replaced). */
   private lastId: string | undefined = undefined
   private lastInst: Instrument | undefined = undefined
+
+  /** Brings every sum up to date (see `stale`). */
+  settle(): void {
+    if (this.stale.length !== 0) this.revalueStale()
+  }
 
   /** The instrument, if known. */
   instrument(canonicalId: string): Instrument | undefined {
@@ -259,7 +286,7 @@ export class BookState {
     if (a === undefined) {
       a = this.assets.get(inst.compiled.baseAsset)
       if (a === undefined) {
-        a = new Asset()
+        a = new Asset(this)
         this.assets.set(inst.compiled.baseAsset, a)
       }
       inst.asset = a
