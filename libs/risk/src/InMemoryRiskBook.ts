@@ -176,7 +176,7 @@ export class InMemoryRiskBook implements RiskBook {
 
   /** Sets the reference price (mark or mid) and revalues the instrument's exposure. */
   setReferencePrice(canonicalId: string, price: Decimal.Decimal): RiskBookError | undefined {
-    const inst = this.st.instruments.get(canonicalId)
+    const inst = this.st.instrument(canonicalId)
     if (inst === undefined) return fail("UnknownInstrument", `no spec for ${canonicalId}`)
     if (!fits18(price) || price.units <= 0n) {
       return fail("InvalidPrice", `reference price ${Decimal.format(price)} for ${canonicalId} must be positive with at most 18 decimals`)

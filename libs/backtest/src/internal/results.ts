@@ -84,7 +84,10 @@ export class SummaryAccumulator {
   private strategyOrders = 0
   private denied = 0
   private rejected = 0
-  private readonly byStatus = new Map<string, number>()
+  private readonly byStatus = new Map<string, { n: number }>()
+  /** The status of the last order folded in and its count (nearly every order of a run ends the same way). */
+  private lastStatus: string | undefined = undefined
+  private lastStatusCount: { n: number } = { n: 0 }
   /** Strategy orders not denied: ordered and filled quantity. */
   private readonly ordered = new ExactSum()
   private readonly filled = new ExactSum()
@@ -120,7 +123,17 @@ export class SummaryAccumulator {
   order(o: Order.UnifiedOrder, arrival: Decimal.Decimal | undefined): void {
     this.orderCount++
     const status = o.status
-    this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1)
+    let count = this.lastStatusCount
+    if (status !== this.lastStatus) {
+      let c = this.byStatus.get(status)
+      if (c === undefined) {
+        c = { n: 0 }
+        this.byStatus.set(status, c)
+      }
+      this.lastStatus = status
+      this.lastStatusCount = count = c
+    }
+    count.n++
     if (status === "DENIED") this.denied++
     else if (status === "REJECTED") this.rejected++
     if (o.venue !== undefined) {
@@ -283,7 +296,7 @@ export class SummaryAccumulator {
 
     const slipDen = this.slipDen.value()
     const statusRecord: Record<string, number> = {}
-    for (const k of sortedKeys(this.byStatus)) statusRecord[k] = this.byStatus.get(k)!
+    for (const k of sortedKeys(this.byStatus)) statusRecord[k] = this.byStatus.get(k)!.n
     return {
       orderCount: this.orderCount,
       strategyOrderCount: this.strategyOrders,

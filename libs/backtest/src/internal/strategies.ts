@@ -38,6 +38,8 @@ export class TradeDriven implements Strategy {
   private readonly canonicalId: string
   private readonly type: OrderType.OrderType
   private readonly timeInForce: OrderType.TimeInForce
+  /** `<strategyId>-`: operation ids are it and the order's number, joined into one flat string. */
+  private readonly idPrefix: string
   private readonly quantity: Decimal.Decimal
   private readonly limit: number
   private readonly every: number
@@ -58,6 +60,7 @@ export class TradeDriven implements Strategy {
     private readonly host: StrategyHost
   ) {
     this.strategyId = config.strategyId
+    this.idPrefix = `${config.strategyId}-`
     this.canonicalId = config.instrument
     this.type = config.orderType
     this.timeInForce = config.timeInForce
@@ -109,7 +112,7 @@ export class TradeDriven implements Strategy {
     const n = ++this.sent
     // Built by assignment: conditional spreads cost more than the rest of this method.
     const request: { -readonly [K in keyof OrderRequest.OrderRequest]: OrderRequest.OrderRequest[K] } = {
-      operationId: `${this.strategyId}-${n}` as Ids.OperationId,
+      operationId: [this.idPrefix, n].join("") as Ids.OperationId,
       strategyId: this.strategyId,
       canonicalId: this.canonicalId,
       side,
