@@ -1,8 +1,10 @@
 /**
  * A RiskBook that keeps itself up to date from order and fill events, for tests,
  * benchmarks and backtests that run risk without the OMS and position tracker. Every
- * aggregate the engine reads (instrument and asset cells, gross exposures) is updated
- * incrementally on each event, so reads are O(1).
+ * aggregate the engine reads is kept incrementally: an instrument's and its strategies'
+ * quantities on each event, their parts of the sums across instruments (asset cells, gross
+ * exposures) when a check or a read next needs them (BookState.stale), so a read costs at
+ * most the instruments that changed since the last one.
  *
  * Balances: spot orders reserve their cost (buy: quote at the limit or reference price;
  * sell: base) from the free balance when recorded, and fills settle against it.
