@@ -40,7 +40,7 @@ const positional = args.filter((a, i) => i !== fIndex && !(functions && i === fI
 const scenario = positional[0] ?? "routed"
 const orders = Number(positional[1] ?? 20_000)
 /** Orders (ticks) before the measured ones: ODUM_COUNT_WARM_UP [20,000; the backtest's JIT settles later, 60,000 there]. */
-const WARM_UP = Number(process.env["ODUM_COUNT_WARM_UP"] ?? (positional[0] === "backtest" ? 60_000 : 20_000))
+const WARM_UP = Number(process.env["ODUM_COUNT_WARM_UP"] ?? (scenario === "backtest" ? 60_000 : 20_000))
 /** ODUM_COUNT_KEEP=1 keeps callgrind's output and the perf maps (for callers: callgrind_annotate --tree=caller). */
 const keep = process.env["ODUM_COUNT_KEEP"] !== undefined
 if (!Number.isSafeInteger(WARM_UP) || WARM_UP < 0) throw new Error(`ODUM_COUNT_WARM_UP must be a non-negative integer, got ${process.env["ODUM_COUNT_WARM_UP"]}`)
@@ -152,6 +152,9 @@ interface Plan {
   readonly unit: string
   readonly base: ReadonlyArray<string>
   readonly total: ReadonlyArray<string>
+  /** Units before the measured ones, and measured (the difference of the two runs). */
+  readonly after: number
+  readonly measured: number
 }
 
 /** The execution benchmark's core: `orders` orders after WARM_UP on the same core. */
@@ -159,7 +162,9 @@ const executionPlan = (): Plan => ({
   entry: "count/executionOrders.ts",
   unit: "order",
   base: [scenario, String(WARM_UP), "0", String(WARM_UP + orders)],
-  total: [scenario, String(WARM_UP), String(orders), String(WARM_UP + orders)]
+  total: [scenario, String(WARM_UP), String(orders), String(WARM_UP + orders)],
+  after: WARM_UP,
+  measured: orders
 })
 
 /**
@@ -172,15 +177,22 @@ const backtestPlan = async (dir: string): Promise<Plan> => {
   const root = join(dir, "catalog")
   const { replay } = await writeTradeCatalog(root, WARM_UP + orders + 1)
   const from = replay.ts[0]!
-  const cut = (n: number) => {
-    const to = replay.ts[n]!
+  // The ticks before the first tick of the timestamp that ends the range (ties shift it).
+  const ticksBefore = (n: number) => {
     let ticks = n
-    while (ticks > 0 && replay.ts[ticks - 1]! >= to) ticks--
-    return [root, String(from), String(to), String(ticks)] as const
+    while (ticks > 0 && replay.ts[ticks - 1]! >= replay.ts[n]!) ticks--
+    return ticks
   }
-  const base = cut(WARM_UP)
-  const total = cut(WARM_UP + orders)
-  return { entry: "count/backtestTicks.ts", unit: "tick", base, total }
+  const args = (n: number) => [root, String(from), String(replay.ts[n]!), String(ticksBefore(n))]
+  const after = ticksBefore(WARM_UP)
+  return {
+    entry: "count/backtestTicks.ts",
+    unit: "tick",
+    base: args(WARM_UP),
+    total: args(WARM_UP + orders),
+    after,
+    measured: ticksBefore(WARM_UP + orders) - after
+  }
 }
 
 const dir = mkdtempSync(join(tmpdir(), "odum-count-"))
@@ -199,11 +211,10 @@ try {
     // Dependencies that load CommonJS modules (ucs) need `require` in the ES module bundle.
     banner: { js: 'import { createRequire as __odumCreateRequire } from "node:module"; const require = __odumCreateRequire(import.meta.url);' }
   })
-  // The measured units: ticks between the two ranges (ties at a boundary shift it), or orders.
-  const units = scenario === "backtest" ? Number(plan.total[3]) - Number(plan.base[3]) : orders
+  const units = plan.measured
   const unit = plan.unit
   console.log(
-    `callgrind: ${scenario}, ${units.toLocaleString("en-US")} ${unit}s after ${Number(scenario === "backtest" ? plan.base[3] : WARM_UP).toLocaleString("en-US")} (two runs in parallel)`
+    `callgrind: ${scenario}, ${units.toLocaleString("en-US")} ${unit}s after ${plan.after.toLocaleString("en-US")} (two runs in parallel)`
   )
   const [base, total] = await Promise.all([
     run(bundle, plan.base, functions ? join(dir, "base.out") : undefined),
