@@ -35,6 +35,7 @@ import { FillRows, OrderRows } from "./columns.js"
 import { HeldOrders } from "./HeldOrders.js"
 import type { Plan } from "./instruments.js"
 import { SummaryAccumulator } from "./results.js"
+import { intern } from "./intern.js"
 import * as Strategies from "./strategies.js"
 
 /** What a progress callback receives. */
@@ -328,7 +329,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     const sims: Array<SimVenue.SimVenue> = []
     config.venues.forEach((v, vi) => {
       const sim = SimVenue.make({
-        venue: v.venue,
+        venue: intern(v.venue),
         instruments: plan.listings
           .filter((l) => l.venueIndex === vi)
           .map((l) => ({ spec: l.spec, priceScale: l.priceScale, sizeScale: l.sizeScale })),
@@ -350,7 +351,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     }
     config.venues.forEach((v, vi) => {
       for (const [asset, amount] of Object.entries(v.balances)) {
-        const e = riskBook.setBalance(v.venue, asset, amount)
+        const e = riskBook.setBalance(intern(v.venue), intern(asset), amount)
         if (e !== undefined) issues.push(`venues[${vi}].balances.${asset}: ${messageOf(e)}`)
       }
     })
@@ -361,7 +362,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
       const r = config.router
       const made = Router.make({
         venues: config.venues.map((v) => ({
-          venue: v.venue,
+          venue: intern(v.venue),
           access: "external" as const,
           latencyMs: Number((v.latencyMs + NS_PER_MS - 1n) / NS_PER_MS),
           enabled: true

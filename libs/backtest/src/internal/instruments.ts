@@ -8,6 +8,7 @@ import { Decimal, type InstrumentSpec } from "@odum/domain"
 import { InstrumentId } from "@odum/instrument-id"
 import type { Instrument } from "@odum/marketdata"
 import * as Either from "effect/Either"
+import { intern } from "./intern.js"
 import type { BacktestConfig } from "../BacktestConfig.js"
 
 /** A listing ready for the engine. */
@@ -88,11 +89,11 @@ export const specOf = (
   const expiry = def.expiry === undefined ? undefined : Date.parse(def.expiry)
   if (expiry !== undefined && Number.isNaN(expiry)) return Either.left(`${def.id}: expiry ${JSON.stringify(def.expiry)} is not a date`)
   const spec: InstrumentSpec.InstrumentSpec = {
-    canonicalId: def.id,
-    venue: k.venue as InstrumentSpec.InstrumentSpec["venue"],
-    baseAsset: def.base,
-    quoteAsset: def.quote,
-    settlementAsset: def.settle ?? (inverse ? def.base : def.quote),
+    canonicalId: intern(def.id),
+    venue: intern(k.venue) as InstrumentSpec.InstrumentSpec["venue"],
+    baseAsset: intern(def.base),
+    quoteAsset: intern(def.quote),
+    settlementAsset: intern(def.settle ?? (inverse ? def.base : def.quote)),
     kind,
     tickSize: Decimal.unsafeFromString(def.tickSize),
     lotSize: Decimal.unsafeFromString(def.lotSize),
@@ -145,7 +146,7 @@ export const plan = (
       const di = dataIndex.get(dataId)!
       listingIndex.set(l.instrument, listings.length)
       feeds[di]!.push(listings.length)
-      listings.push({ venue: v.venue, venueIndex: vi, spec: s, dataIndex: di, priceScale: dataDef.priceScale, sizeScale: dataDef.sizeScale, path })
+      listings.push({ venue: intern(v.venue), venueIndex: vi, spec: s, dataIndex: di, priceScale: dataDef.priceScale, sizeScale: dataDef.sizeScale, path })
     })
   )
   if (issues.length > 0) return Either.left(issues)

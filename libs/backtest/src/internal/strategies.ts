@@ -5,6 +5,7 @@
  */
 import { Decimal, type Ids, type InstrumentSpec, type Order, type OrderType, type Side } from "@odum/domain"
 import type { OrderRequest } from "@odum/oms"
+import { intern } from "./intern.js"
 import type { BacktestConfig, ParentOrdersStrategy, TradeDrivenStrategy } from "../BacktestConfig.js"
 
 /** What a strategy may do: send an order (the engine stamps it with the arrival price and hands it to the core). */
@@ -59,16 +60,17 @@ export class TradeDriven implements Strategy {
     signalPriceScale: number,
     private readonly host: StrategyHost
   ) {
-    this.strategyId = config.strategyId
+    // Names as the engine's one instance each (see intern.ts): the pipeline compares them per order.
+    this.strategyId = intern(config.strategyId) as Ids.StrategyId
     this.idPrefix = `${config.strategyId}-`
-    this.canonicalId = config.instrument
+    this.canonicalId = intern(config.instrument)
     this.type = config.orderType
     this.timeInForce = config.timeInForce
     this.quantity = config.quantity
     this.limit = config.maxOrders ?? Number.POSITIVE_INFINITY
     this.every = config.every
     this.rule = config.side
-    this.venue = config.venue
+    this.venue = config.venue === undefined ? undefined : (intern(config.venue) as Ids.Venue)
     this.algorithm = algorithm
     this.priceScale = signalPriceScale
     // Only LIMIT orders need the grid (the config checks their signal is the listing's own data).
@@ -149,9 +151,9 @@ export class ParentOrders implements Strategy {
         const execAlgorithm = o.algorithm ?? algorithm
         const request: OrderRequest.OrderRequest = {
           operationId: (o.operationId ?? `${config.strategyId}-${i + 1}`) as Ids.OperationId,
-          strategyId: config.strategyId,
-          canonicalId: o.instrument,
-          ...(o.venue === undefined ? {} : { venue: o.venue }),
+          strategyId: intern(config.strategyId) as Ids.StrategyId,
+          canonicalId: intern(o.instrument),
+          ...(o.venue === undefined ? {} : { venue: intern(o.venue) as Ids.Venue }),
           side: o.side,
           type: o.orderType,
           timeInForce: o.timeInForce ?? (o.orderType === "MARKET" ? "IOC" : "GTC"),
