@@ -101,6 +101,8 @@ export const run = Command.make("run", { config: configOption, out: outOption, j
     const settings = yield* StorageConfig.config
     const defaultOutputUri = StorageUri.join(StorageConfig.make(settings).resultsBaseUri, "backtests")
     const bar = !json && process.stdout.isTTY === true ? progressBar() : undefined
+    // This process runs one replay: V8's pretenuring off before it starts (see Backtest.tuneHeap).
+    Backtest.tuneHeap()
     const completed = yield* Backtest.run(config, {
       defaultOutputUri,
       ...(bar === undefined ? {} : { onProgress: bar.update })

@@ -19,6 +19,8 @@ const [root, from, to, expected] = process.argv.slice(2)
 if (root === undefined || !/^\d+$/.test(from ?? "") || !/^\d+$/.test(to ?? "") || !/^\d+$/.test(expected ?? "")) {
   throw new Error(`usage: backtestTicks <catalog root> <from ns> <to ns> <expected ticks>, got ${process.argv.slice(2).join(" ")}`)
 }
+// As the odum CLI and the backtest service run (Backtest.tuneHeap).
+Backtest.tuneHeap()
 const config = Effect.runSync(Backtest.decode(tradeDrivenConfig(root, BigInt(from!), BigInt(to!), 1)))
 const layer = Storage.layerLocal({ root }).pipe(Layer.provide(NodeContext.layer))
 const { summary } = await Effect.runPromise(Backtest.run(config, { write: false }).pipe(Effect.provide(layer)))
