@@ -34,7 +34,7 @@ import { constants, PerformanceObserver } from "node:perf_hooks"
 import { INSTRUMENT, tradeDrivenConfig, withCatalog, writeTradeCatalog } from "./internal/tradeCatalog.js"
 
 // As the odum CLI and the backtest service run: without it, the one-order-per-tick replay after
-// the sparse one ran 25-45% slower (V8 kept allocating its records in the old generation).
+// the sparse one ran 17-34% slower (V8 kept allocating its records in the old generation).
 Backtest.tuneHeap()
 
 const MIN_EVENTS = Number(process.env["BACKTEST_BENCH_EVENTS"] ?? 10_000_000)
