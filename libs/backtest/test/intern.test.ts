@@ -13,7 +13,7 @@ describe("intern", () => {
     }
   })
 
-  it("gives one answer for equal strings however they were built", () => {
+  it("gives equal answers for equal strings built in different ways", () => {
     const a = intern(["USD", "T"].join(""))
     const b = intern(`US${"DT"}`)
     expect(a).toBe(b)

@@ -242,6 +242,8 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
       readonly risk: PreTradeRisk.PreTradeRisk
       readonly router: Router.Router | undefined
       readonly algorithmOptions: AlgoParams.OptionsInput | undefined
+      /** The configured venues' names, in config order, one instance each (see intern.ts). */
+      readonly venues: ReadonlyArray<string>
     }
   ) {
     this.from = config.data.from
@@ -255,7 +257,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     const specs = new Map<string, InstrumentSpec.InstrumentSpec>()
     for (const l of plan.listings) specs.set(l.spec.canonicalId, l.spec)
     this.specs = specs
-    this.summary = new SummaryAccumulator(specs, config.venues.map((v) => v.venue))
+    this.summary = new SummaryAccumulator(specs, parts.venues)
     this.rows = options.tables ? { orders: new OrderRows(), fills: new FillRows() } : undefined
     // The core applies only fills the OMS recorded for the first time: no second record of every fill id.
     this.positions = PositionTracker.make({ instruments: specs.values(), deduplicate: false })
@@ -326,10 +328,12 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   /** Builds the engine: simulated venues, risk, router, core and strategy. Issues name the config path. */
   static make(config: BacktestConfig, plan: Plan, options: EngineOptions): Either.Either<Engine, ReadonlyArray<string>> {
     const issues: Array<string> = []
+    // The names every part compares per order, as one instance each.
+    const venues = config.venues.map((v) => intern(v.venue))
     const sims: Array<SimVenue.SimVenue> = []
     config.venues.forEach((v, vi) => {
       const sim = SimVenue.make({
-        venue: intern(v.venue),
+        venue: venues[vi]!,
         instruments: plan.listings
           .filter((l) => l.venueIndex === vi)
           .map((l) => ({ spec: l.spec, priceScale: l.priceScale, sizeScale: l.sizeScale })),
@@ -351,7 +355,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     }
     config.venues.forEach((v, vi) => {
       for (const [asset, amount] of Object.entries(v.balances)) {
-        const e = riskBook.setBalance(intern(v.venue), intern(asset), amount)
+        const e = riskBook.setBalance(venues[vi]!, intern(asset), amount)
         if (e !== undefined) issues.push(`venues[${vi}].balances.${asset}: ${messageOf(e)}`)
       }
     })
@@ -361,8 +365,8 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     if (config.router !== undefined) {
       const r = config.router
       const made = Router.make({
-        venues: config.venues.map((v) => ({
-          venue: intern(v.venue),
+        venues: config.venues.map((v, vi) => ({
+          venue: venues[vi]!,
           access: "external" as const,
           latencyMs: Number((v.latencyMs + NS_PER_MS - 1n) / NS_PER_MS),
           enabled: true
@@ -378,7 +382,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     if (issues.length > 0 || Either.isLeft(risk)) return Either.left(issues)
     const algorithmOptions =
       config.algorithmOptions === undefined ? undefined : Schema.encodeSync(AlgoParams.Options)(config.algorithmOptions)
-    return Either.right(new Engine(config, plan, options, { sims, riskBook, risk: risk.right, router, algorithmOptions }))
+    return Either.right(new Engine(config, plan, options, { sims, riskBook, risk: risk.right, router, algorithmOptions, venues }))
   }
 
   // -------------------------------------------------------------------------------------

@@ -146,7 +146,7 @@ export const plan = (
       const di = dataIndex.get(dataId)!
       listingIndex.set(l.instrument, listings.length)
       feeds[di]!.push(listings.length)
-      listings.push({ venue: intern(v.venue), venueIndex: vi, spec: s, dataIndex: di, priceScale: dataDef.priceScale, sizeScale: dataDef.sizeScale, path })
+      listings.push({ venue: v.venue, venueIndex: vi, spec: s, dataIndex: di, priceScale: dataDef.priceScale, sizeScale: dataDef.sizeScale, path })
     })
   )
   if (issues.length > 0) return Either.left(issues)
