@@ -311,6 +311,30 @@ describe("ExecutionCore", () => {
     expect(env.riskBook.openOrderCount).toBe(0)
   })
 
+  it("runs every queued event and order end across many calls (its queues are renewed every 64 calls)", () => {
+    const env = makeEnv()
+    const ids: Array<string> = []
+    // 150 orders: the queues are replaced twice on the way (each order's events arrive inside its submit).
+    for (let i = 0; i < 150; i++) {
+      const request = limit({ side: i % 2 === 0 ? "BUY" : "SELL" })
+      ids.push(request.operationId)
+      expect(ok(env.core.submit(request)).status).toBe("FILLED")
+    }
+    // An order's events that arrive outside a call (a venue's own report) are run as before.
+    env.venue.script = () => "ack"
+    const late = limit()
+    ok(env.core.submit(late))
+    env.venue.fill(Ids.clientOrderIdFor(late.operationId), D("0.5"), D("50000"))
+    expect(ok(env.core.status(late.operationId)).status).toBe("FILLED")
+    for (const id of ids) expect(statuses(env, id)).toEqual(["PENDING", "SUBMITTED", "ACCEPTED", "FILLED"])
+    // Every end reached the risk book (nothing left open), and nothing stays queued.
+    expect(env.riskBook.openOrderCount).toBe(0)
+    expect(env.anomalies).toEqual([])
+    const core = env.core as unknown as { tasks: Array<unknown>; changed: Array<unknown> }
+    expect(core.tasks.every((t) => t === undefined)).toBe(true)
+    expect(core.changed.every((c) => c === undefined)).toBe(true)
+  })
+
   it("reports every change once, in journal order, with strictly increasing sequences", () => {
     const env = makeEnv()
     env.venue.script = () => "ack"
