@@ -28,11 +28,11 @@ import {
   moveB,
   moveLike,
   moveN,
-  OpenOrder,
+  type OpenOrder,
   type Share,
   StrategyCell
 } from "./internal/book.js"
-import { type Acc, Acc as AccImpl, B10, LIM, mul, unitsAt, unitsOf18 } from "./internal/fixed.js"
+import { type Acc, Acc as AccImpl, B10, LIM, mul, positive, unitsAt, unitsOf18 } from "./internal/fixed.js"
 import { base18, compileSpec, type CompiledSpec, value36, worstCase } from "./internal/spec.js"
 import { ceilDiv, fromDecimal, ONE } from "./internal/scaled.js"
 import { type ExposureCell, type InstrumentView, RiskBook } from "./RiskBook.js"
@@ -180,7 +180,7 @@ export class InMemoryRiskBook implements RiskBook {
   setReferencePrice(canonicalId: string, price: Decimal.Decimal): RiskBookError | undefined {
     const inst = this.st.instrument(canonicalId)
     if (inst === undefined) return fail("UnknownInstrument", `no spec for ${canonicalId}`)
-    if (!fits18(price) || price.units <= 0n) {
+    if (!fits18(price) || !positive(price)) {
       return fail("InvalidPrice", `reference price ${Decimal.format(price)} for ${canonicalId} must be positive with at most 18 decimals`)
     }
     if (inst.fast) {
@@ -253,25 +253,27 @@ export class InMemoryRiskBook implements RiskBook {
     if (st.orders.has(order.operationId)) return fail("DuplicateOrder", `order ${order.operationId} is already open`)
     const qd = order.quantity
     const fd = order.filledQuantity
+    // Nothing filled (the usual case: the OMS records a new order with a zero filled quantity) passes every check of fd.
+    const filled = fd !== undefined && fd.unitsN !== 0
     if (
       !fits18(qd) ||
-      qd.units <= 0n ||
-      (fd !== undefined && (!fits18(fd) || fd.units < 0n || Decimal.greaterThan(fd, qd)))
+      !positive(qd) ||
+      (filled && (!fits18(fd) || fd.units < 0n || Decimal.greaterThan(fd, qd)))
     ) {
       return fail("InvalidQuantity", `order ${order.operationId}: quantity must be positive, filled within it, at most 18 decimals`)
     }
     const pd = order.price
     // A price past 18 places reserves nothing (as if there were none); a non-positive one is refused.
-    if (pd !== undefined && fits18(pd) && pd.units <= 0n) return fail("InvalidPrice", `order ${order.operationId}: price must be positive`)
+    if (pd !== undefined && fits18(pd) && !positive(pd)) return fail("InvalidPrice", `order ${order.operationId}: price must be positive`)
     const buy = order.side === "BUY"
     const c = inst.compiled
     const cell = this.cellOf(order.strategyId, inst)
     if (inst.fast) {
       const q = unitsAt(qd, c.qs)
-      const rem = fd === undefined ? q : q - unitsAt(fd, c.qs)
+      const rem = filled ? q - unitsAt(fd, c.qs) : q
       // rem is NaN when either does not fit; the open side must stay within LIM.
       if (rem === rem && (buy ? inst.b + rem <= LIM && cell.b + rem <= LIM : inst.s + rem <= LIM && cell.s + rem <= LIM)) {
-        const o = new OpenOrder(cell, inst, buy, rem, c.spot && rem > 0 ? (buy ? st.quoteBalanceOf(inst) : st.baseBalanceOf(inst)) : undefined)
+        const o = st.openOrder(cell, inst, buy, rem, c.spot && rem > 0 ? (buy ? st.quoteBalanceOf(inst) : st.baseBalanceOf(inst)) : undefined)
         if (o.reservedFrom !== undefined) this.reserveN(o, inst, pd, rem)
         st.orders.set(order.operationId, o)
         this.addOpenN(inst, cell, buy, rem)
@@ -279,8 +281,8 @@ export class InMemoryRiskBook implements RiskBook {
       }
       this.toSlow(inst)
     }
-    const remaining = (fromDecimal(qd) as bigint) - (fd === undefined ? 0n : (fromDecimal(fd) as bigint))
-    const o = new OpenOrder(cell, inst, buy, 0, c.spot && remaining > 0n ? (buy ? st.quoteBalanceOf(inst) : st.baseBalanceOf(inst)) : undefined)
+    const remaining = (fromDecimal(qd) as bigint) - (filled ? (fromDecimal(fd) as bigint) : 0n)
+    const o = st.openOrder(cell, inst, buy, 0, c.spot && remaining > 0n ? (buy ? st.quoteBalanceOf(inst) : st.baseBalanceOf(inst)) : undefined)
     o.remB = remaining
     if (o.reservedFrom !== undefined) {
       const price = pd === undefined ? inst.refB : fromDecimal(pd)
@@ -310,7 +312,7 @@ export class InMemoryRiskBook implements RiskBook {
       return fail("UnknownOrder", `fill of unknown order ${fill.operationId} without a strategy`)
     }
     const fq = fill.quantity
-    if (!fits18(fq) || fq.units <= 0n) return fail("InvalidQuantity", `fill quantity ${Decimal.format(fq)} must be positive`)
+    if (!fits18(fq) || !positive(fq)) return fail("InvalidQuantity", `fill quantity ${Decimal.format(fq)} must be positive`)
     const fp = fill.price
     if (!fits18(fp)) return fail("InvalidPrice", `fill price ${Decimal.format(fp)} has more than 18 decimals`)
     const buy = fill.side === "BUY"
@@ -376,6 +378,8 @@ export class InMemoryRiskBook implements RiskBook {
         if (order.resN > 0) from.addN(order.resN, order.resScale)
       } else if (order.resB > 0n) from.addB(order.resB * E18)
     }
+    // Out of `orders`, the object is held by nothing: the next order reuses it.
+    this.st.spare = order
     return undefined
   }
 

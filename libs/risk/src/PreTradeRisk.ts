@@ -447,14 +447,16 @@ export class PreTradeRisk {
 
     // 3. Quantity and price well-formed and on the grid (units at qs / ps; NaN if they do not fit).
     const qd = order.quantity
+    // A lot or tick of 10^-k needs no division (as in `evaluate`): q is a whole count of lots
+    // whenever it fits (qs is the lot's places), p whenever it has no more than k places.
     const q = unitsAt(qd, spec.qs)
-    if (!(q > 0) || !isMultiple(q, spec.lotN)) return false
+    if (!(q > 0) || (spec.lotN !== 1 && !isMultiple(q, spec.lotN))) return false
     let p = 0
     if (order.type === "LIMIT") {
       const pd = order.price
       if (pd === undefined) return false
       p = unitsAt(pd, spec.ps)
-      if (!(p > 0) || !isMultiple(p, spec.tickN)) return false
+      if (!(p > 0) || ((spec.tickPow10 < 0 || pd.scale > spec.tickPow10) && !isMultiple(p, spec.tickN))) return false
     }
 
     // 4. Order size.

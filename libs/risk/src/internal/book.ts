@@ -189,10 +189,18 @@ export class Instrument implements InstrumentView {
   }
 }
 
-/** A recorded order still open. */
+/**
+ * A recorded order still open. Reused once released (see `BookState.openOrder`), so `init`
+ * sets every field.
+ */
 export class OpenOrder {
+  cell!: StrategyCell
+  instrument!: Instrument
+  buy = true
+  /** The balance the reservation was taken from (undefined when nothing was reserved). */
+  reservedFrom: Acc | undefined = undefined
   /** Remaining quantity: a number at the instrument's `qs` while it is fast, else `remB` (scale 18). */
-  remN: number
+  remN = 0
   remB = 0n
   /** Spot only: the price the reservation was made at (number at `priceAt.ps`; NaN: `priceB`). */
   priceN = NaN
@@ -203,15 +211,22 @@ export class OpenOrder {
   resN = 0
   resScale = 0
   resB = 0n
-  constructor(
-    readonly cell: StrategyCell,
-    readonly instrument: Instrument,
-    readonly buy: boolean,
-    remN: number,
-    /** The balance the reservation was taken from (undefined when nothing was reserved). */
-    readonly reservedFrom: Acc | undefined
-  ) {
+
+  init(cell: StrategyCell, instrument: Instrument, buy: boolean, remN: number, reservedFrom: Acc | undefined): this {
+    this.cell = cell
+    this.instrument = instrument
+    this.buy = buy
+    this.reservedFrom = reservedFrom
     this.remN = remN
+    this.remB = 0n
+    this.priceN = NaN
+    this.priceAt = undefined
+    this.priceB = undefined
+    this.resIsN = true
+    this.resN = 0
+    this.resScale = 0
+    this.resB = 0n
+    return this
   }
 }
 
@@ -246,6 +261,20 @@ export class BookState {
   /** The instrument last looked up (instruments are never removed or replaced). */
   private lastId: string | undefined = undefined
   private lastInst: Instrument | undefined = undefined
+
+  /** The order object last released by `onOrderDone` (nothing else holds it), for the next order. */
+  spare: OpenOrder | undefined = undefined
+
+  /**
+   * An open order, in the object of the last one released if there is one: an order-at-a-time
+   * flow (the backtest) then allocates no object per order.
+   */
+  openOrder(cell: StrategyCell, inst: Instrument, buy: boolean, remN: number, from: Acc | undefined): OpenOrder {
+    const o = this.spare
+    if (o === undefined) return new OpenOrder().init(cell, inst, buy, remN, from)
+    this.spare = undefined
+    return o.init(cell, inst, buy, remN, from)
+  }
 
   /** Brings every sum up to date (see `stale`). */
   settle(): void {
