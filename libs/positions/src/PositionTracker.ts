@@ -149,11 +149,14 @@ const invalid = (fill: Fill.Fill, what: string): PositionError.PositionError =>
 
 /** Checks what the fill's type promises but an unchecked caller may not deliver. */
 const validate = (fill: Fill.Fill, strategyId: Ids.StrategyId, instrument: Instrument): PositionError.PositionError | undefined => {
-  if (!Decimal.isDecimal(fill.quantity)) return invalid(fill, "quantity is not a Decimal")
-  if (!Decimal.isPositive(fill.quantity)) return invalid(fill, `quantity ${Decimal.format(fill.quantity)} is not positive`)
-  if (!Decimal.isDecimal(fill.price)) return invalid(fill, "price is not a Decimal")
-  if (Decimal.isNegative(fill.price)) return invalid(fill, `price ${Decimal.format(fill.price)} is negative`)
-  if (instrument.valuation === "INVERSE" && Decimal.isZero(fill.price)) {
+  const q = fill.quantity
+  const p = fill.price
+  if (!Decimal.isDecimal(q)) return invalid(fill, "quantity is not a Decimal")
+  // Signs from the number form of the units when it is exact (NaN otherwise): cheaper than a bigint comparison.
+  if (!(q.unitsN > 0 || (q.unitsN !== q.unitsN && q.units > 0n))) return invalid(fill, `quantity ${Decimal.format(q)} is not positive`)
+  if (!Decimal.isDecimal(p)) return invalid(fill, "price is not a Decimal")
+  if (p.unitsN < 0 || (p.unitsN !== p.unitsN && p.units < 0n)) return invalid(fill, `price ${Decimal.format(p)} is negative`)
+  if (instrument.valuation === "INVERSE" && p.unitsN === 0) {
     return invalid(fill, "price 0 on an inverse contract")
   }
   if (!Decimal.isDecimal(fill.fee)) return invalid(fill, "fee is not a Decimal")

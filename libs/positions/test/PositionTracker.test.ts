@@ -280,6 +280,9 @@ describe("bad input changes nothing", () => {
       [{ ...fill(BINANCE_PERP, "BUY", "1", "100"), quantity: d("0") }, "not positive"],
       [{ ...fill(BINANCE_PERP, "BUY", "1", "100"), quantity: d("-1") }, "not positive"],
       [fill(BINANCE_PERP, "BUY", "1", "-100"), "negative"],
+      // Beyond 2^53 units (no exact number form): the signs are read from the bigints.
+      [{ ...fill(BINANCE_PERP, "BUY", "1", "100"), quantity: d("-90071992547409930") }, "not positive"],
+      [fill(BINANCE_PERP, "BUY", "1", "-90071992547409930"), "negative"],
       [fill(DERIBIT_PERP, "BUY", "1", "0"), "price 0 on an inverse contract"],
       [{ ...fill(BINANCE_PERP, "BUY", "1", "100"), fee: "0.1" as unknown as Decimal.Decimal }, "fee is not a Decimal"],
       [{ ...fill(BINANCE_PERP, "BUY", "1", "100"), side: "HOLD" as "BUY" }, "side"],

@@ -516,8 +516,12 @@ export class PreTradeRisk {
       if (ring === undefined ? strat.perSecond === 0 : !ring.allows(strat.perSecond, SECOND, now)) return false
       if (ring === undefined ? strat.perMinute === 0 : !ring.allows(strat.perMinute, MINUTE, now)) return false
     }
-    if (!this.globalRing.allows(cfg.perSecond, SECOND, now)) return false
-    if (!this.globalRing.allows(cfg.perMinute, MINUTE, now)) return false
+    // Guarded like the strategy's: a call that runs is inlined, and this function's inlining
+    // budget is better spent on the checks below when there is no global limit.
+    if (cfg.perSecond >= 0 || cfg.perMinute >= 0) {
+      if (!this.globalRing.allows(cfg.perSecond, SECOND, now)) return false
+      if (!this.globalRing.allows(cfg.perMinute, MINUTE, now)) return false
+    }
 
     // 8. Position limits.
     if (!(sg1 <= fl.sMaxPos && ig1 <= fl.iMaxPos)) return false
@@ -941,7 +945,8 @@ const balanceWithin = (
   const face = opening === q ? v : spec.inverse ? mul(opening, spec.csN) : mul(mul(opening, spec.csN), px)
   // INVERSE: face <= available * px * leverage  <=>  face * 10^(ps + levS) <= available * (px * levN).
   if (spec.inverse) return fl.levS + spec.ps <= 22 && withinTimes(mul(face, P10[fl.levS + spec.ps] as number), spec.bs, bal, mul(px, fl.levN))
-  // LINEAR: face <= available * leverage  <=>  face * 10^levS <= available * levN.
+  // LINEAR: face <= available * leverage  <=>  face * 10^levS <= available * levN (leverage 1: face <= available).
+  if (fl.levN === 1 && fl.levS === 0) return bal.covers(face, spec.vs)
   return fl.levS <= 22 && withinTimes(mul(face, P10[fl.levS] as number), spec.vs, bal, fl.levN)
 }
 

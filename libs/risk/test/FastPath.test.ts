@@ -135,7 +135,7 @@ describe("number-domain primitives", () => {
           const covered = x >= at36(v, scale)
           if (a.covers(v, scale)) expect(covered).toBe(true)
           if (exactA) expect(a.covers(v, scale)).toBe(covered)
-          // withinTimes: true only when v <= a * m (m = 1, no leverage, takes `covers`: drawn half the time).
+          // withinTimes: true only when v <= a * m (m = 1, no leverage, drawn half the time).
           const within = at36(v, scale) <= x * BigInt(m)
           if (withinTimes(v, scale, a, m)) expect(within).toBe(true)
           if (exactA && m <= 2 ** 32 && Math.abs(a.w * m) <= VLIM) expect(withinTimes(v, scale, a, m)).toBe(within)

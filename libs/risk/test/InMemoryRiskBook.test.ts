@@ -78,6 +78,13 @@ describe("InMemoryRiskBook", () => {
     expect(book.onOrderAccepted({ operationId: "a", strategyId: "s1", canonicalId: PERP, side: "BUY", quantity: D("1") })?.reason).toBe("DuplicateOrder")
     expect(book.onOrderAccepted({ operationId: "x", strategyId: "s1", canonicalId: "NOPE:SPOT_PAIR:A-B", side: "BUY", quantity: D("1") })?.reason).toBe("UnknownInstrument")
     expect(book.onOrderAccepted({ operationId: "y", strategyId: "s1", canonicalId: PERP, side: "BUY", quantity: D("0") })?.reason).toBe("InvalidQuantity")
+    // Beyond 2^53 units (no exact number form), signs are read from the bigints; a filled quantity above the quantity is refused.
+    const huge = D("-90071992547409930")
+    expect(book.onOrderAccepted({ operationId: "y", strategyId: "s1", canonicalId: PERP, side: "BUY", quantity: huge })?.reason).toBe("InvalidQuantity")
+    expect(book.onOrderAccepted({ operationId: "y", strategyId: "s1", canonicalId: PERP, side: "BUY", quantity: D("1"), price: huge })?.reason).toBe("InvalidPrice")
+    expect(book.onOrderAccepted({ operationId: "y", strategyId: "s1", canonicalId: PERP, side: "BUY", quantity: D("1"), filledQuantity: D("2") })?.reason).toBe("InvalidQuantity")
+    expect(book.onFill({ operationId: "a", canonicalId: PERP, side: "BUY", quantity: huge, price: D("1") })?.reason).toBe("InvalidQuantity")
+    expect(book.setReferencePrice(PERP, huge)?.reason).toBe("InvalidPrice")
     expect(book.onOrderDone("zzz")?.reason).toBe("UnknownOrder")
     expect(book.onFill({ operationId: "zzz", canonicalId: PERP, side: "BUY", quantity: D("1"), price: D("1") })?.reason).toBe("UnknownOrder")
     expect(book.setReferencePrice(PERP, D("-1"))?.reason).toBe("InvalidPrice")

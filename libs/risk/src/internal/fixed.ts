@@ -283,8 +283,6 @@ const MUL_MAX = 2 ** 32
  */
 export const withinTimes = (v: number, scale: number, a: Acc, m: number): boolean => {
   if (!(m > 0 && m <= MUL_MAX)) return false
-  // m = 1 (no leverage, the default) is `covers`: the halves below would multiply by 1.
-  if (m === 1) return a.covers(v, scale)
   const wm = a.w * m
   if (!(wm <= VLIM && wm >= -VLIM)) return false
   // a.f * m in two halves of six digits, each product below 10^6 * 2^32 < 2^53.
