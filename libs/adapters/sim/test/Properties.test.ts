@@ -88,7 +88,7 @@ const spec = linearSpec({ minNotional: "0" })
 
 describe("MatchingEngine properties", () => {
   it("property: cached prices, sizes and fees equal fresh conversions, whatever the order and collisions of units", () => {
-    // Units that share cache slots (multiples of 4096 apart) alternate, so slots are replaced and re-read.
+    // Units far apart and near alike alternate, so slots are replaced and re-read (DecimalCache.test.ts forces collisions).
     const engine = engineFor({ spec: linearSpec({ contractSize: "0.01", makerFee: "-0.00025", takerFee: "0.00075" }) }).engine
     const fresh = engineFor({ spec: linearSpec({ contractSize: "0.01", makerFee: "-0.00025", takerFee: "0.00075" }) }).engine
     const units = fc.oneof(
