@@ -1027,7 +1027,8 @@ export class ExecutionCore {
       this.taskCount = 0
       this.taskHead = 0
       this.busy = false
-      if (++this.sinceRenewed === RENEW_QUEUES) {
+      // (Ends recorded before a throw stay queued for the next settle: renewed once none is left.)
+      if (++this.sinceRenewed >= RENEW_QUEUES && this.changedCount === 0) {
         this.sinceRenewed = 0
         this.tasks = []
         this.changed = []
