@@ -7,7 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Decimal } from "@odum/domain"
 import * as fc from "fast-check"
-import { ExactSum, MAX_FAST_SCALE, mulExact, scaleUp, subExact, UnitsMemo, unitsOf } from "../src/internal/ExactSum.js"
+import { ExactSum, MAX_FAST_SCALE, mulExact, scaleUp, subExact, unitsOf } from "../src/internal/ExactSum.js"
 
 const MAX = Number.MAX_SAFE_INTEGER
 const fmt = Decimal.format
@@ -101,16 +101,5 @@ describe("ExactSum helpers", () => {
       }),
       { numRuns: 1000 }
     )
-  })
-
-  it("UnitsMemo answers as unitsOf, for recurring and new objects alike", () => {
-    const memo = new UnitsMemo()
-    const a = Decimal.unsafeFromString("61234.5")
-    const big = Decimal.fromScaled(2n ** 60n, 2)
-    for (const d of [a, a, big, big, a, Decimal.unsafeFromString("61234.5"), Decimal.fromScaled(5n, 20)]) {
-      const u = memo.of(d)
-      if (Number.isNaN(unitsOf(d))) expect(u).toBeNaN()
-      else expect(u).toBe(unitsOf(d))
-    }
   })
 })

@@ -25,33 +25,11 @@ const P10: ReadonlyArray<number> = Array.from({ length: MAX_FAST_SCALE + 1 }, (_
 
 /**
  * The coefficient of `d` as a safe integer when `d` has at most 18 places and fits; NaN
- * otherwise. One conversion, no bigint comparison: a coefficient beyond 2^53 - 1 converts
- * to a double of at least 2^53 (rounding is monotonic), which the range check refuses.
+ * otherwise. No conversion: a decimal carries its coefficient as an exact number already
+ * (`unitsN`, NaN beyond 2^53 - 1), which made a memo of the last conversion per place
+ * (`UnitsMemo`, by identity) slower than reading it.
  */
-export const unitsOf = (d: Decimal.Decimal): number => {
-  if (d.scale > MAX_FAST_SCALE) return NaN
-  const u = Number(d.units)
-  return u <= MAX && u >= -MAX ? u : NaN
-}
-
-/**
- * `unitsOf` remembering its last answer by identity (decimals are immutable): the same
- * decimal object recurs from order to order (the strategy's quantity is each order's and,
- * filled whole, its fill's; the arrival price while the market stands still), and a
- * conversion from bigint costs more than the rest of an addition.
- */
-export class UnitsMemo {
-  private last: Decimal.Decimal | undefined = undefined
-  private units = NaN
-
-  of(d: Decimal.Decimal): number {
-    if (d !== this.last) {
-      this.last = d
-      this.units = unitsOf(d)
-    }
-    return this.units
-  }
-}
+export const unitsOf = (d: Decimal.Decimal): number => (d.scale <= MAX_FAST_SCALE ? d.unitsN : NaN)
 
 /** `a * b` for safe integers (or NaN) when the product is exact (within 2^53 - 1); NaN otherwise. */
 export const mulExact = (a: number, b: number): number => {
@@ -75,11 +53,10 @@ export class ExactSum {
   private scale = 0
   /** The part beyond the number: zero while every addend fits. */
   private rest: Decimal.Decimal = Decimal.zero
-  private readonly memo = new UnitsMemo()
 
   /** Adds `d`. */
   add(d: Decimal.Decimal): void {
-    const u = this.memo.of(d)
+    const u = unitsOf(d)
     if (u === u) this.addUnits(u, d.scale)
     else this.rest = Decimal.add(this.rest, d)
   }

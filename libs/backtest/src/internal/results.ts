@@ -12,7 +12,7 @@ import type { BacktestConfig } from "../BacktestConfig.js"
 import type { Table, TableName, Value } from "../ResultFiles.js"
 import type { RunSummary } from "../RunSummary.js"
 import type { Engine } from "./Engine.js"
-import { ExactSum, mulExact, scaleUp, subExact, sumIn, UnitsMemo, unitsOf } from "./ExactSum.js"
+import { ExactSum, mulExact, scaleUp, subExact, sumIn, unitsOf } from "./ExactSum.js"
 
 const fmt = Decimal.format
 const opt = (d: Decimal.Decimal | undefined): string | null => (d === undefined ? null : fmt(d))
@@ -105,12 +105,6 @@ export class SummaryAccumulator {
   /** The last spec's slippage cost sum (LINEAR) and contract size as a safe integer (NaN: decimals). */
   private lastSlipCost: ExactSum | undefined = undefined
   private lastCsUnits = NaN
-  /** Units of the decimals last seen in each place (the same objects recur; see UnitsMemo). */
-  private readonly avgUnits = new UnitsMemo()
-  private readonly arrivalUnits = new UnitsMemo()
-  private readonly filledUnits = new UnitsMemo()
-  private readonly priceUnits = new UnitsMemo()
-  private readonly quantityUnits = new UnitsMemo()
 
   constructor(
     private readonly specs: ReadonlyMap<string, InstrumentSpec.InstrumentSpec>,
@@ -169,9 +163,9 @@ export class SummaryAccumulator {
       }
       const cost = spec !== undefined && spec.contractType === "LINEAR" ? this.lastSlipCost : undefined
       // diff = side * (avg - arrival) * filled, at the finer of the two price scales plus the quantity's.
-      const au = this.avgUnits.of(avg)
-      const ru = this.arrivalUnits.of(arrival)
-      const qu = this.filledUnits.of(q)
+      const au = unitsOf(avg)
+      const ru = unitsOf(arrival)
+      const qu = unitsOf(q)
       const ps = avg.scale > arrival.scale ? avg.scale : arrival.scale
       const d = au === au && ru === ru ? subExact(scaleUp(au, ps - avg.scale), scaleUp(ru, ps - arrival.scale)) : NaN
       const diffUnits = mulExact(o.side === "BUY" ? d : -d, qu)
@@ -221,7 +215,7 @@ export class SummaryAccumulator {
     const quantity = f.quantity
     g.quantity.add(quantity)
     // price * quantity, and the notional quantity * contract size * price (InstrumentSpec.notional when not INVERSE).
-    const pq = mulExact(this.priceUnits.of(price), this.quantityUnits.of(quantity))
+    const pq = mulExact(unitsOf(price), unitsOf(quantity))
     if (pq === pq) g.value.addUnits(pq, price.scale + quantity.scale)
     else g.value.add(Decimal.mul(price, quantity))
     if (g.spec !== undefined) {
