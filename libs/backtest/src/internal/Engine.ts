@@ -219,14 +219,23 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private readonly startingBalances: ReadonlyMap<string, Decimal.Decimal>
   /** The earliest scheduled item (sample, arrival, timer), valid unless `dirty`. */
   private dueNs = 0n
-  /** Time of the market event being processed; the clock catches up with it before any call into the core. */
-  private eventNs = 0n
+  /**
+   * Time of the market event being processed; the clock catches up with it before any call
+   * into the core. In a typed array: each event's time is a new bigint, and storing it in a
+   * field of this long-lived object took V8's write barrier slow path on every event.
+   */
+  private readonly eventNs = new BigInt64Array(1)
   /** False once the clock has caught up with `eventNs` (it never goes back): no bigint comparison per call into the core. */
   private clockBehind = false
   private dirty = true
   private lastTimerMs = -1
-  /** The strategy order being submitted and its arrival price, for its Created journal entry. */
-  private submitting: string | undefined = undefined
+  /**
+   * True while the strategy's order is submitted: the one order without a parent created then
+   * is that order (the core creates only its children beside it), and gets `submittingArrival`
+   * in its Created journal entry. A flag, not the operation id (a new string per order, whose
+   * store here took the write barrier's slow path).
+   */
+  private submitting = false
   /** The canonical id of the last submitted request and its listing index (undefined: not listed). */
   private lastListingId: string | undefined = undefined
   private lastListing: number | undefined = undefined
@@ -399,17 +408,19 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     const counts = this.eventCounts
     let sinceCheck = 0
     let lastYield = performance.now()
+    // The last event's time, kept here and stored once per row group (see below).
+    let lastNs = this.lastEventNs
     for (;;) {
       while (cursor.next()) {
         const batch = cursor.batch
         const row = cursor.row
         const ts = batch.ts[row]!
-        if (this.firstEventNs === undefined) this.firstEventNs = ts
-        this.lastEventNs = ts
+        if (lastNs === undefined) this.firstEventNs = ts
+        lastNs = ts
         if (this.dirty) this.refreshDue()
         if (ts >= this.dueNs) this.runDue(ts, true)
         // The core reads the clock only when called: it is set then (see syncClock), not per event.
-        this.eventNs = ts
+        this.eventNs[0] = ts
         this.clockBehind = true
         const fs = feeds[cursor.instrument]!
         switch (batch.kind) {
@@ -465,6 +476,8 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
           }
         }
       }
+      // Once per row group: a field store of each event's new bigint took the write barrier's slow path.
+      this.lastEventNs = lastNs
       if (cursor.done) break
       if (signal?.aborted === true) throw new Cancelled()
       if (onProgress !== undefined) onProgress(this.progress(cursor.count))
@@ -483,7 +496,8 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
 
   private progress(events: number): Progress {
     const clockNs = this.clock.nowNs()
-    const now = this.eventNs > clockNs ? this.eventNs : clockNs
+    const eventNs = this.eventNs[0]!
+    const now = eventNs > clockNs ? eventNs : clockNs
     const span = Number(this.to - this.from)
     return { events, simTimeNs: now, fraction: span > 0 ? Math.min(1, Math.max(0, Number(now - this.from) / span)) : 1 }
   }
@@ -492,7 +506,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private syncClock(): void {
     if (!this.clockBehind) return
     this.clockBehind = false
-    if (this.eventNs > this.clock.nowNs()) this.clock.setNs(this.eventNs)
+    this.clock.setNs(this.eventNs[0]!)
   }
 
   private tradeToAlgorithms(fs: ReadonlyArray<Feed>, ts: bigint, price: number, size: number): void {
@@ -616,10 +630,10 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
       this.lastListingId = request.canonicalId
       this.lastListing = li
     }
-    this.submitting = request.operationId
+    this.submitting = true
     this.submittingArrival = li === undefined ? undefined : this.refDecimals[li]
     const result = this.core.submit(request)
-    this.submitting = undefined
+    this.submitting = false
     this.submittingArrival = undefined
     if (ExecutionError.isExecutionError(result)) {
       this.onAnomaly({ kind: "SubmitRefused", operationId: request.operationId, message: result.message })
@@ -644,7 +658,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private onJournal(entry: OrderJournal.OrderJournalEntry, order: ManagedOrder.ManagedOrder): void {
     const e = entry.event
     if (e._tag === "Created") {
-      const arrival = entry.operationId === this.submitting ? this.submittingArrival : undefined
+      const arrival = this.submitting && e.order.parentOperationId === undefined ? this.submittingArrival : undefined
       const i = this.held.add(entry.operationId, arrival)
       if (this.rows !== undefined) this.rows.orders.reserve(i, arrival)
     } else if (e._tag === "FillRecorded") {
