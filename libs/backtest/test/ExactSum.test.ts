@@ -7,7 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Decimal } from "@odum/domain"
 import * as fc from "fast-check"
-import { ExactSum, MAX_FAST_SCALE, mulExact, scaleUp, subExact, unitsOf } from "../src/internal/ExactSum.js"
+import { ExactSum, MAX_FAST_SCALE, mulExact, RunSum, scaleUp, subExact, unitsOf } from "../src/internal/ExactSum.js"
 
 const MAX = Number.MAX_SAFE_INTEGER
 const fmt = Decimal.format
@@ -75,6 +75,39 @@ describe("ExactSum", () => {
     small.add(Decimal.unsafeFromString("0.2"))
     small.add(Decimal.unsafeFromString("-0.3"))
     expect(small.value()).toBe(Decimal.zero)
+  })
+})
+
+describe("RunSum", () => {
+  it("as a property: runs of the same object (and reads between them) sum as Decimal.add folded", () => {
+    fc.assert(
+      fc.property(
+        fc.array(decimal, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 50 }), fc.boolean()), { maxLength: 20 }),
+        (pool, runs) => {
+          const sum = new RunSum()
+          let expected = Decimal.zero
+          for (const [i, times, read] of runs) {
+            const d = pool[i % pool.length]!
+            for (let k = 0; k < times; k++) {
+              sum.add(d)
+              expected = Decimal.add(expected, d)
+            }
+            if (read) expect(fmt(sum.value())).toBe(fmt(expected))
+          }
+          const got = sum.value()
+          expect([got.units, got.scale]).toEqual([expected.units, expected.scale])
+        }
+      ),
+      { numRuns: 500 }
+    )
+  })
+
+  it("multiplies a run exactly past 2^53 (the decimal path)", () => {
+    const d = Decimal.fromScaled(2n ** 52n + 1n, 3)
+    const sum = new RunSum()
+    for (let k = 0; k < 3; k++) sum.add(d)
+    expect(fmt(sum.value())).toBe(fmt(Decimal.mul(d, Decimal.fromInt(3))))
   })
 })
 

@@ -94,9 +94,53 @@ export class ExactSum {
     this.rest = Decimal.add(this.rest, Decimal.fromScaled(BigInt(units), scale))
   }
 
+  /** Adds `d` `times` times (`times` a positive safe integer). */
+  addTimes(d: Decimal.Decimal, times: number): void {
+    const u = mulExact(unitsOf(d), times)
+    if (u === u) this.addUnits(u, d.scale)
+    else this.rest = Decimal.add(this.rest, Decimal.mul(d, Decimal.fromInt(times)))
+  }
+
   /** The exact sum. */
   value(): Decimal.Decimal {
     return this.n === 0 ? this.rest : Decimal.add(this.rest, Decimal.fromScaled(BigInt(this.n), this.scale))
+  }
+}
+
+/**
+ * An exact sum of decimals that mostly repeat one object: an order's quantity (the strategy
+ * sends the same decimal every time, and a whole fill hands it back as the filled quantity).
+ * A run of the same object is counted, and added once, times its count, when another object
+ * comes or the sum is read: an identity check per addend instead of an addition. Only for
+ * addends that repeat: each new object is stored here (a young one through V8's write
+ * barrier slow path), so fees, prices and products stay in plain `ExactSum`s.
+ */
+export class RunSum {
+  private readonly sum = new ExactSum()
+  private last: Decimal.Decimal | undefined = undefined
+  private count = 0
+
+  /** Adds `d`. */
+  add(d: Decimal.Decimal): void {
+    if (d === this.last) {
+      this.count++
+      return
+    }
+    this.flush()
+    this.last = d
+    this.count = 1
+  }
+
+  /** The exact sum. */
+  value(): Decimal.Decimal {
+    this.flush()
+    return this.sum.value()
+  }
+
+  private flush(): void {
+    if (this.last !== undefined) this.sum.addTimes(this.last, this.count)
+    this.last = undefined
+    this.count = 0
   }
 }
 

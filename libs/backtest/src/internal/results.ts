@@ -12,7 +12,7 @@ import type { BacktestConfig } from "../BacktestConfig.js"
 import type { Table, TableName, Value } from "../ResultFiles.js"
 import type { RunSummary } from "../RunSummary.js"
 import type { Engine } from "./Engine.js"
-import { ExactSum, mulExact, scaleUp, subExact, sumIn, unitsOf } from "./ExactSum.js"
+import { ExactSum, mulExact, RunSum, scaleUp, subExact, sumIn, unitsOf } from "./ExactSum.js"
 
 const fmt = Decimal.format
 const opt = (d: Decimal.Decimal | undefined): string | null => (d === undefined ? null : fmt(d))
@@ -34,8 +34,8 @@ const valuesOf = (m: ReadonlyMap<string, ExactSum>): Map<string, Decimal.Decimal
 interface VenueOrders {
   readonly venue: string
   orders: number
-  readonly ordered: ExactSum
-  readonly filled: ExactSum
+  readonly ordered: RunSum
+  readonly filled: RunSum
 }
 
 /** The fills of one (venue, listing), summed. */
@@ -46,7 +46,7 @@ interface FillGroup {
   /** The spec's contract size as a safe integer for the number path of a notional (not INVERSE); NaN: decimals. */
   readonly csUnits: number
   count: number
-  readonly quantity: ExactSum
+  readonly quantity: RunSum
   /** Sum of price * quantity (for the average price). */
   readonly value: ExactSum
   /** Sum of each fill's notional (InstrumentSpec.notional), when the listing is known. */
@@ -89,8 +89,8 @@ export class SummaryAccumulator {
   private lastStatus: string | undefined = undefined
   private lastStatusCount: { n: number } = { n: 0 }
   /** Strategy orders not denied: ordered and filled quantity. */
-  private readonly ordered = new ExactSum()
-  private readonly filled = new ExactSum()
+  private readonly ordered = new RunSum()
+  private readonly filled = new RunSum()
   private slipOrders = 0
   private readonly slipNum = new ExactSum()
   private readonly slipDen = new ExactSum()
@@ -110,7 +110,7 @@ export class SummaryAccumulator {
     private readonly specs: ReadonlyMap<string, InstrumentSpec.InstrumentSpec>,
     venues: ReadonlyArray<string>
   ) {
-    this.venues = new Map(venues.map((venue) => [venue, { venue, orders: 0, ordered: new ExactSum(), filled: new ExactSum() }]))
+    this.venues = new Map(venues.map((venue) => [venue, { venue, orders: 0, ordered: new RunSum(), filled: new RunSum() }]))
   }
 
   /** An order's final record, with its arrival price (strategy orders). */
@@ -199,7 +199,7 @@ export class SummaryAccumulator {
           spec,
           csUnits: spec === undefined || spec.contractType === "INVERSE" ? NaN : unitsOf(spec.contractSize),
           count: 0,
-          quantity: new ExactSum(),
+          quantity: new RunSum(),
           value: new ExactSum(),
           volume: new ExactSum(),
           fees: new Map(),
