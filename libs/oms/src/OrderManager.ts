@@ -227,8 +227,17 @@ export class OrderManager {
   private declare memo: IndexMemo
   /** Children loaded before their parent (recovery); adopted by the parent's slot when it arrives. */
   private readonly orphans = new Map<string, Array<Slot>>()
-  /** One bucket per status, in `OrderStatus.all` order; an order moves by swap-remove (see `move`). */
-  private readonly byStatus: Array<Array<Slot>> = OrderStatus.all.map((): Array<Slot> => [])
+  /**
+   * Every held order's slot under a small integer (`Slot.handle`), reused once the order is
+   * evicted. The status buckets and the finished queue hold handles, not slots: a young slot
+   * stored into their long-lived arrays took V8's write barrier slow path (~58 instructions)
+   * on every status move and every finished tree, where a small integer takes none; the
+   * table takes one such store per order.
+   */
+  private readonly table: Array<Slot | undefined> = []
+  private readonly freeHandles: Array<number> = []
+  /** One bucket of handles per status, in `OrderStatus.all` order; an order moves by swap-remove (see `move`). */
+  private readonly byStatus: Array<Array<number>> = OrderStatus.all.map((): Array<number> => [])
   /** Fills kept for reconciliation, in arrival order, and their (venue, trade id) pairs. */
   private readonly unmatched: Array<UnmatchedFill> = []
   private readonly unmatchedTrades = new Map<string, Set<string>>()
@@ -237,8 +246,8 @@ export class OrderManager {
   /** The most finished orders held; Infinity: no eviction, and none of its bookkeeping. */
   private readonly limit: number
   private readonly bounded: boolean
-  /** Finished trees in the order they finished (their roots; holes where one was withdrawn). */
-  private readonly finished: Array<Slot | undefined> = []
+  /** Finished trees in the order they finished (their roots' handles; -1 where one was withdrawn). */
+  private readonly finished: Array<number> = []
   private finishedHead = 0
   /** Queue position of `finished[0]` (positions are absolute, so a sweep renumbers nothing). */
   private finishedBase = 0
@@ -334,7 +343,8 @@ export class OrderManager {
     for (const status of new Set(statuses)) {
       const i = statusIndex(status)
       if (i < 0) continue
-      for (const slot of this.byStatus[i]!) {
+      for (const handle of this.byStatus[i]!) {
+        const slot = this.table[handle]!
         if (matches(query, slot.record)) found.push(slot)
       }
     }
@@ -917,14 +927,14 @@ export class OrderManager {
   private move(slot: Slot, status: number): void {
     const bucket = this.byStatus[slot.status]!
     const last = bucket.pop()!
-    if (last !== slot) {
+    if (last !== slot.handle) {
       bucket[slot.statusAt] = last
-      last.statusAt = slot.statusAt
+      this.table[last]!.statusAt = slot.statusAt
     }
     const target = this.byStatus[status]!
     slot.status = status
     slot.statusAt = target.length
-    target.push(slot)
+    target.push(slot.handle)
   }
 
   /**
@@ -960,7 +970,10 @@ export class OrderManager {
   private add(after: ManagedOrder, parentSlot?: Slot): void {
     const o = after.order
     const id = o.operationId
-    const slot = new Slot(after, this.nextOrdinal++, statusIndex(o.status))
+    const free = this.freeHandles
+    const handle = free.length > 0 ? free.pop()! : this.table.length
+    const slot = new Slot(after, this.nextOrdinal++, statusIndex(o.status), handle)
+    this.table[handle] = slot
     // A key already present is an evicted order's stale entry (a held one is refused before
     // this): `set` replaced it in place, so it is moved to the end, to keep the creation order
     // that iterating `slots` gives. (Comparing sizes costs no second lookup.)
@@ -1000,7 +1013,7 @@ export class OrderManager {
     }
     const bucket = this.byStatus[slot.status]!
     slot.statusAt = bucket.length
-    bucket.push(slot)
+    bucket.push(handle)
     if (o.venue !== undefined && o.venueOrderId !== undefined) this.indexVenueOrderId(o.venue, o.venueOrderId, slot)
     if (this.bounded) this.track(slot, kids)
   }
@@ -1044,11 +1057,11 @@ export class OrderManager {
     if (finished) {
       if (root.queuedAt < 0) {
         root.queuedAt = this.finishedBase + this.finished.length
-        this.finished.push(root)
+        this.finished.push(root.handle)
         this.retained += root.nodes
       }
     } else if (root.queuedAt >= 0) {
-      this.finished[root.queuedAt - this.finishedBase] = undefined
+      this.finished[root.queuedAt - this.finishedBase] = -1
       root.queuedAt = -1
       this.retained -= root.nodes
     }
@@ -1061,10 +1074,11 @@ export class OrderManager {
     try {
       const queue = this.finished
       while (this.retained > this.limit && this.finishedHead < queue.length) {
-        const root = queue[this.finishedHead]
-        queue[this.finishedHead] = undefined
+        const handle = queue[this.finishedHead]!
+        queue[this.finishedHead] = -1
         this.finishedHead++
-        if (root === undefined) continue
+        if (handle < 0) continue
+        const root = this.table[handle]!
         root.queuedAt = -1
         this.retained -= root.nodes
         const onEvict = this.options.onEvict
@@ -1090,7 +1104,7 @@ export class OrderManager {
         // A plain loop: Array.prototype.copyWithin has no fast path for arrays and cost more than the rest of eviction.
         const head = this.finishedHead
         const n = queue.length - head
-        for (let i = 0; i < n; i++) queue[i] = queue[head + i]
+        for (let i = 0; i < n; i++) queue[i] = queue[head + i]!
         queue.length = n
         this.finishedBase += this.finishedHead
         this.finishedHead = 0
@@ -1111,10 +1125,14 @@ export class OrderManager {
     this.stale++
     const bucket = this.byStatus[s.status]!
     const last = bucket.pop()!
-    if (last !== s) {
+    if (last !== s.handle) {
       bucket[s.statusAt] = last
-      last.statusAt = s.statusAt
+      this.table[last]!.statusAt = s.statusAt
     }
+    // Its handle is free for the next order: nothing holds it any more (a tree leaves the
+    // finished queue before it is evicted).
+    this.table[s.handle] = undefined
+    this.freeHandles.push(s.handle)
   }
 
   /**
@@ -1268,7 +1286,9 @@ class Slot {
   constructor(
     public record: ManagedOrder,
     readonly ordinal: number,
-    status: number
+    status: number,
+    /** Its index in the manager's slot table while held. */
+    readonly handle: number
   ) {
     this.status = status
     this.root = this

@@ -329,6 +329,34 @@ describe("retainTerminal", () => {
     expect(ids(manager.query({ venue: m.venue! }))).toEqual(["again"])
   })
 
+  it("answers status queries right while new orders take the slots of evicted ones", () => {
+    const { manager, now } = setup(2)
+    // Orders left in every kind of bucket, between others that finish and are evicted.
+    right(manager.create(limitBuy("pending"), now()))
+    for (let i = 0; i < 6; i++) {
+      right(manager.create(limitBuy(`f${i}`), now()))
+      fill(manager, now, `f${i}`)
+    }
+    right(manager.create(limitBuy("submitted"), now()))
+    right(manager.apply("submitted", { _tag: "Submit" }, now()))
+    for (let i = 6; i < 12; i++) {
+      right(manager.create(limitBuy(`f${i}`), now()))
+      cancel(manager, now, `f${i}`)
+    }
+    right(manager.create(limitBuy("accepted"), now()))
+    right(manager.apply("accepted", { _tag: "Submit" }, now()))
+    right(manager.apply("accepted", { _tag: "Accept", venueOrderId: voi("v-accepted") }, now()))
+    // Its parts move between buckets after the evicted orders' slots were reused.
+    right(manager.apply("pending", { _tag: "Submit" }, now()))
+    right(manager.apply("submitted", { _tag: "CancelRequest" }, now()))
+    expect(manager.evicted).toBe(10)
+    expect(ids(manager.query({ statuses: ["SUBMITTED"] }))).toEqual(["pending"])
+    expect(ids(manager.query({ statuses: ["PENDING_CANCEL", "ACCEPTED"] }))).toEqual(["submitted", "accepted"])
+    expect(ids(manager.query({ nonTerminal: true }))).toEqual(["pending", "submitted", "accepted"])
+    expect(ids(manager.query({ statuses: ["FILLED", "CANCELLED"] }))).toEqual(["f10", "f11"])
+    expect(ids(manager.query({}))).toEqual(["pending", "submitted", "f10", "f11", "accepted"])
+  })
+
   it("puts an evicted operation id created anew after the orders created before it", () => {
     const { manager, now } = setup(0)
     right(manager.create(limitBuy("o1"), now()))
