@@ -154,13 +154,6 @@ const fromCharCode = String.fromCharCode
 /** The last digest as four big-endian 32-bit words (single-threaded scratch, never escapes). */
 const DIGEST = new Int32Array(4)
 
-const C1 = 0x239b961b
-const C2 = 0xab0e9789
-const C3 = 0x38b34ae5
-const C4 = 0xa1e38b93
-
-const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r))
-
 const fmix = (h: number): number => {
   h ^= h >>> 16
   h = Math.imul(h, 0x85ebca6b)
@@ -175,7 +168,10 @@ const bswap = (x: number): number => ((x & 0xff) << 24) | ((x & 0xff00) << 8) | 
 /**
  * MurmurHash3_x86_128 (Austin Appleby's public-domain design), seed 0, over the UTF-16LE
  * bytes of `s`, read two code units per 32-bit word; leaves the digest in `DIGEST`.
- * Written on 32-bit lanes with Math.imul: no allocation, no bigint.
+ * Written on 32-bit lanes with Math.imul: no allocation, no bigint. The multipliers are
+ * literals and the rotations written out: bundlers (esbuild) turn top-level consts into
+ * vars, which V8 neither folds nor types, so each use of a named constant loaded it and
+ * converted it through a double, and each call of a `rotl` helper re-checked its target.
  */
 const murmur3x86_128 = (s: string): void => {
   const n = s.length
@@ -195,31 +191,39 @@ const murmur3x86_128 = (s: string): void => {
     k3 = s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 16)
     k4 = s.charCodeAt(i + 6) | (s.charCodeAt(i + 7) << 16)
 
-    h1 ^= Math.imul(rotl(Math.imul(k1, C1), 15), C2)
-    h1 = (Math.imul(rotl(h1, 19) + h2, 5) + 0x561ccd1b) | 0
-    h2 ^= Math.imul(rotl(Math.imul(k2, C2), 16), C3)
-    h2 = (Math.imul(rotl(h2, 17) + h3, 5) + 0x0bcaa747) | 0
-    h3 ^= Math.imul(rotl(Math.imul(k3, C3), 17), C4)
-    h3 = (Math.imul(rotl(h3, 15) + h4, 5) + 0x96cd1c35) | 0
-    h4 ^= Math.imul(rotl(Math.imul(k4, C4), 18), C1)
-    h4 = (Math.imul(rotl(h4, 13) + h1, 5) + 0x32ac3b17) | 0
+    k1 = Math.imul(k1, 0x239b961b)
+    h1 ^= Math.imul((k1 << 15) | (k1 >>> 17), 0xab0e9789)
+    h1 = (Math.imul(((h1 << 19) | (h1 >>> 13)) + h2, 5) + 0x561ccd1b) | 0
+    k2 = Math.imul(k2, 0xab0e9789)
+    h2 ^= Math.imul((k2 << 16) | (k2 >>> 16), 0x38b34ae5)
+    h2 = (Math.imul(((h2 << 17) | (h2 >>> 15)) + h3, 5) + 0x0bcaa747) | 0
+    k3 = Math.imul(k3, 0x38b34ae5)
+    h3 ^= Math.imul((k3 << 17) | (k3 >>> 15), 0xa1e38b93)
+    h3 = (Math.imul(((h3 << 15) | (h3 >>> 17)) + h4, 5) + 0x96cd1c35) | 0
+    k4 = Math.imul(k4, 0xa1e38b93)
+    h4 ^= Math.imul((k4 << 18) | (k4 >>> 14), 0x239b961b)
+    h4 = (Math.imul(((h4 << 13) | (h4 >>> 19)) + h1, 5) + 0x32ac3b17) | 0
   }
   // The tail: 0-7 code units (an even number of bytes), each lane mixed if it has any.
   const r = n & 7
   if (r > 0) {
     k1 = s.charCodeAt(blocks) | (r > 1 ? s.charCodeAt(blocks + 1) << 16 : 0)
-    h1 ^= Math.imul(rotl(Math.imul(k1, C1), 15), C2)
+    k1 = Math.imul(k1, 0x239b961b)
+    h1 ^= Math.imul((k1 << 15) | (k1 >>> 17), 0xab0e9789)
     if (r > 2) {
       k2 = s.charCodeAt(blocks + 2) | (r > 3 ? s.charCodeAt(blocks + 3) << 16 : 0)
-      h2 ^= Math.imul(rotl(Math.imul(k2, C2), 16), C3)
+      k2 = Math.imul(k2, 0xab0e9789)
+      h2 ^= Math.imul((k2 << 16) | (k2 >>> 16), 0x38b34ae5)
     }
     if (r > 4) {
       k3 = s.charCodeAt(blocks + 4) | (r > 5 ? s.charCodeAt(blocks + 5) << 16 : 0)
-      h3 ^= Math.imul(rotl(Math.imul(k3, C3), 17), C4)
+      k3 = Math.imul(k3, 0x38b34ae5)
+      h3 ^= Math.imul((k3 << 17) | (k3 >>> 15), 0xa1e38b93)
     }
     if (r > 6) {
       k4 = s.charCodeAt(blocks + 6)
-      h4 ^= Math.imul(rotl(Math.imul(k4, C4), 18), C1)
+      k4 = Math.imul(k4, 0xa1e38b93)
+      h4 ^= Math.imul((k4 << 18) | (k4 >>> 14), 0x239b961b)
     }
   }
   const len = n * 2

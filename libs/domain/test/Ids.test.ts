@@ -47,6 +47,18 @@ describe("clientOrderIdFor", () => {
     }
   })
 
+  it("matches the reference at every length 0-40, on random one-byte and two-byte code units", () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 40, maxLength: 40, unit: "binary" }), fc.string({ minLength: 40, maxLength: 40, unit: "binary-ascii" }), (wide, ascii) => {
+        for (let n = 0; n <= 40; n++) {
+          expect(Ids.clientOrderIdFor(wide.slice(0, n))).toBe(referenceId(wide.slice(0, n)))
+          expect(Ids.clientOrderIdFor(ascii.slice(0, n))).toBe(referenceId(ascii.slice(0, n)))
+        }
+      }),
+      { numRuns: 100 }
+    )
+  })
+
   it("pins the ids of a few operation ids (changing the hash changes every live order's id)", () => {
     expect(Ids.clientOrderIdFor("op-1")).toBe(referenceId("op-1"))
     expect(Ids.clientOrderIdFor("op-1")).toBe("odkadh6nl4pt6p5uaxywcnaf6fqq")
