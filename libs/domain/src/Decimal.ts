@@ -66,18 +66,18 @@ export type Rounding =
 
 const inspectSymbol = Symbol.for("nodejs.util.inspect.custom")
 
-const SAFE = Number.MAX_SAFE_INTEGER
-
 class DecimalImpl implements Decimal {
   declare readonly [TypeId]: TypeId
   readonly unitsN: number
   constructor(
     readonly units: bigint,
-    readonly scale: number
+    readonly scale: number,
+    /** `Number(units)` when the caller has it (the conversion is a runtime call). */
+    n: number = Number(units)
   ) {
     // A bigint beyond 2^53 - 1 converts to a double of at least 2^53 (rounding is monotonic).
-    const n = Number(units)
-    this.unitsN = n <= SAFE && n >= -SAFE ? n : NaN
+    // Number.MAX_SAFE_INTEGER, which V8 folds: a module constant becomes a var in a bundle.
+    this.unitsN = n <= Number.MAX_SAFE_INTEGER && n >= -Number.MAX_SAFE_INTEGER ? n : NaN
   }
   [Equal.symbol](that: unknown): boolean {
     return isDecimal(that) && this.units === that.units && this.scale === that.scale
@@ -116,8 +116,20 @@ export const one: Decimal = new DecimalImpl(1n, 0)
 
 /** Builds a normalised Decimal; every constructor goes through here (or proves it need not). */
 const make = (units: bigint, scale: number): Decimal => {
-  if (units === 0n) return zero
-  if (scale === 0 || units % 10n !== 0n) return new DecimalImpl(units, scale)
+  // The number form, which the result needs anyway, decides zero and trailing zeros when it
+  // is exact: a bigint remainder allocates.
+  let n = Number(units)
+  if (n <= Number.MAX_SAFE_INTEGER && n >= -Number.MAX_SAFE_INTEGER) {
+    if (n === 0) return zero
+    if (scale === 0 || n % 10 !== 0) return new DecimalImpl(units, scale, n)
+    const from = scale
+    while (scale > 0 && n % 10 === 0) {
+      n /= 10
+      scale--
+    }
+    return new DecimalImpl(units / pow10(from - scale), scale, n)
+  }
+  if (scale === 0 || units % 10n !== 0n) return new DecimalImpl(units, scale, n)
   // Every bigint step allocates: strip eight zeros at a time first (a price divided to 18
   // places, like an average fill price, typically carries a dozen or more).
   while (scale >= 8 && units % 100_000_000n === 0n) {

@@ -322,11 +322,11 @@ describe("Decimal grids and scaled integers", () => {
 
 describe("Decimal number form (unitsN)", () => {
   const SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+  const check = (x: D.Decimal) => {
+    if (x.units <= SAFE && x.units >= -SAFE) expect(BigInt(x.unitsN)).toBe(x.units)
+    else expect(x.unitsN).toBeNaN()
+  }
   it("is the coefficient exactly while it is within 2^53 - 1, NaN beyond, for every way a Decimal is made", () => {
-    const check = (x: D.Decimal) => {
-      if (x.units <= SAFE && x.units >= -SAFE) expect(BigInt(x.unitsN)).toBe(x.units)
-      else expect(x.unitsN).toBeNaN()
-    }
     fc.assert(
       fc.property(arbDecimal, arbDecimal, (a, b) => {
         for (const x of [a, b, D.add(a, b), D.sub(a, b), D.mul(a, b), D.neg(a), D.abs(a), D.round(a, 2, "half-even")]) check(x)
@@ -343,6 +343,31 @@ describe("Decimal number form (unitsN)", () => {
     expect(d("0.01").unitsN).toBe(1)
     expect(D.zero.unitsN).toBe(0)
     expect(D.fromInt(-42).unitsN).toBe(-42)
+  })
+
+  it("normalises like a bigint reference on both sides of 2^53, trailing zeros included", () => {
+    const reference = (units: bigint, scale: number): [bigint, number] => {
+      if (units === 0n) return [0n, 0]
+      while (scale > 0 && units % 10n === 0n) {
+        units /= 10n
+        scale--
+      }
+      return [units, scale]
+    }
+    const arbUnits = fc.oneof(
+      fc.bigInt({ min: -(10n ** 24n), max: 10n ** 24n }),
+      fc.tuple(fc.bigInt({ min: -SAFE - 100n, max: SAFE + 100n }), fc.integer({ min: 0, max: 20 })).map(([u, z]) => u * 10n ** BigInt(z)),
+      fc.tuple(fc.bigInt({ min: -1000n, max: 1000n }), fc.integer({ min: 0, max: 20 })).map(([u, z]) => u * 10n ** BigInt(z))
+    )
+    fc.assert(
+      fc.property(arbUnits, fc.integer({ min: 0, max: 18 }), (units, scale) => {
+        const x = D.fromScaled(units, scale)
+        const [u, s] = reference(units, scale)
+        expect([x.units, x.scale]).toEqual([u, s])
+        check(x)
+      }),
+      { numRuns: 2000 }
+    )
   })
 
   it("keeps equal values structurally equal and out of equality and hashing", () => {
