@@ -144,7 +144,7 @@ export class InMemoryRiskBook implements RiskBook {
 
   /** Orders currently counted as open. */
   get openOrderCount(): number {
-    return this.st.orders.size - 1
+    return this.st.orderCount
   }
 
   // ---------------------------------------------------------------- updates
@@ -250,7 +250,7 @@ export class InMemoryRiskBook implements RiskBook {
     const st = this.st
     const inst = st.instrument(order.canonicalId)
     if (inst === undefined) return fail("UnknownInstrument", `no spec for ${order.canonicalId}`)
-    if (st.orders.has(order.operationId)) return fail("DuplicateOrder", `order ${order.operationId} is already open`)
+    if (st.order(order.operationId) !== undefined) return fail("DuplicateOrder", `order ${order.operationId} is already open`)
     const qd = order.quantity
     const fd = order.filledQuantity
     // Nothing filled (the usual case: the OMS records a new order with a zero filled quantity) passes every check of fd.
@@ -275,7 +275,7 @@ export class InMemoryRiskBook implements RiskBook {
       if (rem === rem && (buy ? inst.b + rem <= LIM && cell.b + rem <= LIM : inst.s + rem <= LIM && cell.s + rem <= LIM)) {
         const o = st.openOrder(cell, inst, buy, rem, c.spot && rem > 0 ? (buy ? st.quoteBalanceOf(inst) : st.baseBalanceOf(inst)) : undefined)
         if (o.reservedFrom !== undefined) this.reserveN(o, inst, pd, rem)
-        st.orders.set(order.operationId, o)
+        st.addOrder(order.operationId, o)
         this.addOpenN(inst, cell, buy, rem)
         return undefined
       }
@@ -293,7 +293,7 @@ export class InMemoryRiskBook implements RiskBook {
       o.resB = reserved
       o.reservedFrom.addB(-reserved * E18)
     }
-    st.orders.set(order.operationId, o)
+    st.addOrder(order.operationId, o)
     this.addOpenB(inst, cell, buy, remaining)
     return undefined
   }
@@ -305,7 +305,7 @@ export class InMemoryRiskBook implements RiskBook {
    */
   onFill(fill: BookFill, strategyId?: string): RiskBookError | undefined {
     const st = this.st
-    const order = st.orders.get(fill.operationId)
+    const order = st.order(fill.operationId)
     const inst = order !== undefined ? order.instrument : st.instrument(fill.canonicalId)
     if (inst === undefined) return fail("UnknownInstrument", `no spec for ${fill.canonicalId}`)
     if (order === undefined && strategyId === undefined) {
@@ -365,9 +365,9 @@ export class InMemoryRiskBook implements RiskBook {
 
   /** The order ended (filled, cancelled, rejected, expired): its remainder stops counting and its reservation is freed. */
   onOrderDone(operationId: string): RiskBookError | undefined {
-    const order = this.st.orders.get(operationId)
+    const order = this.st.order(operationId)
     if (order === undefined) return fail("UnknownOrder", `order ${operationId} is not open`)
-    this.st.orders.delete(operationId)
+    this.st.removeOrder(operationId, order)
     const inst = order.instrument
     if (inst.fast) {
       if (order.remN !== 0) this.addOpenN(inst, order.cell, order.buy, -order.remN)
@@ -378,7 +378,7 @@ export class InMemoryRiskBook implements RiskBook {
         if (order.resN > 0) from.addN(order.resN, order.resScale)
       } else if (order.resB > 0n) from.addB(order.resB * E18)
     }
-    // Out of `orders`, the object is held by nothing: the next order reuses it.
+    // No longer open, the object is held by nothing: the next order reuses it.
     this.st.spare = order
     return undefined
   }
@@ -553,8 +553,8 @@ export class InMemoryRiskBook implements RiskBook {
       sc.bs = q18(c, sc.s)
       sc.p = sc.b = sc.s = 0
     }
-    for (const o of this.st.orders.values()) {
-      if (o !== undefined && o.instrument === inst) {
+    for (const o of this.st.openOrders()) {
+      if (o.instrument === inst) {
         o.remB = q18(c, o.remN)
         o.remN = 0
       }
@@ -574,7 +574,8 @@ export class InMemoryRiskBook implements RiskBook {
     if (!fits(inst.bp, LIM) || !fits(inst.bb, LIM) || !fits(inst.bs, LIM)) return
     if (inst.refB !== undefined && !(unitsOf18(inst.refB, c.ps) > 0)) return
     for (const sc of inst.strategies.values()) if (!fits(sc.bp, LIM) || !fits(sc.bb, LIM) || !fits(sc.bs, LIM)) return
-    for (const o of this.st.orders.values()) if (o !== undefined && o.instrument === inst && !fits(o.remB, LIM)) return
+    const orders = this.st.openOrders()
+    for (const o of orders) if (o.instrument === inst && !fits(o.remB, LIM)) return
     inst.p = unitsOf18(inst.bp, c.qs)
     inst.b = unitsOf18(inst.bb, c.qs)
     inst.s = unitsOf18(inst.bs, c.qs)
@@ -587,8 +588,8 @@ export class InMemoryRiskBook implements RiskBook {
       sc.s = unitsOf18(sc.bs, c.qs)
       sc.bp = sc.bb = sc.bs = 0n
     }
-    for (const o of this.st.orders.values()) {
-      if (o !== undefined && o.instrument === inst) {
+    for (const o of orders) {
+      if (o.instrument === inst) {
         o.remN = unitsOf18(o.remB, c.qs)
         o.remB = 0n
       }

@@ -22,6 +22,42 @@ describe("InMemoryRiskBook", () => {
     expect(book.openOrderCount).toBe(1)
   })
 
+  it("finds an open order whether it was recorded last or before others, and ends them in any order", () => {
+    // The order recorded last is held apart from the map of the others (an order at a time needs no Map operation).
+    const book = makeBook()
+    const accept = (id: string, side: "BUY" | "SELL", q: string) =>
+      book.onOrderAccepted({ operationId: id, strategyId: "s1", canonicalId: PERP, side, quantity: D(q), price: D("100000") })
+    expect(accept("a", "BUY", "1")).toBeUndefined()
+    expect(accept("a", "BUY", "1")?.reason).toBe("DuplicateOrder")
+    expect(accept("b", "BUY", "2")).toBeUndefined()
+    expect(accept("c", "SELL", "4")).toBeUndefined()
+    // "a" and "b" in the map, "c" last: duplicates of either are refused.
+    expect(accept("a", "BUY", "1")?.reason).toBe("DuplicateOrder")
+    expect(accept("c", "BUY", "1")?.reason).toBe("DuplicateOrder")
+    expect(book.openOrderCount).toBe(3)
+    expect(book.instrument(PERP)).toMatchObject({ openBuy: S("3"), openSell: S("4") })
+    book.onFill({ operationId: "a", canonicalId: PERP, side: "BUY", quantity: D("0.5"), price: D("100000") })
+    book.onFill({ operationId: "c", canonicalId: PERP, side: "SELL", quantity: D("1"), price: D("100000") })
+    expect(book.instrument(PERP)).toMatchObject({ position: S("-0.5"), openBuy: S("2.5"), openSell: S("3") })
+    // A value that does not fit the numbers turns the instrument's open orders (map and last) to bigints.
+    expect(book.onFill({ operationId: "b", canonicalId: PERP, side: "BUY", quantity: D("0.499999999999999999"), price: D("100000") })).toBeUndefined()
+    expect(book.onFill({ operationId: "b", canonicalId: PERP, side: "BUY", quantity: D("0.000000000000000001"), price: D("100000") })).toBeUndefined()
+    expect(book.instrument(PERP)).toMatchObject({ position: S("0"), openBuy: S("2"), openSell: S("3") })
+    expect(book.onOrderDone("c")).toBeUndefined()
+    expect(book.onOrderDone("c")?.reason).toBe("UnknownOrder")
+    expect(book.openOrderCount).toBe(2)
+    expect(book.onOrderDone("a")).toBeUndefined()
+    expect(book.instrument(PERP)).toMatchObject({ openBuy: S("1.5"), openSell: 0n })
+    // A new order while "b" is still open in the map, then both end.
+    expect(accept("d", "SELL", "1")).toBeUndefined()
+    expect(book.openOrderCount).toBe(2)
+    expect(book.onOrderDone("b")).toBeUndefined()
+    expect(book.onOrderDone("d")).toBeUndefined()
+    expect(book.openOrderCount).toBe(0)
+    expect(book.instrument(PERP)).toMatchObject({ openBuy: 0n, openSell: 0n })
+    expect(book.onFill({ operationId: "d", canonicalId: PERP, side: "SELL", quantity: D("1"), price: D("100000") })?.reason).toBe("UnknownOrder")
+  })
+
   it("reserves a spot buy's cost, settles fills at their price and frees the rest at the end", () => {
     const book = makeBook()
     book.setBalance("BINANCE-SPOT", "USDT", D("10000"))

@@ -246,6 +246,14 @@ export class BookState {
    * insert, which an order-at-a-time flow (one order open, then none) did on every order.
    */
   readonly orders = new Map<string | symbol, OpenOrder | undefined>([[KEEP, undefined]])
+  /**
+   * The order recorded last, held here and not in `orders` until the next one is recorded:
+   * an order-at-a-time flow (the backtest: accepted, filled, done before the next) then does
+   * no Map operation per order (each was a hash of its operation id, and the entry's add and
+   * delete churned the table). Empty when `slotOrder` is undefined.
+   */
+  private slotId: string | undefined = undefined
+  private slotOrder: OpenOrder | undefined = undefined
   readonly gross = new Acc()
   /**
    * Instruments whose parts of the sums (gross exposures, strategy totals, asset positions)
@@ -261,6 +269,41 @@ export class BookState {
   /** The instrument last looked up (instruments are never removed or replaced). */
   private lastId: string | undefined = undefined
   private lastInst: Instrument | undefined = undefined
+
+  /** The open order recorded under `id`, if any. */
+  order(id: string): OpenOrder | undefined {
+    if (this.slotOrder !== undefined && id === this.slotId) return this.slotOrder
+    // (Only the permanent entry: nothing to look up.)
+    return this.orders.size === 1 ? undefined : this.orders.get(id)
+  }
+
+  /** Records an open order under `id` (not open yet); the one in the slot moves to `orders`. */
+  addOrder(id: string, o: OpenOrder): void {
+    if (this.slotOrder !== undefined) this.orders.set(this.slotId as string, this.slotOrder)
+    this.slotId = id
+    this.slotOrder = o
+  }
+
+  /** Forgets the open order `o` recorded under `id`. */
+  removeOrder(id: string, o: OpenOrder): void {
+    if (o === this.slotOrder) {
+      this.slotId = undefined
+      this.slotOrder = undefined
+    } else this.orders.delete(id)
+  }
+
+  /** How many orders are open. */
+  get orderCount(): number {
+    return this.orders.size - 1 + (this.slotOrder === undefined ? 0 : 1)
+  }
+
+  /** Every open order (instrument conversions, not the hot path). */
+  openOrders(): Array<OpenOrder> {
+    const all: Array<OpenOrder> = []
+    for (const o of this.orders.values()) if (o !== undefined) all.push(o)
+    if (this.slotOrder !== undefined) all.push(this.slotOrder)
+    return all
+  }
 
   /** The order object last released by `onOrderDone` (nothing else holds it), for the next order. */
   spare: OpenOrder | undefined = undefined
