@@ -257,7 +257,25 @@ describe("the summary folded in as the run goes", () => {
     contractSize: "10",
     contractType: "INVERSE"
   })
-  const specs = new Map([linear, inverse].map((s) => [s.canonicalId, s]))
+  // Contract sizes other than 1: the summary takes a listing's volume and slippage cost as its
+  // sum times the contract size, the whole-run computation multiplies each fill and order.
+  const linearSmall = Schema.decodeSync(InstrumentSpec.InstrumentSpec)({
+    ...Schema.encodeSync(InstrumentSpec.InstrumentSpec)(linear),
+    canonicalId: "A:PERPETUAL:ETH-USDT",
+    baseAsset: "ETH",
+    contractSize: "0.01"
+  })
+  const quanto = Schema.decodeSync(InstrumentSpec.InstrumentSpec)({
+    ...Schema.encodeSync(InstrumentSpec.InstrumentSpec)(linear),
+    canonicalId: "B:PERPETUAL:ETH-USD@Q",
+    venue: "B",
+    baseAsset: "ETH",
+    quoteAsset: "USD",
+    settlementAsset: "BTC",
+    contractSize: "0.000001",
+    contractType: "QUANTO"
+  })
+  const specs = new Map([linear, inverse, linearSmall, quanto].map((s) => [s.canonicalId, s]))
   const narrow = (max: number, scale: number) => fc.integer({ min: 1, max }).map((n) => Decimal.fromScaled(BigInt(n), scale))
   // Values that leave the summary's safe-integer path: coefficients beyond 2^53, more than 18
   // places, sums beyond 2^53; mixed with small ones and with decimal objects that recur (its
@@ -271,7 +289,7 @@ describe("the summary folded in as the run goes", () => {
       fc.integer({ min: 2 ** 50, max: Number.MAX_SAFE_INTEGER }).map((n) => Decimal.fromScaled(BigInt(n), scale))
     )
   const arbitraries = (decimal: (max: number, scale: number) => fc.Arbitrary<Decimal.Decimal>) => {
-    const instrument = fc.constantFrom(linear.canonicalId, inverse.canonicalId, "C:SPOT_PAIR:UNKNOWN")
+    const instrument = fc.constantFrom(linear.canonicalId, inverse.canonicalId, linearSmall.canonicalId, quanto.canonicalId, "C:SPOT_PAIR:UNKNOWN")
     const venue = fc.constantFrom("A", "B", "Z")
     const order = fc
       .record({

@@ -24,11 +24,6 @@ const toRecord = (m: ReadonlyMap<string, Decimal.Decimal>): Record<string, strin
 }
 const addTo = (m: Map<string, Decimal.Decimal>, k: string, v: Decimal.Decimal) => m.set(k, Decimal.add(m.get(k) ?? Decimal.zero, v))
 const sign = (side: Side.Side): Decimal.Decimal => (side === "BUY" ? Decimal.one : Decimal.neg(Decimal.one))
-const valuesOf = (m: ReadonlyMap<string, ExactSum>): Map<string, Decimal.Decimal> => {
-  const out = new Map<string, Decimal.Decimal>()
-  for (const [k, s] of m) out.set(k, s.value())
-  return out
-}
 
 /** The orders of one configured venue (orders sent there, children included). */
 interface VenueOrders {
@@ -43,18 +38,31 @@ interface FillGroup {
   readonly venue: string
   readonly canonicalId: string
   readonly spec: InstrumentSpec.InstrumentSpec | undefined
-  /** The spec's contract size as a safe integer for the number path of a notional (not INVERSE); NaN: decimals. */
-  readonly csUnits: number
   count: number
   readonly quantity: RunSum
-  /** Sum of price * quantity (for the average price). */
+  /** Sum of price * quantity (for the average price; times the contract size, the volume of a listing not INVERSE). */
   readonly value: ExactSum
-  /** Sum of each fill's notional (InstrumentSpec.notional), when the listing is known. */
-  readonly volume: ExactSum
+  /**
+   * Sum of each fill's notional (InstrumentSpec.notional) of an INVERSE listing only: any other's
+   * notional is price * quantity * contract size, whose sum is `value` times the contract size,
+   * taken when the figures are read (one exact sum less per fill).
+   */
+  readonly volume: ExactSum | undefined
   readonly fees: Map<string, ExactSum>
   /** The fee sum of the last fee currency (fills of one listing nearly always pay fees in one currency). */
   lastFeeCurrency: string
   lastFees: ExactSum | undefined
+}
+
+/**
+ * The slippage of the strategy orders of one instrument: sum of side * (average - arrival) *
+ * filled. Its cost (LINEAR listings) is that sum times the contract size, taken when the
+ * figures are read (one exact sum less per order than summing each order's cost).
+ */
+interface SlipGroup {
+  readonly canonicalId: string
+  readonly spec: InstrumentSpec.InstrumentSpec | undefined
+  readonly diff: ExactSum
 }
 
 /** The figures of summary.json that come from orders and fills. */
@@ -92,19 +100,16 @@ export class SummaryAccumulator {
   private readonly ordered = new RunSum()
   private readonly filled = new RunSum()
   private slipOrders = 0
-  private readonly slipNum = new ExactSum()
+  /** By instrument, in the order first met. */
+  private readonly slips = new Map<string, SlipGroup>()
+  private lastSlip: SlipGroup | undefined = undefined
   private readonly slipDen = new ExactSum()
-  private readonly slipCost = new Map<string, ExactSum>()
   /** By configured venue, in config order. */
   private readonly venues: Map<string, VenueOrders>
   private lastVenue: VenueOrders | undefined = undefined
   private fillCount = 0
   private readonly groups = new Map<string, FillGroup>()
   private lastGroup: FillGroup | undefined = undefined
-  private lastSpec: InstrumentSpec.InstrumentSpec | undefined = undefined
-  /** The last spec's slippage cost sum (LINEAR) and contract size as a safe integer (NaN: decimals). */
-  private lastSlipCost: ExactSum | undefined = undefined
-  private lastCsUnits = NaN
 
   constructor(
     private readonly specs: ReadonlyMap<string, InstrumentSpec.InstrumentSpec>,
@@ -152,16 +157,15 @@ export class SummaryAccumulator {
     const q = o.filledQuantity
     if (arrival !== undefined && avg !== undefined && Decimal.isPositive(q)) {
       this.slipOrders++
-      let spec = this.lastSpec
-      if (spec === undefined || spec.canonicalId !== o.canonicalId) {
-        spec = this.specs.get(o.canonicalId)
-        if (spec !== undefined) {
-          this.lastSpec = spec
-          this.lastSlipCost = spec.contractType === "LINEAR" ? sumIn(this.slipCost, spec.quoteAsset) : undefined
-          this.lastCsUnits = unitsOf(spec.contractSize)
+      let slip = this.lastSlip
+      if (slip === undefined || slip.canonicalId !== o.canonicalId) {
+        slip = this.slips.get(o.canonicalId)
+        if (slip === undefined) {
+          slip = { canonicalId: o.canonicalId, spec: this.specs.get(o.canonicalId), diff: new ExactSum() }
+          this.slips.set(o.canonicalId, slip)
         }
+        this.lastSlip = slip
       }
-      const cost = spec !== undefined && spec.contractType === "LINEAR" ? this.lastSlipCost : undefined
       // diff = side * (avg - arrival) * filled, at the finer of the two price scales plus the quantity's.
       const au = unitsOf(avg)
       const ru = unitsOf(arrival)
@@ -170,16 +174,12 @@ export class SummaryAccumulator {
       const d = au === au && ru === ru ? subExact(scaleUp(au, ps - avg.scale), scaleUp(ru, ps - arrival.scale)) : NaN
       const diffUnits = mulExact(o.side === "BUY" ? d : -d, qu)
       const denUnits = mulExact(ru, qu)
-      const costUnits = cost === undefined ? 0 : mulExact(diffUnits, this.lastCsUnits)
-      if (diffUnits === diffUnits && denUnits === denUnits && costUnits === costUnits) {
-        this.slipNum.addUnits(diffUnits, ps + q.scale)
+      if (diffUnits === diffUnits && denUnits === denUnits) {
+        slip.diff.addUnits(diffUnits, ps + q.scale)
         this.slipDen.addUnits(denUnits, arrival.scale + q.scale)
-        if (cost !== undefined) cost.addUnits(costUnits, ps + q.scale + spec!.contractSize.scale)
       } else {
-        const diff = Decimal.mul(Decimal.mul(sign(o.side), Decimal.sub(avg, arrival)), q)
-        this.slipNum.add(diff)
+        slip.diff.add(Decimal.mul(Decimal.mul(sign(o.side), Decimal.sub(avg, arrival)), q))
         this.slipDen.add(Decimal.mul(arrival, q))
-        if (cost !== undefined) cost.add(Decimal.mul(diff, spec!.contractSize))
       }
     }
   }
@@ -197,11 +197,10 @@ export class SummaryAccumulator {
           venue: f.venue,
           canonicalId: f.canonicalId,
           spec,
-          csUnits: spec === undefined || spec.contractType === "INVERSE" ? NaN : unitsOf(spec.contractSize),
           count: 0,
           quantity: new RunSum(),
           value: new ExactSum(),
-          volume: new ExactSum(),
+          volume: spec !== undefined && spec.contractType === "INVERSE" ? new ExactSum() : undefined,
           fees: new Map(),
           lastFeeCurrency: "",
           lastFees: undefined
@@ -214,15 +213,10 @@ export class SummaryAccumulator {
     const price = f.price
     const quantity = f.quantity
     g.quantity.add(quantity)
-    // price * quantity, and the notional quantity * contract size * price (InstrumentSpec.notional when not INVERSE).
     const pq = mulExact(unitsOf(price), unitsOf(quantity))
     if (pq === pq) g.value.addUnits(pq, price.scale + quantity.scale)
     else g.value.add(Decimal.mul(price, quantity))
-    if (g.spec !== undefined) {
-      const n = mulExact(pq, g.csUnits)
-      if (n === n) g.volume.addUnits(n, price.scale + quantity.scale + g.spec.contractSize.scale)
-      else g.volume.add(InstrumentSpec.notional(g.spec, quantity, price))
-    }
+    if (g.volume !== undefined) g.volume.add(InstrumentSpec.notional(g.spec!, quantity, price))
     let fees = g.lastFees
     if (fees === undefined || g.lastFeeCurrency !== f.feeCurrency) {
       fees = sumIn(g.fees, f.feeCurrency)
@@ -263,7 +257,8 @@ export class SummaryAccumulator {
       }
       if (g.spec !== undefined) {
         const asset = InstrumentSpec.notionalAsset(g.spec)
-        const groupVolume = g.volume.value()
+        // Not INVERSE: the sum of price * quantity * contract size is the sum of price * quantity times the contract size.
+        const groupVolume = g.volume !== undefined ? g.volume.value() : Decimal.mul(g.value.value(), g.spec.contractSize)
         addTo(volume, asset, groupVolume)
         if (v !== undefined) addTo(v.volume, asset, groupVolume)
       }
@@ -289,6 +284,14 @@ export class SummaryAccumulator {
     })
 
     const slipDen = this.slipDen.value()
+    let slipNum = Decimal.zero
+    const slipCost = new Map<string, Decimal.Decimal>()
+    for (const slip of this.slips.values()) {
+      const diff = slip.diff.value()
+      slipNum = Decimal.add(slipNum, diff)
+      // LINEAR: the sum of diff * contract size is the sum of diff times the contract size.
+      if (slip.spec !== undefined && slip.spec.contractType === "LINEAR") addTo(slipCost, slip.spec.quoteAsset, Decimal.mul(diff, slip.spec.contractSize))
+    }
     const statusRecord: Record<string, number> = {}
     for (const k of sortedKeys(this.byStatus)) statusRecord[k] = this.byStatus.get(k)!.n
     return {
@@ -304,9 +307,9 @@ export class SummaryAccumulator {
       slippage: {
         orders: this.slipOrders,
         bps: Decimal.isPositive(slipDen)
-          ? fmt(Decimal.div(Decimal.mul(this.slipNum.value(), Decimal.fromInt(10_000)), slipDen, 4, "half-even"))
+          ? fmt(Decimal.div(Decimal.mul(slipNum, Decimal.fromInt(10_000)), slipDen, 4, "half-even"))
           : null,
-        cost: toRecord(valuesOf(this.slipCost))
+        cost: toRecord(slipCost)
       },
       fillRatio: ratio(this.filled.value(), this.ordered.value(), 6),
       byVenue
