@@ -335,6 +335,33 @@ describe("ExecutionCore", () => {
     expect(core.changed.every((c) => c === undefined)).toBe(true)
   })
 
+  it("keeps an order end queued by a call that threw until a later call settles it, across queue renewals", () => {
+    const env = makeEnv()
+    // A report sink that throws on the FILLED report of orders 55-75: the end is queued when its
+    // journal entry is committed, then the throw leaves the call, so those calls (one of them the
+    // 64th since a renewal) end with an order end still queued for the next call's settle.
+    const core = env.core as unknown as { reportSink: { onReport: (r: { status: string }) => void } }
+    let i = 0
+    core.reportSink = {
+      onReport: (r) => {
+        if (r.status === "FILLED" && i >= 55 && i <= 75) throw new Error("sink down")
+      }
+    }
+    const ids: Array<string> = []
+    for (; i < 150; i++) {
+      const request = limit({ side: i % 2 === 0 ? "BUY" : "SELL" })
+      ids.push(request.operationId)
+      if (i >= 55 && i <= 75) expect(() => env.core.submit(request)).toThrow("sink down")
+      else expect(ok(env.core.submit(request)).status).toBe("FILLED")
+    }
+    // Every order is FILLED in the OMS, and every end reached the risk book: none was lost.
+    for (const id of ids) expect(ok(env.core.status(id)).status).toBe("FILLED")
+    expect(env.riskBook.openOrderCount).toBe(0)
+    const queues = env.core as unknown as { changedCount: number; changed: Array<unknown> }
+    expect(queues.changedCount).toBe(0)
+    expect(queues.changed.every((c) => c === undefined)).toBe(true)
+  })
+
   it("reports every change once, in journal order, with strictly increasing sequences", () => {
     const env = makeEnv()
     env.venue.script = () => "ack"
