@@ -36,6 +36,7 @@ import { Decimal, type Fill, InstrumentSpec, type OrderType } from "@odum/domain
 import * as Either from "effect/Either"
 import { BID, BUY, F_CLEAR, F_LAST, SELL, type Aggressor, type BookSide, type MarketEvent } from "./MarketEvent.js"
 import { DecimalCache } from "./internal/DecimalCache.js"
+import { pastInt64 } from "./internal/int64.js"
 import { DEFAULT_WINDOW, OrderBook, type Side } from "./OrderBook.js"
 import { SimConfigError } from "./SimError.js"
 
@@ -158,8 +159,18 @@ export class MatchingEngine {
   lastTradePrice = 0
   /** Price (units) the immediate mode fills market orders at; 0 falls back to the last trade. */
   referencePrice = 0
-  /** Latest time the engine has seen (ns). */
-  now = 0n
+  /**
+   * Latest time the engine has seen (ns), in a typed array: a new young bigint stored into a
+   * field of this long-lived object on every tick took V8's write barrier slow path. It only
+   * moves forward, so only the upper end of int64 needs checking (a typed array would wrap).
+   */
+  private readonly nowSlot = new BigInt64Array(1)
+  get now(): bigint {
+    return this.nowSlot[0]!
+  }
+  set now(ns: bigint) {
+    this.nowSlot[0] = ns > 9_223_372_036_854_775_807n ? pastInt64(ns) : ns
+  }
   /** Net position from our fills (size units, signed), for reduce-only checks. */
   position = 0
 

@@ -64,6 +64,28 @@ describe("SimVenue: latency", () => {
     expect(sink.events.at(-1)).toMatchObject({ _tag: "CancelRejected", reason: "OrderNotFound" })
   })
 
+  it("keeps its clocks exact up to the end of int64 and refuses a time past it, changing nothing", () => {
+    const MAX = 2n ** 63n - 1n
+    const { sim, sink, book } = venue({ latencyNs: 1n * MS })
+    book(0n)
+    // An order whose arrival would be past int64: a RangeError, nothing queued or answered.
+    expect(() => sim.submit(request("late", "BUY", "1"), MAX)).toThrow(RangeError)
+    expect(() => sim.submit(request("late", "BUY", "1"), MAX)).toThrow(/past the int64 range/)
+    expect(sim.nextArrivalNs()).toBeUndefined()
+    expect(sink.events).toEqual([])
+    expect(() => sim.advanceTo(MAX + 1n)).toThrow(RangeError)
+    expect(sim.now()).toBe(0n)
+    expect(() => sim.onMarket(BTC, { kind: "trades", ts: MAX + 1n, price: 1000, size: 1, aggressor: 1 })).toThrow(RangeError)
+    expect(sim.engine(BTC)!.now).toBe(0n)
+    // The last representable time is kept exactly (not rounded through a double).
+    sim.submit(request("m1", "BUY", "1"), MAX - 1n * MS)
+    expect(sim.nextArrivalNs()).toBe(MAX)
+    sim.advanceTo(MAX)
+    expect(sim.now()).toBe(MAX)
+    expect(sink.tags()).toEqual(["Accepted:m1", "Filled:m1"])
+    expect(sink.events[1]!.ts).toBe(MAX)
+  })
+
   it("zero latency answers inside the call", () => {
     const { sim, sink, book } = venue()
     book(0n)
