@@ -244,8 +244,10 @@ export class BookState {
    * Open orders by operation id, plus one permanent entry under a symbol (no operation id
    * can equal it): a Map that empties gives up its table and allocates a new one on the next
    * insert, which an order-at-a-time flow (one order open, then none) did on every order.
+   * Private: the order recorded last is not in it (see `slotOrder`), so every reader goes
+   * through `order`, `orderCount` and `openOrders`.
    */
-  readonly orders = new Map<string | symbol, OpenOrder | undefined>([[KEEP, undefined]])
+  private readonly orders = new Map<string | symbol, OpenOrder | undefined>([[KEEP, undefined]])
   /**
    * The order recorded last, held here and not in `orders` until the next one is recorded:
    * an order-at-a-time flow (the backtest: accepted, filled, done before the next) then does
