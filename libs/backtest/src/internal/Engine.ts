@@ -216,6 +216,16 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private readonly to: bigint
   private readonly interval: bigint
   private nextSampleNs: bigint
+  /**
+   * `nextSampleNs`, or the largest int64 when it is later (INF once the last sample before
+   * `to` is taken): where `refreshDue` starts. `dueNs` never holds a bigint past int64, which
+   * the per-event `ts >= dueNs` would have met as soon as the samples ran out: V8 compares
+   * bigints in optimised code as int64 while every value it has seen fits, and the first
+   * INF deoptimised the replay loop, which ran unoptimised until it was compiled again.
+   * Events' times are int64, so a `dueNs` capped at the largest int64 answers every
+   * `ts >= dueNs` as before, except at that very time, where `runDue` finds nothing due.
+   */
+  private sampleDueNs: bigint
   private readonly startingBalances: ReadonlyMap<string, Decimal.Decimal>
   /** The earliest scheduled item (sample, arrival, timer), valid unless `dirty`. */
   private dueNs = 0n
@@ -259,6 +269,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     this.to = config.data.to
     this.interval = BigInt(config.equityCurve.intervalMs) * NS_PER_MS
     this.nextSampleNs = this.from
+    this.sampleDueNs = this.from > 9_223_372_036_854_775_807n ? 9_223_372_036_854_775_807n : this.from
     this.clock = ExecutionClock.manual(Number(this.from / NS_PER_MS))
     this.clock.setNs(this.from)
     this.sims = parts.sims
@@ -521,7 +532,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
 
   /** The earliest scheduled item of each source. */
   private refreshDue(): void {
-    let due = this.nextSampleNs
+    let due = this.sampleDueNs
     for (const sim of this.sims) {
       const a = sim.nextArrivalNs()
       if (a !== undefined && a < due) due = a
@@ -566,7 +577,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
         rank = 3
       }
       if (inclusive ? best > limit : best >= limit) {
-        this.dueNs = best
+        this.dueNs = best > 9_223_372_036_854_775_807n ? 9_223_372_036_854_775_807n : best
         this.dirty = false
         return
       }
@@ -733,7 +744,13 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     }
     // Samples at from + k * interval before `to`; the closing one at `to` is taken by `run`.
     const next = ts + this.interval
-    this.nextSampleNs = next < this.to ? next : INF
+    if (next < this.to) {
+      this.nextSampleNs = next
+      this.sampleDueNs = next > 9_223_372_036_854_775_807n ? 9_223_372_036_854_775_807n : next
+    } else {
+      this.nextSampleNs = INF
+      this.sampleDueNs = 9_223_372_036_854_775_807n
+    }
     this.dirty = true
   }
 }
