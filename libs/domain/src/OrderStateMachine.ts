@@ -156,11 +156,13 @@ export const transition = (s: OrderState, event: OrderEvent): OrderState | Illeg
       if (!Decimal.isPositive(event.quantity)) {
         return illegal(s, event, "InvalidQuantity", `fill quantity must be positive, got ${Decimal.format(event.quantity)}`)
       }
-      if (s.tradeIds.includes(event.tradeId)) {
+      // (No call into `includes` for an order's first fill.)
+      if (s.tradeIds.length !== 0 && s.tradeIds.includes(event.tradeId)) {
         return illegal(s, event, "DuplicateTrade", `trade ${event.tradeId} is already recorded`)
       }
       const filled = Decimal.add(s.filledQuantity, event.quantity)
-      const c = Decimal.compare(filled, s.quantity)
+      // A fill of the whole order often is the ordered quantity's own object: no bigint comparison then.
+      const c = filled === s.quantity ? 0 : Decimal.compare(filled, s.quantity)
       if (c > 0) {
         return illegal(
           s,

@@ -141,6 +141,22 @@ describe("OrderStateMachine rules for racing venue messages", () => {
     expect(SM.isIllegal(zero) && zero.reason).toBe("InvalidQuantity")
   })
 
+  it("a first fill of the whole order, with the order's own quantity object, completes it; a repeat is refused", () => {
+    const q = d("10")
+    const sent = SM.transition(SM.initial(q), E.Submit) as SM.OrderState
+    const whole = SM.transition(sent, { _tag: "Fill", quantity: q, price: d("100"), tradeId: tid("t1") }) as SM.OrderState
+    expect(whole.status).toBe("FILLED")
+    expect(whole.filledQuantity).toBe(q)
+    expect(whole.tradeIds).toEqual(["t1"])
+    const part = SM.transition(sent, { _tag: "Fill", quantity: d("4"), price: d("100"), tradeId: tid("t1") }) as SM.OrderState
+    expect(part.status).toBe("PARTIALLY_FILLED")
+    const again = SM.transition(part, { _tag: "Fill", quantity: d("1"), price: d("100"), tradeId: tid("t1") })
+    expect(SM.isIllegal(again) && again.reason).toBe("DuplicateTrade")
+    const rest = SM.transition(part, { _tag: "Fill", quantity: d("6"), price: d("100"), tradeId: tid("t2") }) as SM.OrderState
+    expect(rest.status).toBe("FILLED")
+    expect(rest.tradeIds).toEqual(["t1", "t2"])
+  })
+
   it("apply wraps the result in an Either; a new order needs a positive quantity", () => {
     expect(Either.isRight(SM.apply(inStatus.PENDING, E.Submit))).toBe(true)
     expect(Either.isLeft(SM.apply(inStatus.DENIED, E.Submit))).toBe(true)

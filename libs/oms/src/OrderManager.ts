@@ -375,7 +375,10 @@ export class OrderManager {
   }
 
   private byVenueOrder(venue: string, venueOrderId: string): Slot | undefined {
-    const s = this.byVenueOrderId.get(venue)?.get(venueOrderId)
+    // The venue's map from the memo when it is the one `indexVenueOrderId` wrote last (the usual case).
+    const last = this.memo.venueIds
+    const ids = last.key === venue && last.value !== undefined ? last.value : this.byVenueOrderId.get(venue)
+    const s = ids?.get(venueOrderId)
     return s !== undefined && s.held ? s : undefined
   }
 
@@ -666,7 +669,8 @@ export class OrderManager {
     // one venue, so its own trade ids (all of `state.tradeIds` for an order without children)
     // are unique, while a venue's trade ids need not be across instruments (Binance numbers
     // them per symbol) or across the two sides of a self-trade.
-    if (report.venue === o.venue && slot.children === undefined && m.state.tradeIds.includes(report.tradeId)) {
+    const tradeIds = m.state.tradeIds
+    if (report.venue === o.venue && slot.children === undefined && tradeIds.length !== 0 && tradeIds.includes(report.tradeId)) {
       d.result = { _tag: "Duplicate", key: reportKey(report) }
       return undefined
     }
@@ -956,10 +960,14 @@ export class OrderManager {
     s.record = after
     const b = before.order
     if (b.status !== o.status) {
-      this.move(s, statusIndex(o.status))
+      // Terminal or not from the status indexes (FILLED is 4, 6 and on are the other ends; the
+      // slot's index is still `before`'s): no string comparisons.
+      const from = s.status
+      const to = statusIndex(o.status)
+      this.move(s, to)
       if (this.bounded) {
-        const done = isTerminal(o.status)
-        if (done !== isTerminal(b.status)) {
+        const done = to === 4 || to >= 6
+        if (done !== (from === 4 || from >= 6)) {
           const root = s.root
           root.open += done ? -1 : 1
           this.settle(root)

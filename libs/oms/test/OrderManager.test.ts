@@ -223,6 +223,27 @@ describe("apply", () => {
     expect(journal.length).toBe(n)
   })
 
+  it("refuses a venue order id held on the same venue, whichever venue was indexed last", () => {
+    const { manager, now } = setup()
+    const accept = (id: string, v: string) => manager.apply(id, { _tag: "Accept", venueOrderId: voi(v) }, now())
+    const perp = { canonicalId: DERIBIT_PERP.canonicalId, venue: DERIBIT_PERP.venue, quantity: d("10"), price: d("65000.5") }
+    for (const id of ["s1", "s2", "p1", "p2"]) {
+      right(manager.create(limitBuy(id, id.startsWith("p") ? perp : {}), now()))
+      right(manager.apply(id, { _tag: "Submit" }, now()))
+    }
+    right(accept("s1", "v-1"))
+    right(accept("p1", "v-p"))
+    // The last venue indexed is Deribit: a Binance id is looked up among Binance's ids...
+    expect((left(accept("s2", "v-1")) as EventRejected).reason).toBe("VenueOrderIdInUse")
+    right(accept("s2", "v-p")) // (Deribit's id, free on Binance)
+    // ...and, Binance indexed last, a Deribit id among Deribit's.
+    right(accept("p2", "v-1"))
+    expect(manager.getByVenueOrderId(venue("BINANCE-SPOT"), "v-1")?.order.operationId).toBe("s1")
+    expect(manager.getByVenueOrderId(venue("BINANCE-SPOT"), "v-p")?.order.operationId).toBe("s2")
+    expect(manager.getByVenueOrderId(DERIBIT_PERP.venue, "v-p")?.order.operationId).toBe("p1")
+    expect(manager.getByVenueOrderId(DERIBIT_PERP.venue, "v-1")?.order.operationId).toBe("p2")
+  })
+
   it("refuses what the OMS itself forbids", () => {
     const { manager, now } = setup()
     right(manager.create(limitBuy("routed"), now()))
