@@ -6,6 +6,7 @@
 import { Decimal, type Ids, type InstrumentSpec, type Order, type OrderType, type Side } from "@odum/domain"
 import type { OrderRequest } from "@odum/oms"
 import { intern } from "./intern.js"
+import { NumberedIds } from "./operationIds.js"
 import type { BacktestConfig, ParentOrdersStrategy, TradeDrivenStrategy } from "../BacktestConfig.js"
 
 /** What a strategy may do: send an order (the engine stamps it with the arrival price and hands it to the core). */
@@ -39,8 +40,8 @@ export class TradeDriven implements Strategy {
   private readonly canonicalId: string
   private readonly type: OrderType.OrderType
   private readonly timeInForce: OrderType.TimeInForce
-  /** `<strategyId>-`: operation ids are it and the order's number, joined into one flat string. */
-  private readonly idPrefix: string
+  /** Operation ids: `<strategyId>-<n>`, n the order's number (from 1), each one flat string. */
+  private readonly ids: NumberedIds
   private readonly quantity: Decimal.Decimal
   private readonly limit: number
   private readonly every: number
@@ -62,7 +63,7 @@ export class TradeDriven implements Strategy {
   ) {
     // Names as the engine's one instance each (see intern.ts): the pipeline compares them per order.
     this.strategyId = intern(config.strategyId) as Ids.StrategyId
-    this.idPrefix = `${config.strategyId}-`
+    this.ids = new NumberedIds(`${config.strategyId}-`)
     this.canonicalId = intern(config.instrument)
     this.type = config.orderType
     this.timeInForce = config.timeInForce
@@ -111,10 +112,10 @@ export class TradeDriven implements Strategy {
       price = Decimal.fromScaled(BigInt(units), this.priceScale)
     }
     if (this.rule === "alternate") this.nextBuy = !this.nextBuy
-    const n = ++this.sent
+    this.sent++
     // Built by assignment: conditional spreads cost more than the rest of this method.
     const request: { -readonly [K in keyof OrderRequest.OrderRequest]: OrderRequest.OrderRequest[K] } = {
-      operationId: [this.idPrefix, n].join("") as Ids.OperationId,
+      operationId: this.ids.next() as Ids.OperationId,
       strategyId: this.strategyId,
       canonicalId: this.canonicalId,
       side,
