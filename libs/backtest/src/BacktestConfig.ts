@@ -28,15 +28,25 @@ import { canonicalJson, sha256Hex } from "./internal/canonicalJson.js"
 // Scalars
 // ---------------------------------------------------------------------------------------
 
-/** An instant: ISO-8601 with a zone (`Z` or `+hh:mm`) and up to 9 fractional digits, or integer ns as text; decodes to epoch ns. */
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
+
+/**
+ * An instant: ISO-8601 with a zone (`Z` or `+hh:mm`) and up to 9 fractional digits, or integer
+ * ns as text; decodes to epoch ns, within int64 (the catalog's, the engine's and the simulated
+ * venues' times are int64: a later `to` is refused here, not met mid-run).
+ */
 export const Instant: Schema.Schema<bigint, string> = Schema.transformOrFail(Schema.String, Schema.BigIntFromSelf, {
   strict: true,
   decode: (s, _, ast) => {
     const ns = Timestamp.parse(s)
-    return ns === undefined
-      ? ParseResult.fail(
-          new ParseResult.Type(ast, s, `expected an ISO-8601 instant with a zone (e.g. "2024-08-08T23:54:00Z") or integer nanoseconds, got ${JSON.stringify(s)}`)
-        )
+    if (ns === undefined) {
+      return ParseResult.fail(
+        new ParseResult.Type(ast, s, `expected an ISO-8601 instant with a zone (e.g. "2024-08-08T23:54:00Z") or integer nanoseconds, got ${JSON.stringify(s)}`)
+      )
+    }
+    return ns < INT64_MIN || ns > INT64_MAX
+      ? ParseResult.fail(new ParseResult.Type(ast, s, `expected an instant within int64 nanoseconds (${INT64_MIN} to ${INT64_MAX}), got ${s}`))
       : ParseResult.succeed(ns)
   },
   encode: (ns) => ParseResult.succeed(Timestamp.toIso(ns))

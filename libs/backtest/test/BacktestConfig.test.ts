@@ -173,4 +173,15 @@ describe("BacktestConfig scalars", () => {
     )
     expect(Either.isLeft(Schema.decodeUnknownEither(BacktestConfig.Instant)("2024-08-08T23:54:00"))).toBe(true)
   })
+
+  it("instants: within int64 ns, and a clear error past it", () => {
+    const decode = Schema.decodeUnknownEither(BacktestConfig.Instant)
+    expect(decode("9223372036854775807")).toEqual(Either.right(9_223_372_036_854_775_807n))
+    expect(decode("-9223372036854775808")).toEqual(Either.right(-9_223_372_036_854_775_808n))
+    for (const text of ["9223372036854775808", "-9223372036854775809", "100000000000000000000000"]) {
+      const r = decode(text)
+      expect(Either.isLeft(r)).toBe(true)
+      if (Either.isLeft(r)) expect(r.left.message).toContain(`within int64 nanoseconds`)
+    }
+  })
 })

@@ -34,6 +34,7 @@ import type { JournalEvent, LifecycleEvent, OrderJournalEntry } from "./OrderJou
 import { limitOf, matches, type OrderQuery } from "./OrderQuery.js"
 import type { OrderRequest } from "./OrderRequest.js"
 import { advance, appendFill, created, replay } from "./internal/records.js"
+import { isTerminalIndex, statusIndex } from "./internal/status.js"
 
 /** Finds an instrument by canonical id; a `Map<string, InstrumentSpec>` is one. */
 export interface InstrumentLookup {
@@ -124,34 +125,6 @@ const { right, left } = Either
 
 const SUBMIT: OrderEvent.Submit = { _tag: "Submit" }
 const NON_TERMINAL: ReadonlyArray<OrderStatus.OrderStatus> = OrderStatus.all.filter((s) => !isTerminal(s))
-
-/** The index of a status in `OrderStatus.all` (the status buckets' order); -1 for anything else. */
-const statusIndex = (status: string): number => {
-  switch (status) {
-    case "PENDING":
-      return 0
-    case "SUBMITTED":
-      return 1
-    case "ACCEPTED":
-      return 2
-    case "PARTIALLY_FILLED":
-      return 3
-    case "FILLED":
-      return 4
-    case "PENDING_CANCEL":
-      return 5
-    case "CANCELLED":
-      return 6
-    case "REJECTED":
-      return 7
-    case "EXPIRED":
-      return 8
-    case "DENIED":
-      return 9
-    default:
-      return -1
-  }
-}
 
 const describe = (u: unknown): string => {
   if (typeof u === "string") return `the string ${JSON.stringify(u.length > 40 ? `${u.slice(0, 40)}...` : u)}`
@@ -960,14 +933,13 @@ export class OrderManager {
     s.record = after
     const b = before.order
     if (b.status !== o.status) {
-      // Terminal or not from the status indexes (FILLED is 4, 6 and on are the other ends; the
-      // slot's index is still `before`'s): no string comparisons.
+      // Terminal or not from the status indexes (the slot's is still `before`'s): no string comparisons.
       const from = s.status
       const to = statusIndex(o.status)
       this.move(s, to)
       if (this.bounded) {
-        const done = to === 4 || to >= 6
-        if (done !== (from === 4 || from >= 6)) {
+        const done = isTerminalIndex(to)
+        if (done !== isTerminalIndex(from)) {
           const root = s.root
           root.open += done ? -1 : 1
           this.settle(root)

@@ -217,13 +217,15 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private readonly interval: bigint
   private nextSampleNs: bigint
   /**
-   * `nextSampleNs`, or the largest int64 when it is later (INF once the last sample before
-   * `to` is taken): where `refreshDue` starts. `dueNs` never holds a bigint past int64, which
-   * the per-event `ts >= dueNs` would have met as soon as the samples ran out: V8 compares
-   * bigints in optimised code as int64 while every value it has seen fits, and the first
-   * INF deoptimised the replay loop, which ran unoptimised until it was compiled again.
-   * Events' times are int64, so a `dueNs` capped at the largest int64 answers every
-   * `ts >= dueNs` as before, except at that very time, where `runDue` finds nothing due.
+   * `nextSampleNs`, or the largest int64 once no sample is left (where `nextSampleNs` is INF,
+   * which `runDue` needs: a sample at int64's last ns would be one too many): where
+   * `refreshDue` starts. `dueNs` never holds a bigint past int64, which the per-event
+   * `ts >= dueNs` would have met as soon as the samples ran out: V8 compares bigints in
+   * optimised code as int64 while every value it has seen fits, and the first INF
+   * deoptimised the replay loop, which ran unoptimised until it was compiled again. The
+   * config keeps `from` and `to` within int64, and events' times are int64, so a `dueNs`
+   * capped at the largest int64 answers every `ts >= dueNs` as before, except at that very
+   * time, where `runDue` finds nothing due.
    */
   private sampleDueNs: bigint
   private readonly startingBalances: ReadonlyMap<string, Decimal.Decimal>
@@ -269,7 +271,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     this.to = config.data.to
     this.interval = BigInt(config.equityCurve.intervalMs) * NS_PER_MS
     this.nextSampleNs = this.from
-    this.sampleDueNs = this.from > 9_223_372_036_854_775_807n ? 9_223_372_036_854_775_807n : this.from
+    this.sampleDueNs = this.from
     this.clock = ExecutionClock.manual(Number(this.from / NS_PER_MS))
     this.clock.setNs(this.from)
     this.sims = parts.sims
@@ -745,8 +747,9 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     // Samples at from + k * interval before `to`; the closing one at `to` is taken by `run`.
     const next = ts + this.interval
     if (next < this.to) {
+      // (Below `to`, so within int64.)
       this.nextSampleNs = next
-      this.sampleDueNs = next > 9_223_372_036_854_775_807n ? 9_223_372_036_854_775_807n : next
+      this.sampleDueNs = next
     } else {
       this.nextSampleNs = INF
       this.sampleDueNs = 9_223_372_036_854_775_807n
