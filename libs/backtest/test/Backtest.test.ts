@@ -162,6 +162,25 @@ describe("Backtest.run", () => {
   )
 
   it(
+    "a strategy order's venue: the one it was sent to; none if denied, unless the strategy names it (the core picks a venue only for an order risk allowed)",
+    async () => {
+      const base = example("backtest.risk.example.json")
+      const strategy = base["strategy"] as Record<string, unknown>
+      for (const named of [false, true]) {
+        const config = decode(named ? { ...base, strategy: { ...strategy, venue: "BINANCE-FUTURES" } } : base)
+        const done = await runTo(config, tempDir())
+        const orders = readCsv(join(runDir(done), "orders.csv")).rows
+        const denied = orders.filter((o) => o["status"] === "DENIED")
+        expect(denied.length).toBeGreaterThan(0)
+        expect(denied.length).toBeLessThan(orders.length)
+        for (const o of orders) expect(o["venue"], `${o["operation_id"]} ${o["status"]}`).toBe(named || o["status"] !== "DENIED" ? "BINANCE-FUTURES" : "")
+        expect(done.summary.byVenue[0]!.orderCount).toBe(named ? orders.length : orders.length - denied.length)
+      }
+    },
+    TIMEOUT
+  )
+
+  it(
     "TWAP: the parent order is worked by children spawned on the algorithm's timer, whose fills add up to it",
     async () => {
       const config = decode(example("backtest.twap.example.json"))
