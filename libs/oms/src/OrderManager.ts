@@ -411,32 +411,24 @@ export class OrderManager {
 
   /** `create`, answering the result or the error itself. */
   tryCreate(request: OrderRequest, now: Time.EpochMillis): CreateResult | CreateError {
-    const d = this.take()
-    const refused = this.checkCreate(request, now, d)
-    return refused === undefined ? this.install<CreateResult>(d) : refused
+    return this.checkCreate(request, now, undefined)
   }
 
   /** `apply`, answering the order or the error itself. */
   tryApply(operationId: string, event: LifecycleEvent, now: Time.EpochMillis): ManagedOrder | ApplyError {
-    const d = this.take()
-    const refused = this.checkApply(this.slot(operationId), operationId, event, now, d)
-    return refused === undefined ? this.install<ManagedOrder>(d) : refused
+    return this.checkApply(this.slot(operationId), operationId, event, now, undefined)
   }
 
   /** `applyByClientOrderId`, answering the order or the error itself. */
   tryApplyByClientOrderId(clientOrderId: string, event: LifecycleEvent, now: Time.EpochMillis): ManagedOrder | ApplyError {
     const slot = this.byClient(clientOrderId)
     if (slot === undefined) return notFound(`clientOrderId=${clientOrderId}`)
-    const d = this.take()
-    const refused = this.checkApply(slot, slot.record.order.operationId, event, now, d)
-    return refused === undefined ? this.install<ManagedOrder>(d) : refused
+    return this.checkApply(slot, slot.record.order.operationId, event, now, undefined)
   }
 
   /** `recordFill`, answering the outcome or the error itself. */
   tryRecordFill(report: FillReport, now: Time.EpochMillis): FillOutcome | InvalidFillReport {
-    const d = this.take()
-    const refused = this.checkFill(report, now, d)
-    return refused === undefined ? this.install<FillOutcome>(d) : refused
+    return this.checkFill(report, now, undefined)
   }
 
   // -------------------------------------------------------------------------------------
@@ -446,30 +438,38 @@ export class OrderManager {
   /** The checked plan of `create`, without changing the manager. */
   planCreate(request: OrderRequest, now: Time.EpochMillis): Either.Either<Plan<CreateResult>, CreateError> {
     const d = new Draft(true)
-    const refused = this.checkCreate(request, now, d)
-    return refused === undefined ? right(this.toPlan<CreateResult>(d)) : left(refused)
+    const r = this.checkCreate(request, now, d)
+    if (r instanceof Error) return left(r)
+    d.result = r
+    return right(this.toPlan<CreateResult>(d))
   }
 
   /** The checked plan of `apply`, without changing the manager. */
   planApply(operationId: string, event: LifecycleEvent, now: Time.EpochMillis): Either.Either<Plan<ManagedOrder>, ApplyError> {
     const d = new Draft(true)
-    const refused = this.checkApply(this.slot(operationId), operationId, event, now, d)
-    return refused === undefined ? right(this.toPlan<ManagedOrder>(d)) : left(refused)
+    const r = this.checkApply(this.slot(operationId), operationId, event, now, d)
+    if (r instanceof Error) return left(r)
+    d.result = r
+    return right(this.toPlan<ManagedOrder>(d))
   }
 
   /** The checked plan of `recordFill`, without changing the manager. */
   planFill(report: FillReport, now: Time.EpochMillis): Either.Either<Plan<FillOutcome>, InvalidFillReport> {
     const d = new Draft(true)
-    const refused = this.checkFill(report, now, d)
-    return refused === undefined ? right(this.toPlan<FillOutcome>(d)) : left(refused)
+    const r = this.checkFill(report, now, d)
+    if (r instanceof Error) return left(r)
+    d.result = r
+    return right(this.toPlan<FillOutcome>(d))
   }
 
-  // The checks stage their changes and result in a Draft and return only a refusal, so the
-  // hot path installs straight from the draft (one small object per call: no Plan, Change or
-  // array) and the plan* methods copy it into a Plan. A journal sink that calls back into a
-  // manager gets its own draft.
+  // The checks answer the result or the refusal. Given a Draft (the plan* methods) they
+  // stage their changes in it, touching nothing, and the caller copies it into a Plan.
+  // Without one (the try* hot path) a single change is committed at once by `commitOne`
+  // (no draft object per call); several (a fill's parents, a child's pending ancestors) are
+  // staged in a draft of the call's own and installed from it. A journal sink that calls back
+  // into a manager runs after the change is installed, as with a plan.
 
-  private checkCreate(request: OrderRequest, now: Time.EpochMillis, d: Draft): CreateError | undefined {
+  private checkCreate(request: OrderRequest, now: Time.EpochMillis, d: Draft | undefined): CreateResult | CreateError {
     const operationId = (request as { operationId?: unknown } | null)?.operationId
     if (typeof operationId !== "string" || operationId.length === 0) {
       return invalid("Malformed", undefined, `operationId must be a non-empty string, got ${describe(operationId)}`)
@@ -479,10 +479,7 @@ export class OrderManager {
     const existing = operationId === this.missId && this.missAt === this.nextOrdinal ? undefined : this.slot(operationId)
     if (existing !== undefined) {
       const differences = requestDifferences(existing.record.order, request)
-      if (differences.length === 0) {
-        d.result = { order: existing.record, created: false }
-        return undefined
-      }
+      if (differences.length === 0) return { order: existing.record, created: false }
       return new DuplicateOperation({
         operationId,
         existing: existing.record,
@@ -533,10 +530,10 @@ export class OrderManager {
       rejectReason: undefined
     }
     const after = created(order)
-    // A new order's draft slot is its parent's, so installing it needs no second lookup.
-    this.stage(d, parent, undefined, after, d.journal ? { _tag: "Created", order } : undefined, now)
-    d.result = { order: after, created: true }
-    return undefined
+    // A new order's slot is given as its parent's, so installing it needs no second lookup.
+    if (d === undefined) this.commitOne(parent, undefined, after, this.options.journal !== undefined ? { _tag: "Created", order } : undefined, now)
+    else this.stage(d, parent, undefined, after, d.journal ? { _tag: "Created", order } : undefined, now)
+    return { order: after, created: true }
   }
 
   private checkApply(
@@ -544,8 +541,8 @@ export class OrderManager {
     operationId: string,
     event: LifecycleEvent,
     now: Time.EpochMillis,
-    d: Draft
-  ): ApplyError | undefined {
+    d: Draft | undefined
+  ): ManagedOrder | ApplyError {
     if (slot === undefined) return notFound(`operationId=${operationId}`)
     const m = slot.record
     const tag = (event as { _tag?: unknown } | null)?._tag
@@ -587,10 +584,8 @@ export class OrderManager {
     if (isIllegal(next)) {
       return new EventRejected({ reason: "IllegalTransition", operationId, message: next.message, cause: next })
     }
-    if (next === m.state) {
-      d.result = m
-      return undefined
-    }
+    if (next === m.state) return m
+    const after = advance(m, next, m.fills, now)
     if (tag === "Submit" && slot.parent !== undefined) {
       // Sending a child means its parents are being worked: PENDING ancestors become SUBMITTED
       // (top-most first); a cancelling or final ancestor takes no more venue orders.
@@ -608,26 +603,31 @@ export class OrderManager {
         }
       }
       if (pending !== undefined) {
+        const own = d ?? this.take()
         for (let i = pending.length - 1; i >= 0; i--) {
           const q = pending[i]!
           const r = q.record
           const state = transition(r.state, SUBMIT) as OrderStateMachine.OrderState
-          this.stage(d, q, r, advance(r, state, r.fills, now), SUBMIT, now)
+          this.stage(own, q, r, advance(r, state, r.fills, now), SUBMIT, now)
         }
+        this.stage(own, slot, m, after, event, now)
+        if (d === undefined) {
+          own.result = after
+          return this.install<ManagedOrder>(own)
+        }
+        return after
       }
     }
-    const after = advance(m, next, m.fills, now)
-    this.stage(d, slot, m, after, event, now)
-    d.result = after
-    return undefined
+    if (d === undefined) this.commitOne(slot, m, after, event, now)
+    else this.stage(d, slot, m, after, event, now)
+    return after
   }
 
-  private checkFill(report: FillReport, now: Time.EpochMillis, d: Draft): InvalidFillReport | undefined {
+  private checkFill(report: FillReport, now: Time.EpochMillis, d: Draft | undefined): FillOutcome | InvalidFillReport {
     const malformed = checkReport(report)
     if (malformed !== undefined) return new InvalidFillReport({ message: `Invalid fill report: ${malformed}` })
     if (this.unmatched.length !== 0 && this.isUnmatched(report.venue, report.tradeId)) {
-      d.result = { _tag: "Duplicate", key: reportKey(report) }
-      return undefined
+      return { _tag: "Duplicate", key: reportKey(report) }
     }
 
     let slot: Slot | undefined
@@ -644,8 +644,7 @@ export class OrderManager {
     // them per symbol) or across the two sides of a self-trade.
     const tradeIds = m.state.tradeIds
     if (report.venue === o.venue && slot.children === undefined && tradeIds.length !== 0 && tradeIds.includes(report.tradeId)) {
-      d.result = { _tag: "Duplicate", key: reportKey(report) }
-      return undefined
+      return { _tag: "Duplicate", key: reportKey(report) }
     }
     const mismatch =
       report.operationId !== undefined && report.operationId !== o.operationId
@@ -696,23 +695,34 @@ export class OrderManager {
       price: fill.price,
       tradeId: fill.tradeId
     }
+    if (d === undefined && slot.parent === undefined) {
+      // The hot path's fill of an order without parents: one change, committed at once.
+      const state = transition(m.state, event)
+      if (isIllegal(state)) return this.stageUnmatched(undefined, report, "Refused", state.message, o.operationId, now)
+      const next = advance(m, state, appendFill(m.fills, fill), now)
+      this.commitOne(slot, m, next, this.options.journal !== undefined ? { _tag: "FillRecorded", fill } : undefined, now)
+      return { _tag: "Applied", order: next }
+    }
+    const own = d ?? this.take()
     let target: Slot | undefined = slot
     let after: ManagedOrder | undefined
+    let outcome: FillOutcome | undefined
     while (target !== undefined) {
       const t: ManagedOrder = target.record
       const state = transition(t.state, event)
       if (isIllegal(state)) {
-        d.clear()
+        own.clear()
         const where = target === slot ? "" : ` on parent ${t.order.operationId}`
-        return this.stageUnmatched(d, report, "Refused", `${state.message}${where}`, o.operationId, now)
+        outcome = this.stageUnmatched(own, report, "Refused", `${state.message}${where}`, o.operationId, now)
+        break
       }
       const next = advance(t, state, appendFill(t.fills, fill), now)
-      const journalEvent: JournalEvent | undefined = d.journal
+      const journalEvent: JournalEvent | undefined = own.journal
         ? target === slot
           ? { _tag: "FillRecorded", fill }
           : { _tag: "ChildFill", fill }
         : undefined
-      this.stage(d, target, t, next, journalEvent, now)
+      this.stage(own, target, t, next, journalEvent, now)
       target = target.parent
       if (after === undefined) {
         after = next
@@ -720,8 +730,10 @@ export class OrderManager {
         if (target !== undefined) event.tradeId = fillKey(fill) as Ids.TradeId
       }
     }
-    d.result = { _tag: "Applied", order: after! }
-    return undefined
+    outcome ??= { _tag: "Applied", order: after! }
+    if (d !== undefined) return outcome
+    own.result = outcome
+    return this.install<FillOutcome>(own)
   }
 
   /**
@@ -823,6 +835,26 @@ export class OrderManager {
     return result
   }
 
+  /**
+   * Commits one change checked just now (the hot path's usual case), as `install` does a
+   * draft of one: the record, the sequence, the journal sink, then eviction.
+   */
+  private commitOne(
+    slot: Slot | undefined,
+    before: ManagedOrder | undefined,
+    after: ManagedOrder,
+    event: JournalEvent | undefined,
+    now: Time.EpochMillis
+  ): void {
+    this.put(slot, before, after)
+    const sequence = ++this.lastSequence
+    const sink = this.options.journal
+    if (sink !== undefined) {
+      sink({ sequence, operationId: after.order.operationId, version: after.version, timestamp: now, event: event! }, after, before)
+    }
+    if (this.retained > this.limit) this.evict()
+  }
+
   private toPlan<A>(d: Draft): Plan<A> {
     const changes: Array<Change> = []
     const entries: Array<OrderJournalEntry> = []
@@ -839,21 +871,22 @@ export class OrderManager {
     }
   }
 
+  /** A fill kept for reconciliation: staged in `d`, or kept at once without one. */
   private stageUnmatched(
-    d: Draft,
+    d: Draft | undefined,
     report: FillReport,
     reason: UnmatchedReason,
     message: string,
     operationId: Ids.OperationId | undefined,
     now: Time.EpochMillis
-  ): undefined {
+  ): FillOutcome {
     const unmatched: UnmatchedFill =
       operationId === undefined
         ? { report, reason, message, recordedAt: now }
         : { report, reason, message, operationId, recordedAt: now }
-    d.unmatched = unmatched
-    d.result = { _tag: "Unmatched", unmatched }
-    return undefined
+    if (d === undefined) this.keepUnmatched(unmatched)
+    else d.unmatched = unmatched
+    return { _tag: "Unmatched", unmatched }
   }
 
   /** Adds one change to a draft, with its journal entry when anyone will see it. */

@@ -3,7 +3,9 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as fc from "fast-check"
 import { ChildOrderRejected, EventRejected } from "../src/OmsError.js"
-import type { OrderJournalEntry } from "../src/OrderJournal.js"
+import type { FillReport } from "../src/FillReport.js"
+import type { ManagedOrder } from "../src/ManagedOrder.js"
+import type { LifecycleEvent, OrderJournalEntry } from "../src/OrderJournal.js"
 import * as OrderManager from "../src/OrderManager.js"
 import type { OrderRequest } from "../src/OrderRequest.js"
 import { BTC_SPOT, clock, d, fillOf, instruments, limitBuy, op, OKX_BTC, strategy, venue, voi } from "./fixtures.js"
@@ -240,4 +242,91 @@ describe("parent and child orders", () => {
       { numRuns: 200 }
     )
   }, 120_000)
+})
+
+describe("the try* forms and plan + commit", () => {
+  // The try* forms commit a single change at once and stage several (a child's pending
+  // ancestors, a fill's parents) in a draft; plan + commit always stages. Both must make the
+  // same records, journal entries, results, kept fills and evictions.
+  type Step =
+    | { readonly kind: "create"; readonly request: OrderRequest }
+    | { readonly kind: "apply"; readonly id: string; readonly event: LifecycleEvent }
+    | { readonly kind: "fill"; readonly report: FillReport }
+  const script: ReadonlyArray<Step> = [
+    { kind: "create", request: parentRequest("G") },
+    { kind: "create", request: parentRequest("G") },
+    { kind: "create", request: parentRequest("P", { parentOperationId: op("G"), quantity: d("0.75"), execAlgorithm: undefined }) },
+    { kind: "create", request: binanceChild("C1", "P", "0.5") },
+    { kind: "create", request: limitBuy("S", { quantity: d("0.5") }) },
+    // A child's Submit with two PENDING ancestors: three changes.
+    { kind: "apply", id: "C1", event: { _tag: "Submit" } },
+    { kind: "apply", id: "S", event: { _tag: "Submit" } },
+    { kind: "apply", id: "S", event: { _tag: "Accept", venueOrderId: voi("v-S") } },
+    { kind: "apply", id: "S", event: { _tag: "Accept", venueOrderId: voi("v-S") } },
+    { kind: "apply", id: "C1", event: { _tag: "Accept", venueOrderId: voi("v-C1") } },
+    // A fill of an order without parents (one change), then an overfill of it (kept, Refused).
+    { kind: "fill", report: fillOf("S", "t1", "0.5", "65000") },
+    { kind: "fill", report: fillOf("S", "t2", "0.5", "65000") },
+    { kind: "fill", report: fillOf("S", "t1", "0.5", "65000") },
+    { kind: "fill", report: fillOf("nobody", "t3", "0.5", "65000") },
+    // A child's fill: the child and both parents.
+    { kind: "fill", report: fillOf("C1", "t4", "0.25", "66000") },
+    { kind: "apply", id: "C1", event: { _tag: "CancelRequest" } },
+    { kind: "apply", id: "C1", event: { _tag: "CancelAck" } },
+    { kind: "create", request: binanceChild("C2", "P", "0.5") },
+    { kind: "apply", id: "C2", event: { _tag: "Submit" } },
+    { kind: "fill", report: fillOf("C2", "t5", "0.5", "66000") },
+    // A late fill of the cancelled child that would overfill P: refused on the parent, kept.
+    { kind: "fill", report: fillOf("C1", "t6", "0.25", "66000") },
+    { kind: "apply", id: "G", event: { _tag: "CancelRequest" } },
+    { kind: "apply", id: "G", event: { _tag: "Deny", reason: "late" } },
+    { kind: "create", request: limitBuy("S2", { quantity: d("0.5") }) },
+    { kind: "apply", id: "S2", event: { _tag: "Deny", reason: "risk" } }
+  ]
+  const run = (viaPlans: boolean) => {
+    const journal: Array<[OrderJournalEntry, ManagedOrder | undefined, ManagedOrder | undefined]> = []
+    const evicted: Array<string> = []
+    const manager = OrderManager.make({
+      instruments,
+      journal: (e, after, before) => journal.push([e, after, before]),
+      retainTerminal: 1,
+      onEvict: (m) => evicted.push(m.order.operationId)
+    })
+    const now = clock()
+    const results: Array<unknown> = []
+    for (const step of script) {
+      const t = now()
+      if (viaPlans) {
+        const plan: Either.Either<OrderManager.Plan<unknown>, Error> =
+          step.kind === "create"
+            ? manager.planCreate(step.request, t)
+            : step.kind === "apply"
+              ? manager.planApply(step.id, step.event, t)
+              : manager.planFill(step.report, t)
+        results.push(Either.isLeft(plan) ? plan.left : manager.commit<unknown>(plan.right))
+      } else {
+        results.push(
+          step.kind === "create"
+            ? manager.tryCreate(step.request, t)
+            : step.kind === "apply"
+              ? manager.tryApply(step.id, step.event, t)
+              : manager.tryRecordFill(step.report, t)
+        )
+      }
+    }
+    const orders = ["G", "P", "C1", "C2", "S", "S2"].map((id) => manager.get(id))
+    return { journal, evicted, results, orders, unmatched: manager.unmatchedFills(), sequence: manager.sequence }
+  }
+
+  it("make the same changes, journal entries, results, kept fills and evictions", () => {
+    const hot = run(false)
+    const planned = run(true)
+    expect(hot).toEqual(planned)
+    // The script reaches every path: several changes per call, single ones, no-ops, refusals, kept fills, evictions.
+    expect(hot.journal.map(([e]) => `${e.operationId}:${e.event._tag}`).slice(4, 7)).toEqual(["G:Submit", "P:Submit", "C1:Submit"])
+    expect(hot.results.filter((r) => (r as { _tag?: string })._tag === "Unmatched").length).toBe(3)
+    expect(hot.results.filter((r) => (r as { _tag?: string })._tag === "Duplicate").length).toBe(1)
+    expect(hot.results.some((r) => r instanceof Error)).toBe(true)
+    expect(hot.evicted.length).toBeGreaterThan(0)
+  })
 })
