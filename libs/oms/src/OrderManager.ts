@@ -161,22 +161,47 @@ export const requestDifferences = (order: Order.UnifiedOrder, r: OrderRequest): 
   return d
 }
 
-/** Stale key-index entries allowed per held order before a rebuild (see `compactIfDue`). */
+/** Index-list tombstones allowed per held order before a sweep (see `sweepIfDue`). */
 const STALE_FACTOR = 2
+
+/** The fewest keys a generation of the key indexes takes (see `rotate`): a power of two. */
+const GENERATION = 1024
+
+/** Keys per generation for `live` held orders: a power of two (a Map's table is full at one) of at least 1.5 times them. */
+const generationSize = (live: number): number => {
+  let n = GENERATION
+  while (n < live + (live >> 1)) n *= 2
+  return n
+}
+
+/** What an index of the previous generation is once none of its entries is held. */
+const NO_SLOTS_MAP: Map<string, Slot> = new Map()
+const NO_VENUES_MAP: Map<string, Map<string, Slot>> = new Map()
 
 /** The unified order manager; see the module comment. */
 export class OrderManager {
   // The three key indexes. An evicted order stays in them as a stale entry (its slot is no
-  // longer `held`, so every lookup treats it as absent) until `compact` rebuilds them: deleting
-  // an order's keys when it is evicted touches its cold strings and map entries (several cache
-  // misses per order, the larger part of eviction's cost); a rebuild re-inserts the few held
-  // orders' warm keys instead, once per about as many evictions as there are held orders.
-  /** Every order, in creation (or load) order; a slot is updated in place as its order changes. */
+  // longer `held`, so every lookup treats it as absent): deleting an order's keys when it is
+  // evicted touches its cold strings and map entries (several cache misses per order, the
+  // larger part of eviction's cost). With a bound, the indexes come in two generations (see
+  // `rotate`): new keys go into the current one, and the previous one is dropped whole once
+  // none of its orders is held, so stale keys leave without a delete or a rebuild.
+  /** Every order of the current generation, in creation (or load) order; a slot is updated in place as its order changes. */
   private slots = new Map<string, Slot>()
   private byClientOrderId = new Map<string, Slot>()
   /** Venue, then venue order id: venue order ids are unique per venue only. */
   private byVenueOrderId = new Map<string, Map<string, Slot>>()
-  /** Orders held (the key indexes' live entries), and evicted ones still in `slots`. */
+  /** The previous generation's indexes (empty once `oldRefs` is 0), its orders before the current one's. */
+  private oldSlots = NO_SLOTS_MAP
+  private oldByClientOrderId = NO_SLOTS_MAP
+  private oldByVenueOrderId = NO_VENUES_MAP
+  /** The current generation's number (`Slot.gen` of the orders it indexed) and key capacity. */
+  private gen = 0
+  private genSize = GENERATION
+  /** Held orders' entries in the current and previous generations (keys and venue order ids counted apart). */
+  private curRefs = 0
+  private oldRefs = 0
+  /** Orders held (the key indexes' live entries), and evicted ones still tombstones in the index lists. */
   private live = 0
   private stale = 0
   /**
@@ -187,8 +212,8 @@ export class OrderManager {
   private declare missId: string | undefined
   private declare missAt: number
   // Secondary indices in creation order: a push per new order instead of a hashed Set
-  // insert; an evicted order stays as a tombstone (eviction touches no list), swept with the
-  // key indexes' stale entries (`compact`), so each evicted slot is read back once.
+  // insert; an evicted order stays as a tombstone (eviction touches no list), swept from all
+  // three lists in one pass (`sweep`), so each evicted slot is read back once.
   private readonly byStrategy = new Map<string, SlotList>()
   private readonly byVenue = new Map<string, SlotList>()
   private readonly byInstrument = new Map<string, SlotList>()
@@ -290,7 +315,7 @@ export class OrderManager {
   query(query: OrderQuery): ReadonlyArray<ManagedOrder> {
     const limit = limitOf(query)
     // The shortest index list the query names drives the scan (tombstones counted too: at most
-    // about four times the held orders plus 1,024, see `compactIfDue`).
+    // about three times the held orders plus 1,024, see `sweepIfDue`).
     let driver: ReadonlyArray<Slot> | undefined
     let live = Number.MAX_SAFE_INTEGER
     const candidates = [
@@ -309,7 +334,11 @@ export class OrderManager {
       if (kids.length < live) driver = kids
     }
     if (driver !== undefined) return this.collect(driver, query, limit)
-    if (query.statuses === undefined && query.nonTerminal !== true) return this.collect(this.slots.values(), query, limit)
+    if (query.statuses === undefined && query.nonTerminal !== true) {
+      if (this.oldRefs === 0) return this.collect(this.slots.values(), query, limit)
+      const found = this.collect(this.oldSlots.values(), query, limit)
+      return found.length < limit ? found.concat(this.collect(this.slots.values(), query, limit - found.length)) : found
+    }
     // Status buckets are reordered as orders move between them: gather, then sort by creation.
     const statuses = query.statuses ?? NON_TERMINAL
     const found: Array<Slot> = []
@@ -337,13 +366,18 @@ export class OrderManager {
   }
 
   /** The held order's slot under an operation id (a stale entry is absent). */
+  // A key found in the current generation is never held in the previous one as well (a held
+  // key is never added again; a loaded order's key replaces the entry as a set would), so the
+  // previous one is asked only for keys the current one lacks, and only while it holds orders.
   private slot(operationId: string): Slot | undefined {
-    const s = this.slots.get(operationId)
+    let s = this.slots.get(operationId)
+    if (s === undefined && this.oldRefs !== 0) s = this.oldSlots.get(operationId)
     return s !== undefined && s.held ? s : undefined
   }
 
   private byClient(clientOrderId: string): Slot | undefined {
-    const s = this.byClientOrderId.get(clientOrderId)
+    let s = this.byClientOrderId.get(clientOrderId)
+    if (s === undefined && this.oldRefs !== 0) s = this.oldByClientOrderId.get(clientOrderId)
     return s !== undefined && s.held ? s : undefined
   }
 
@@ -351,7 +385,8 @@ export class OrderManager {
     // The venue's map from the memo when it is the one `indexVenueOrderId` wrote last (the usual case).
     const last = this.memo.venueIds
     const ids = last.key === venue && last.value !== undefined ? last.value : this.byVenueOrderId.get(venue)
-    const s = ids?.get(venueOrderId)
+    let s = ids?.get(venueOrderId)
+    if (s === undefined && this.oldRefs !== 0) s = this.oldByVenueOrderId.get(venue)?.get(venueOrderId)
     return s !== undefined && s.held ? s : undefined
   }
 
@@ -935,6 +970,11 @@ export class OrderManager {
   /** Indexes a venue order id (the venue's map is created on first use). */
   private indexVenueOrderId(venue: string, venueOrderId: string, slot: Slot): void {
     entryOf(this.byVenueOrderId, this.memo.venueIds, venue, newSlotMap).set(venueOrderId, slot)
+    if (this.bounded) {
+      if (slot.vgen >= 0) this.unref(slot.vgen)
+      slot.vgen = this.gen
+      this.curRefs++
+    }
   }
 
   /** Moves `slot` to the bucket of `status`: the last of its old bucket takes its place. */
@@ -989,7 +1029,7 @@ export class OrderManager {
     const id = o.operationId
     const free = this.freeHandles
     const handle = free.length > 0 ? free.pop()! : this.table.length
-    const slot = new Slot(after, this.nextOrdinal++, statusIndex(o.status), handle)
+    const slot = new Slot(after, this.nextOrdinal++, statusIndex(o.status), handle, this.gen)
     this.table[handle] = slot
     // A key already present is an evicted order's stale entry (a held one is refused before
     // this): `set` replaced it in place, so it is moved to the end, to keep the creation order
@@ -999,7 +1039,6 @@ export class OrderManager {
     if (this.slots.size === size) {
       this.slots.delete(id)
       this.slots.set(id, slot)
-      this.stale--
     }
     this.byClientOrderId.set(o.clientOrderId, slot)
     this.live++
@@ -1031,8 +1070,66 @@ export class OrderManager {
     const bucket = this.byStatus[slot.status]!
     slot.statusAt = bucket.length
     bucket.push(handle)
-    if (o.venue !== undefined && o.venueOrderId !== undefined) this.indexVenueOrderId(o.venue, o.venueOrderId, slot)
-    if (this.bounded) this.track(slot, kids)
+    if (this.bounded) {
+      this.curRefs++
+      if (o.venue !== undefined && o.venueOrderId !== undefined) this.indexVenueOrderId(o.venue, o.venueOrderId, slot)
+      this.track(slot, kids)
+      if (this.slots.size >= this.genSize) this.rotate()
+    } else if (o.venue !== undefined && o.venueOrderId !== undefined) this.indexVenueOrderId(o.venue, o.venueOrderId, slot)
+  }
+
+  /**
+   * Starts a new generation of the key indexes once the current one holds `genSize` keys (a
+   * power of two: its table is then full, and a new map never doubles past it). The current
+   * indexes become the previous ones; the previous ones, in a bounded workload long evicted
+   * by now, are dropped (`unindex` drops them as soon as their last order leaves). If some
+   * of their orders are still held (orders working for longer than a generation), both
+   * generations' held entries are copied into one, in creation order: the rebuild every
+   * rotation did before generations. Measured against that rebuild (`npm run count -- backtest`):
+   * the maps no longer regrow from the held orders to past the next power of two after each
+   * rebuild (`OrderedHashTable::Rehash`), and no held key is re-inserted.
+   */
+  private rotate(): void {
+    if (this.oldRefs === 0) {
+      this.oldSlots = this.slots
+      this.oldByClientOrderId = this.byClientOrderId
+      this.oldByVenueOrderId = this.byVenueOrderId
+    } else {
+      this.oldSlots = heldOf(this.slots, heldOf(this.oldSlots))
+      this.oldByClientOrderId = heldOf(this.byClientOrderId, heldOf(this.oldByClientOrderId))
+      const venues = new Map<string, Map<string, Slot>>()
+      this.oldByVenueOrderId.forEach((ids, venue) => {
+        const held = heldOf(ids)
+        if (held.size > 0) venues.set(venue, held)
+      })
+      this.byVenueOrderId.forEach((ids, venue) => {
+        const held = heldOf(ids, venues.get(venue))
+        if (held.size > 0) venues.set(venue, held)
+      })
+      this.oldByVenueOrderId = venues
+    }
+    this.oldRefs += this.curRefs
+    this.curRefs = 0
+    this.gen++
+    this.slots = new Map()
+    this.byClientOrderId = new Map()
+    this.byVenueOrderId = new Map()
+    this.memo.venueIds.value = undefined
+    this.genSize = generationSize(this.live)
+    if (this.oldRefs === 0) this.dropOld()
+  }
+
+  /** One held entry less in generation `gen` (an evicted order's, or a venue order id indexed again). */
+  private unref(gen: number): void {
+    if (gen === this.gen) this.curRefs--
+    else if (--this.oldRefs === 0) this.dropOld()
+  }
+
+  /** Forgets the previous generation: none of its orders is held. */
+  private dropOld(): void {
+    this.oldSlots = NO_SLOTS_MAP
+    this.oldByClientOrderId = NO_SLOTS_MAP
+    this.oldByVenueOrderId = NO_VENUES_MAP
   }
 
   // -------------------------------------------------------------------------------------
@@ -1115,7 +1212,7 @@ export class OrderManager {
         // A tombstone left in the index lists keeps nothing alive until it is swept.
         for (const s of tree) s.release()
       }
-      this.compactIfDue()
+      this.sweepIfDue()
       // Drop the consumed head once it is most of the queue (amortised O(1) per tree).
       if (this.finishedHead > 1024 && this.finishedHead * 2 > queue.length) {
         // A plain loop: Array.prototype.copyWithin has no fast path for arrays and cost more than the rest of eviction.
@@ -1134,12 +1231,14 @@ export class OrderManager {
   /**
    * Takes an evicted order out of every index (its tree goes with it, so no parent keeps it):
    * out of its status bucket, a tombstone in its index lists, a stale entry in the key indexes
-   * (see `compact`). Reads only the slot: the order's record and strings are long cold.
+   * (see `rotate`). Reads only the slot: the order's record and strings are long cold.
    */
   private unindex(s: Slot): void {
     s.held = false
     this.live--
     this.stale++
+    this.unref(s.gen)
+    if (s.vgen >= 0) this.unref(s.vgen)
     const bucket = this.byStatus[s.status]!
     const last = bucket.pop()!
     if (last !== s.handle) {
@@ -1153,33 +1252,21 @@ export class OrderManager {
   }
 
   /**
-   * Rebuilds the key indexes from their held entries, and sweeps the index lists' tombstones,
-   * once the stale entries outnumber the held ones `STALE_FACTOR` times (and 1,024): amortised,
-   * half an insert of a warm key per index per eviction, one read of each evicted slot (the
-   * passes after the first find it in cache), and no index holds more than about three times
-   * the held orders plus 1,024. Timed, twice beats four times (which counts fewer instructions
-   * under callgrind): the smaller tables miss the cache less, 8-10% more orders per second
-   * through the OMS and the execution core (docs/performance.md, session 6).
+   * Sweeps the index lists' tombstones once they outnumber the held orders `STALE_FACTOR`
+   * times (and 1,024): one read of each evicted slot (the passes after the first find it in
+   * cache), and no list holds more than about three times the held orders plus 1,024. (The
+   * key indexes' stale entries leave with their generation, see `rotate`.)
    */
-  private compactIfDue(): void {
-    if (this.stale > 1024 && this.stale > STALE_FACTOR * this.live) this.compact()
+  private sweepIfDue(): void {
+    if (this.stale > 1024 && this.stale > STALE_FACTOR * this.live) this.sweep()
   }
 
-  private compact(): void {
-    this.slots = heldOf(this.slots)
-    this.byClientOrderId = heldOf(this.byClientOrderId)
-    const venues = new Map<string, Map<string, Slot>>()
-    this.byVenueOrderId.forEach((ids, venue) => {
-      const held = heldOf(ids)
-      if (held.size > 0) venues.set(venue, held)
-    })
-    this.byVenueOrderId = venues
+  private sweep(): void {
     sweep(this.byStrategy)
     sweep(this.byInstrument)
     sweep(this.byVenue)
     const memo = this.memo
     memo.strategy.value = memo.instrument.value = memo.venue.value = undefined
-    memo.venueIds.value = undefined
     this.stale = 0
   }
 
@@ -1300,12 +1387,16 @@ class Slot {
   queuedAt = -1
   /** False once evicted: the index lists and key indexes keep it as a stale entry until swept. */
   held = true
+  /** The key-index generation its venue order id was indexed in; -1: none (see `OrderManager.rotate`). */
+  vgen = -1
   constructor(
     public record: ManagedOrder,
     readonly ordinal: number,
     status: number,
     /** Its index in the manager's slot table while held. */
-    readonly handle: number
+    readonly handle: number,
+    /** The key-index generation its operation and client order ids were indexed in. */
+    readonly gen: number
   ) {
     this.status = status
     this.root = this
@@ -1324,8 +1415,8 @@ const RELEASED = Object.freeze({}) as ManagedOrder
 
 /**
  * What `add` and `indexVenueOrderId` last wrote to, by key: orders mostly repeat the last
- * strategy, instrument and venue. `compact` forgets the lists and maps (it may drop or
- * replace them).
+ * strategy, instrument and venue. `sweep` forgets the lists (it may drop them), `rotate`
+ * the venue-order-id map (it starts new ones).
  */
 class IndexMemo {
   readonly strategy = new Last<SlotList>()
@@ -1363,9 +1454,8 @@ class SlotList {
   readonly items: Array<Slot> = []
 }
 
-/** The held entries of a key index, in its order. */
-const heldOf = <K>(index: Map<K, Slot>): Map<K, Slot> => {
-  const out = new Map<K, Slot>()
+/** The held entries of a key index, in its order, appended to `out` (default: a new map). */
+const heldOf = <K>(index: Map<K, Slot>, out: Map<K, Slot> = new Map<K, Slot>()): Map<K, Slot> => {
   index.forEach((s, k) => {
     if (s.held) out.set(k, s)
   })

@@ -313,6 +313,44 @@ describe("retainTerminal", () => {
     expect(r._tag === "Applied" && r.order.order.status).toBe("FILLED")
   })
 
+  it("drops a generation of the key indexes once its orders are gone, and keeps one an order still works in", () => {
+    const { manager, now } = setup(2)
+    const internals = manager as unknown as { oldSlots: Map<string, unknown>; slots: Map<string, unknown> }
+    // An order accepted first and left working while 2,500 others pass: it outlives two
+    // generations (1,024 keys each), so the second rotation copies it forward.
+    right(manager.create(limitBuy("long"), now()))
+    right(manager.apply("long", { _tag: "Submit" }, now()))
+    for (let i = 0; i < 2_500; i++) {
+      right(manager.create(limitBuy(`g${i}`), now()))
+      fill(manager, now, `g${i}`)
+      if (i === 700) right(manager.apply("long", { _tag: "Accept", venueOrderId: voi("v-long") }, now()))
+    }
+    expect(internals.slots.size).toBeLessThanOrEqual(1_024)
+    const long = manager.get("long")!
+    expect(manager.getByClientOrderId(Ids.clientOrderIdFor("long"))).toBe(long)
+    expect(manager.getByVenueOrderId("BINANCE-SPOT", "v-long")).toBe(long)
+    expect(ids(manager.query({}))).toEqual(["long", "g2498", "g2499"])
+    // An evicted order's id made anew: found, and last in creation order.
+    expect(manager.get("g5")).toBeUndefined()
+    expect(manager.getByVenueOrderId("BINANCE-SPOT", "v-g5")).toBeUndefined()
+    right(manager.create(limitBuy("g5"), now()))
+    expect(manager.get("g5")!.order.status).toBe("PENDING")
+    expect(ids(manager.query({}))).toEqual(["long", "g2498", "g2499", "g5"])
+    cancel(manager, now, "g5")
+    // Once "long" is evicted, nothing of the previous generation is held: it is dropped whole.
+    expect(internals.oldSlots.size).toBeGreaterThan(0)
+    right(manager.recordFill(fillOf("long", "t-long", "0.5", "65000"), now()))
+    expect(internals.oldSlots.size).toBeGreaterThan(0)
+    for (const id of ["last1", "last2"]) {
+      right(manager.create(limitBuy(id), now()))
+      cancel(manager, now, id)
+    }
+    expect(manager.get("long")).toBeUndefined()
+    expect(internals.oldSlots.size).toBe(0)
+    expect(ids(manager.query({}))).toEqual(["last1", "last2"])
+    expect(manager.getByClientOrderId(Ids.clientOrderIdFor("last1"))!.order.status).toBe("CANCELLED")
+  })
+
   it("finds a new order by strategy, instrument and venue after a compaction dropped their emptied lists", () => {
     const { manager, now } = setup(0)
     // Every order finishes and is evicted: the compaction (past 1,024 stale entries) leaves
