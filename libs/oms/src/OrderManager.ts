@@ -1385,7 +1385,7 @@ class Slot {
   open = 0
   /** The tree's position in the finished queue, -1 when not queued. */
   queuedAt = -1
-  /** False once evicted: the index lists and key indexes keep it as a stale entry until swept. */
+  /** False once evicted: the index lists keep it as a tombstone until swept, the key indexes as a stale entry until its generation is dropped. */
   held = true
   /** The key-index generation its venue order id was indexed in; -1: none (see `OrderManager.rotate`). */
   vgen = -1
