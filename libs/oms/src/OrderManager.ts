@@ -142,12 +142,16 @@ const sameAlgorithm = (a: Order.ExecAlgorithm | undefined, b: unknown): boolean 
 const sameDecimal = (a: Decimal.Decimal | undefined, b: unknown): boolean =>
   a === undefined ? b === undefined : isDecimal(b) && decimalEquals(a, b)
 
-/** The request fields on which `order` differs from `request` (empty: the same request). */
-export const requestDifferences = (order: Order.UnifiedOrder, r: OrderRequest): Array<string> => {
+/**
+ * The request fields on which `order` differs from `request` (empty: the same request);
+ * `venue` is the request's venue, or the one a caller gave with a request that names none
+ * (see `tryCreate`).
+ */
+export const requestDifferences = (order: Order.UnifiedOrder, r: OrderRequest, venue: string | undefined = r.venue): Array<string> => {
   const d: Array<string> = []
   if (order.strategyId !== r.strategyId) d.push("strategyId")
   if (order.canonicalId !== r.canonicalId) d.push("canonicalId")
-  if (order.venue !== r.venue) d.push("venue")
+  if (order.venue !== venue) d.push("venue")
   if (order.side !== r.side) d.push("side")
   if (order.type !== r.type) d.push("type")
   if (order.timeInForce !== r.timeInForce) d.push("timeInForce")
@@ -444,9 +448,14 @@ export class OrderManager {
   // no result is). For a caller on the hot path (the execution core): an Either is one more
   // object per call, four per order.
 
-  /** `create`, answering the result or the error itself. */
-  tryCreate(request: OrderRequest, now: Time.EpochMillis): CreateResult | CreateError {
-    return this.checkCreate(request, now, undefined)
+  /**
+   * `create`, answering the result or the error itself. `venue` is recorded for a request
+   * that names none (the venue a caller chose for it, as the execution core does after its
+   * risk check): the same as creating a copy of the request with that venue, without the
+   * copy. A request's own venue comes first.
+   */
+  tryCreate(request: OrderRequest, now: Time.EpochMillis, venue?: Ids.Venue): CreateResult | CreateError {
+    return this.checkCreate(request, now, undefined, venue)
   }
 
   /** `apply`, answering the order or the error itself. */
@@ -504,7 +513,12 @@ export class OrderManager {
   // staged in a draft of the call's own and installed from it. A journal sink that calls back
   // into a manager runs after the change is installed, as with a plan.
 
-  private checkCreate(request: OrderRequest, now: Time.EpochMillis, d: Draft | undefined): CreateResult | CreateError {
+  private checkCreate(
+    request: OrderRequest,
+    now: Time.EpochMillis,
+    d: Draft | undefined,
+    defaultVenue?: Ids.Venue
+  ): CreateResult | CreateError {
     const operationId = (request as { operationId?: unknown } | null)?.operationId
     if (typeof operationId !== "string" || operationId.length === 0) {
       return invalid("Malformed", undefined, `operationId must be a non-empty string, got ${describe(operationId)}`)
@@ -512,8 +526,10 @@ export class OrderManager {
     // A caller that just looked the id up and found nothing (the core does, before its risk
     // check) is not charged a second lookup: no order was added since (`nextOrdinal` counts adds).
     const existing = operationId === this.missId && this.missAt === this.nextOrdinal ? undefined : this.slot(operationId)
+    // (Read after the operation id's check: a malformed request may be anything.)
+    const venue = request.venue ?? defaultVenue
     if (existing !== undefined) {
-      const differences = requestDifferences(existing.record.order, request)
+      const differences = requestDifferences(existing.record.order, request, venue)
       if (differences.length === 0) return { order: existing.record, created: false }
       return new DuplicateOperation({
         operationId,
@@ -522,7 +538,7 @@ export class OrderManager {
         message: `Operation ${operationId} already exists with a different ${differences.join(", ")}`
       })
     }
-    const problem = this.validate(request)
+    const problem = this.validate(request, venue)
     if (problem !== undefined) return problem
 
     const clientOrderId = clientOrderIdFor(operationId)
@@ -546,7 +562,7 @@ export class OrderManager {
       parentOperationId: request.parentOperationId,
       strategyId: request.strategyId,
       canonicalId: request.canonicalId,
-      venue: request.venue,
+      venue,
       side: request.side,
       type: request.type,
       timeInForce: request.timeInForce,
@@ -1270,7 +1286,8 @@ export class OrderManager {
     this.stale = 0
   }
 
-  private validate(r: OrderRequest): InvalidOrderRequest | undefined {
+  /** Checks a new order's request; `venue` is the one to record (the request's, else the caller's). */
+  private validate(r: OrderRequest, venue: string | undefined): InvalidOrderRequest | undefined {
     const id = r.operationId
     if (typeof r.strategyId !== "string" || r.strategyId.length === 0) {
       return invalid("Malformed", id, `strategyId must be a non-empty string, got ${describe(r.strategyId)}`)
@@ -1308,8 +1325,8 @@ export class OrderManager {
     }
     const spec = this.options.instruments.get(r.canonicalId)
     if (spec === undefined) return invalid("UnknownInstrument", id, `Unknown instrument ${r.canonicalId}`)
-    if (r.venue !== undefined && r.venue !== spec.venue) {
-      return invalid("VenueMismatch", id, `${r.canonicalId} trades on ${spec.venue}, not ${r.venue}`)
+    if (venue !== undefined && venue !== spec.venue) {
+      return invalid("VenueMismatch", id, `${r.canonicalId} trades on ${spec.venue}, not ${venue}`)
     }
     if (!onGrid(quantity, spec.lotSize) && !isQuantityOnGrid(spec, quantity)) {
       return invalid(

@@ -102,6 +102,32 @@ describe("create", () => {
     })
   }
 
+  it("tryCreate records the caller's venue for a request that names none, checked and compared as the request's own", () => {
+    const { manager, journal, now } = setup()
+    const bare = limitBuy("op-v", { venue: undefined })
+    const r = manager.tryCreate(bare, now(), venue("BINANCE-SPOT"))
+    if (r instanceof Error) throw r
+    expect(r.created).toBe(true)
+    expect(r.order.order.venue).toBe("BINANCE-SPOT")
+    expect(journal[0]!.event).toEqual({ _tag: "Created", order: r.order.order })
+    // Again with the same venue: the same order; under another venue, or with none: a different request.
+    const again = manager.tryCreate(bare, now(), venue("BINANCE-SPOT"))
+    if (again instanceof Error) throw again
+    expect(again.created).toBe(false)
+    expect(again.order).toBe(r.order)
+    expect(manager.tryCreate(bare, now())).toBeInstanceOf(DuplicateOperation)
+    // A venue the instrument does not trade on is refused as if the request named it; nothing is recorded.
+    const wrong = manager.tryCreate(limitBuy("op-w", { venue: undefined }), now(), venue("OKX"))
+    expect(wrong).toBeInstanceOf(InvalidOrderRequest)
+    expect((wrong as InvalidOrderRequest).reason).toBe("VenueMismatch")
+    expect(manager.get("op-w")).toBeUndefined()
+    // The request's own venue comes first.
+    const own = manager.tryCreate(limitBuy("op-o", { venue: venue("OKX") }), now(), venue("BINANCE-SPOT"))
+    expect((own as InvalidOrderRequest).reason).toBe("VenueMismatch")
+    expect(manager.size).toBe(1)
+    expect(journal.length).toBe(1)
+  })
+
   it("still finds an existing order after a lookup of its id missed (the miss is remembered only until the next order is added)", () => {
     const { manager, now } = setup()
     // get misses, then the order is created (a plain create, a load): a different request under the id is still a duplicate.

@@ -687,14 +687,10 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
 
   /** An order's final record: folded into the summary, written into its row. */
   private finish(m: ManagedOrder.ManagedOrder): void {
-    let o = m.order
-    const i = this.held.take(o.operationId)
+    const i = this.held.take(m.order.operationId)
     if (i < 0) return
-    // A denied order of a strategy that names the venue the core would choose (see
-    // Strategy.venueImplied) has no venue in the results, as when the core chooses it.
-    if (o.status === "DENIED" && o.venue !== undefined && this.strategy.venueImplied) o = { ...o, venue: undefined }
-    this.summary.order(o, this.held.takenArrival)
-    if (this.rows !== undefined) this.rows.orders.set(i, o)
+    this.summary.order(m.order, this.held.takenArrival)
+    if (this.rows !== undefined) this.rows.orders.set(i, m.order)
   }
 
   /** After the replay: the orders the OMS still holds are finished with their records as they are. */

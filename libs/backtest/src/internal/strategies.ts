@@ -26,12 +26,6 @@ export interface Strategy {
   onTimer(nowNs: bigint): void
   /** Orders sent so far. */
   readonly sent: number
-  /**
-   * True if its orders name the venue the core would choose for them (see TradeDriven's
-   * `venue`): a denied one is then recorded with that venue, where the core, which picks a
-   * venue only after the risk check, would have left it unset; the results leave it unset.
-   */
-  readonly venueImplied: boolean
 }
 
 const BUY: Side.Side = "BUY"
@@ -40,7 +34,6 @@ const SELL: Side.Side = "SELL"
 /** One order per trade (or per `every` qualifying trades), with a side rule. */
 export class TradeDriven implements Strategy {
   sent = 0
-  readonly venueImplied: boolean
   private qualifying = 0
   private nextBuy = true
   private readonly strategyId: Ids.StrategyId
@@ -66,9 +59,7 @@ export class TradeDriven implements Strategy {
     readonly signal: number,
     spec: InstrumentSpec.InstrumentSpec,
     signalPriceScale: number,
-    private readonly host: StrategyHost,
-    /** A router decides where orders without a venue go. */
-    routed: boolean
+    private readonly host: StrategyHost
   ) {
     // Names as the engine's one instance each (see intern.ts): the pipeline compares them per order.
     this.strategyId = intern(config.strategyId) as Ids.StrategyId
@@ -80,19 +71,7 @@ export class TradeDriven implements Strategy {
     this.limit = config.maxOrders ?? Number.POSITIVE_INFINITY
     this.every = config.every
     this.rule = config.side
-    // No venue named, no router and no algorithm: the core would send an allowed order to its
-    // instrument's own venue, through a copy of the request with that venue (a map lookup and
-    // a 14-field object per order). Naming that venue here sends the same order without the
-    // copy. (With a router the venue is the route's; an algorithm's parent order keeps none.)
-    // Only a denied order comes out different, with the venue the core would not have set:
-    // see `venueImplied`.
-    this.venueImplied = config.venue === undefined && !routed && algorithm === undefined
-    this.venue =
-      config.venue !== undefined
-        ? (intern(config.venue) as Ids.Venue)
-        : this.venueImplied
-          ? (intern(spec.venue) as Ids.Venue)
-          : undefined
+    this.venue = config.venue === undefined ? undefined : (intern(config.venue) as Ids.Venue)
     this.algorithm = algorithm
     this.priceScale = signalPriceScale
     // Only LIMIT orders need the grid (the config checks their signal is the listing's own data).
@@ -141,11 +120,10 @@ export class TradeDriven implements Strategy {
       canonicalId: this.canonicalId,
       side,
       type: this.type,
-      // (Always a key, undefined when the core is to choose: one hidden class.)
-      venue: this.venue,
       timeInForce: this.timeInForce,
       quantity: this.quantity
     }
+    if (this.venue !== undefined) request.venue = this.venue
     if (price !== undefined) request.price = price
     if (this.algorithm !== undefined) request.execAlgorithm = this.algorithm
     this.host.submit(request)
@@ -162,7 +140,6 @@ export class TradeDriven implements Strategy {
 export class ParentOrders implements Strategy {
   readonly signal = -1
   sent = 0
-  readonly venueImplied = false
   private readonly schedule: ReadonlyArray<{ readonly at: bigint; readonly request: OrderRequest.OrderRequest }>
 
   constructor(
@@ -217,5 +194,5 @@ export const make = (
   const s = config.strategy
   if (s.type === "parent-orders") return new ParentOrders(s, config.algorithm, host)
   const signal = lookup.signalIndex(s.signal ?? lookup.listingDataId(s.instrument))
-  return new TradeDriven(s, config.algorithm, signal, lookup.spec(s.instrument), lookup.priceScale(signal), host, config.router !== undefined)
+  return new TradeDriven(s, config.algorithm, signal, lookup.spec(s.instrument), lookup.priceScale(signal), host)
 }
