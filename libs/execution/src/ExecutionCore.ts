@@ -13,6 +13,7 @@
  *          ─ algorithm? → parent stays with the algorithm, which spawns children over time;
  *                          each child is routed and sent like an order (no second risk check)
  *          ─ OMS: SUBMITTED (journalled before the venue sees the order), then the venue gateway
+ *            (an order on its own listing is created and submitted in one OMS call)
  *   venue events ─ OMS (fills de-duplicated by venue trade id, rolled up to parents)
  *                ─ positions (every fill) and the risk book (open orders, fills, ends)
  *                ─ the algorithm (child fills and ends), reports
@@ -585,10 +586,7 @@ export class ExecutionCore {
   private place(request: OrderRequest.OrderRequest, now: number, root: boolean): ExecutionError | undefined {
     if (request.venue !== undefined || this.router === undefined) {
       // The instrument's venue for a request that names none: recorded by the OMS, no copy of the request.
-      const m = this.create(request, now, root, request.venue === undefined ? this.instruments.get(request.canonicalId)?.venue : undefined)
-      if (m instanceof ExecutionError) return m
-      this.release(m, now)
-      return undefined
+      return this.createAndRelease(request, now, root, request.venue === undefined ? this.instruments.get(request.canonicalId)?.venue : undefined)
     }
     // An order request is a route request (its venue is unset here, which is what routing means).
     // Only the allocations are used: the lean call when the port has one.
@@ -603,10 +601,7 @@ export class ExecutionCore {
     const allocations = "allocations" in decision ? decision.allocations : decision
     const first = allocations[0]
     if (allocations.length === 1 && first !== undefined && first.canonicalId === request.canonicalId) {
-      const m = this.create(withVenue(request, first.venue as Ids.Venue), now, root)
-      if (m instanceof ExecutionError) return m
-      this.release(m, now)
-      return undefined
+      return this.createAndRelease(withVenue(request, first.venue as Ids.Venue), now, root)
     }
     // Slices on other listings: the order is a routing parent, each allocation a child.
     const spec = this.instruments.get(request.canonicalId)
@@ -670,17 +665,43 @@ export class ExecutionCore {
     const r = this.manager.tryCreate(request, now, venue)
     if (r instanceof Error) return errorOf(r, request.operationId)
     const m = r.order
-    // Without a risk book nothing is counted: `settle` handles every end as not in a book.
-    if (this.riskBook === undefined) return m
-    if (root) this.bookResult(this.riskBook.onOrderAccepted(m.order), request.operationId)
-    else this.uncounted.set(request.operationId, NOT_IN_BOOK)
+    this.count(request.operationId, m, root)
     return m
+  }
+
+  /**
+   * `create`, then `release`, as one OMS call (`tryCreateAndSubmit`: the journal holds both
+   * entries, with the same records, as after two calls); a repeated request (nothing created)
+   * is released as `release` does.
+   */
+  private createAndRelease(request: OrderRequest.OrderRequest, now: number, root: boolean, venue?: Ids.Venue): ExecutionError | undefined {
+    const r = this.manager.tryCreateAndSubmit(request, now, venue)
+    if (r instanceof Error) return errorOf(r, request.operationId)
+    const m = r.order
+    this.count(request.operationId, m, root)
+    const submitted = r.submitted
+    if (submitted === undefined) this.release(m, now)
+    else if (!(submitted instanceof Error) || this.refused(m.order.operationId, SUBMIT, submitted) !== undefined) this.send(m, now)
+    return undefined
+  }
+
+  /** Counts a just-recorded order: a root order in the risk book, any other as not in it. */
+  private count(operationId: string, m: ManagedOrder.ManagedOrder, root: boolean): void {
+    // Without a risk book nothing is counted: `settle` handles every end as not in a book.
+    if (this.riskBook === undefined) return
+    if (root) this.bookResult(this.riskBook.onOrderAccepted(m.order), operationId)
+    else this.uncounted.set(operationId, NOT_IN_BOOK)
   }
 
   /** Submit (journalled: write before send), then the gateway; a definite refusal rejects it. */
   private release(m: ManagedOrder.ManagedOrder, now: number): void {
+    if (this.apply(m.order.operationId, SUBMIT, now) === undefined) return
+    this.send(m, now)
+  }
+
+  /** The gateway's submit of an order whose Submit is journalled; a definite refusal rejects it. */
+  private send(m: ManagedOrder.ManagedOrder, now: number): void {
     const o = m.order
-    if (this.apply(o.operationId, SUBMIT, now) === undefined) return
     const answer = this.venues.submit(o.venue as string, venueRequestOf(o), this.clock.nowNs())
     if (answer !== undefined) this.answer("submit", this.manager.get(o.operationId) ?? m, answer, now)
   }
@@ -976,7 +997,11 @@ export class ExecutionCore {
   /** Applies a lifecycle event; returns the order after it, or undefined if the OMS refused it. */
   private apply(operationId: string, event: OrderJournal.LifecycleEvent, now: number): ManagedOrder.ManagedOrder | undefined {
     const r = this.manager.tryApply(operationId, event, now)
-    if (!(r instanceof Error)) return r
+    return r instanceof Error ? this.refused(operationId, event, r) : r
+  }
+
+  /** What `apply` answers for an event the OMS refused: the order if the event repeats what it records, else undefined (an anomaly). */
+  private refused(operationId: string, event: OrderJournal.LifecycleEvent, r: OrderManager.ApplyError): ManagedOrder.ManagedOrder | undefined {
     const m = this.manager.get(operationId)
     if (m !== undefined && repeatOf(event, m.order.status)) return m
     this.anomaly("EventRefused", operationId, r.message, r)

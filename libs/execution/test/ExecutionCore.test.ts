@@ -16,8 +16,10 @@ describe("ExecutionCore", () => {
     const env = makeEnv()
     const request = limit()
     let statusAtSend: string | undefined
+    let openAtSend: number | undefined
     env.venue.script = (order) => {
       statusAtSend = env.core.order(request.operationId)?.order.status
+      openAtSend = env.riskBook.openOrderCount
       expect(order.clientOrderId).toBe(Ids.clientOrderIdFor(request.operationId))
       return "fill"
     }
@@ -25,6 +27,8 @@ describe("ExecutionCore", () => {
     expect(summary(result)).toEqual({ status: "FILLED", filled: "0.5", average: "50000", venue: "BINANCE-SPOT", fills: 1 })
     // Write before send: the order was journalled SUBMITTED before the venue saw it.
     expect(statusAtSend).toBe("SUBMITTED")
+    // Created and submitted in one OMS call: the risk book still counts the order before the venue sees it.
+    expect(openAtSend).toBe(1)
     expect(statuses(env)).toEqual(["PENDING", "SUBMITTED", "ACCEPTED", "FILLED"])
     const last = env.reports[3]!
     expect(Decimal.format(last.filledQuantity)).toBe("0.5")

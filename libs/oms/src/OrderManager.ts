@@ -79,6 +79,18 @@ export interface CreateResult {
   readonly created: boolean
 }
 
+/**
+ * The result of `tryCreateAndSubmit`: `tryCreate`'s, and what the Submit that followed a
+ * creation answered.
+ */
+export interface CreateSubmitResult extends CreateResult {
+  /**
+   * The order after its Submit, or why it was refused (the order then stays PENDING, as
+   * created); undefined when the call created nothing (`created` false: nothing submitted).
+   */
+  readonly submitted: ManagedOrder | ApplyError | undefined
+}
+
 /** Why `create` refused a request. */
 export type CreateError = InvalidOrderRequest | DuplicateOperation | ChildOrderRejected
 
@@ -455,7 +467,19 @@ export class OrderManager {
    * copy. A request's own venue comes first.
    */
   tryCreate(request: OrderRequest, now: Time.EpochMillis, venue?: Ids.Venue): CreateResult | CreateError {
-    return this.checkCreate(request, now, undefined, venue)
+    return this.checkCreate(request, now, undefined, venue, false) as CreateResult | CreateError
+  }
+
+  /**
+   * `tryCreate`, then, if it created the order, `tryApply` of a Submit to it, in one call:
+   * the same records, journal entries (Created, then Submit, in sequence) and answers as
+   * the two calls. For a caller that sends an order as soon as it is recorded (the execution
+   * core). The two changes are installed together, as a call that changes several orders
+   * installs them: the journal sink sees both entries after both are installed, and
+   * eviction runs once, after the sink.
+   */
+  tryCreateAndSubmit(request: OrderRequest, now: Time.EpochMillis, venue?: Ids.Venue): CreateSubmitResult | CreateError {
+    return this.checkCreate(request, now, undefined, venue, true) as CreateSubmitResult | CreateError
   }
 
   /** `apply`, answering the order or the error itself. */
@@ -482,7 +506,7 @@ export class OrderManager {
   /** The checked plan of `create`, without changing the manager. */
   planCreate(request: OrderRequest, now: Time.EpochMillis): Either.Either<Plan<CreateResult>, CreateError> {
     const d = new Draft(true)
-    const r = this.checkCreate(request, now, d)
+    const r = this.checkCreate(request, now, d, undefined, false)
     if (r instanceof Error) return left(r)
     d.result = r
     return right(this.toPlan<CreateResult>(d))
@@ -517,8 +541,9 @@ export class OrderManager {
     request: OrderRequest,
     now: Time.EpochMillis,
     d: Draft | undefined,
-    defaultVenue?: Ids.Venue
-  ): CreateResult | CreateError {
+    defaultVenue: Ids.Venue | undefined,
+    submit: boolean
+  ): CreateResult | CreateSubmitResult | CreateError {
     const operationId = (request as { operationId?: unknown } | null)?.operationId
     if (typeof operationId !== "string" || operationId.length === 0) {
       return invalid("Malformed", undefined, `operationId must be a non-empty string, got ${describe(operationId)}`)
@@ -530,7 +555,9 @@ export class OrderManager {
     const venue = request.venue ?? defaultVenue
     if (existing !== undefined) {
       const differences = requestDifferences(existing.record.order, request, venue)
-      if (differences.length === 0) return { order: existing.record, created: false }
+      if (differences.length === 0) {
+        return submit ? { order: existing.record, created: false, submitted: undefined } : { order: existing.record, created: false }
+      }
       return new DuplicateOperation({
         operationId,
         existing: existing.record,
@@ -581,10 +608,30 @@ export class OrderManager {
       rejectReason: undefined
     }
     const after = created(order)
-    // A new order's slot is given as its parent's, so installing it needs no second lookup.
-    if (d === undefined) this.commitOne(parent, undefined, after, this.options.journal !== undefined ? { _tag: "Created", order } : undefined, now)
-    else this.stage(d, parent, undefined, after, d.journal ? { _tag: "Created", order } : undefined, now)
-    return { order: after, created: true }
+    if (d !== undefined) {
+      this.stage(d, parent, undefined, after, d.journal ? { _tag: "Created", order } : undefined, now)
+      return { order: after, created: true }
+    }
+    const journal = this.options.journal
+    if (!submit || venue === undefined || parent !== undefined) {
+      // A new order's slot is given as its parent's, so installing it needs no second lookup.
+      this.commitOne(parent, undefined, after, journal !== undefined ? { _tag: "Created", order } : undefined, now)
+      if (!submit) return { order: after, created: true }
+      // A Submit refused for want of a venue, or a child's (which may submit its ancestors): as a call of its own.
+      return { order: after, created: true, submitted: this.checkApply(this.slot(operationId), operationId, SUBMIT, now, undefined) }
+    }
+    // Created and submitted: the order is installed once, as the Submit left it (PENDING -> SUBMITTED
+    // is always legal), and the sink sees both entries.
+    const submitted = advance(after, transition(after.state, SUBMIT) as OrderStateMachine.OrderState, after.fills, now)
+    this.add(submitted)
+    const sequence = this.lastSequence + 1
+    this.lastSequence += 2
+    if (journal !== undefined) {
+      journal({ sequence, operationId: order.operationId, version: 1, timestamp: now, event: { _tag: "Created", order } }, after, undefined)
+      journal({ sequence: sequence + 1, operationId: order.operationId, version: 2, timestamp: now, event: SUBMIT }, submitted, after)
+    }
+    if (this.retained > this.limit) this.evict()
+    return { order: after, created: true, submitted }
   }
 
   private checkApply(

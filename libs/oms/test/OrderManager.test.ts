@@ -7,7 +7,7 @@ import { DuplicateOperation, EventRejected, InvalidFillReport, InvalidOrderReque
 import type { LifecycleEvent, OrderJournalEntry } from "../src/OrderJournal.js"
 import * as OrderManager from "../src/OrderManager.js"
 import type { OrderRequest } from "../src/OrderRequest.js"
-import { BTC_SPOT, clock, d, DERIBIT_PERP, fillOf, instruments, limitBuy, strategy, venue, voi } from "./fixtures.js"
+import { BTC_SPOT, clock, d, DERIBIT_PERP, fillOf, instruments, limitBuy, op, strategy, venue, voi } from "./fixtures.js"
 
 const setup = () => {
   const journal: Array<OrderJournalEntry> = []
@@ -126,6 +126,85 @@ describe("create", () => {
     expect((own as InvalidOrderRequest).reason).toBe("VenueMismatch")
     expect(manager.size).toBe(1)
     expect(journal.length).toBe(1)
+  })
+
+  it("tryCreateAndSubmit answers, records and journals what tryCreate then tryApply(Submit) do", () => {
+    // Each case runs on two managers with the same history: one call on one, the two calls on the other.
+    type Sunk = { entry: OrderJournalEntry; order: unknown; before: unknown }
+    const pair = () => {
+      const make = () => {
+        const sunk: Array<Sunk> = []
+        const evicted: Array<unknown> = []
+        const manager = OrderManager.make({
+          instruments,
+          retainTerminal: 1,
+          journal: (entry, order, before) => sunk.push({ entry, order, before }),
+          onEvict: (m) => evicted.push(m)
+        })
+        return { manager, sunk, evicted }
+      }
+      return { one: make(), two: make() }
+    }
+    const t = 1_700_000_000_000
+    const cases: Array<{ name: string; history: Array<OrderRequest>; request: OrderRequest; venue?: Ids.Venue }> = [
+      { name: "a new order", history: [], request: limitBuy("op-1") },
+      { name: "the caller's venue", history: [], request: limitBuy("op-1", { venue: undefined }), venue: venue("BINANCE-SPOT") },
+      { name: "no venue (Submit refused: NotRouted)", history: [], request: limitBuy("op-1", { venue: undefined }) },
+      { name: "an existing order (nothing submitted)", history: [limitBuy("op-1")], request: limitBuy("op-1") },
+      { name: "a different request under an existing id", history: [limitBuy("op-1")], request: limitBuy("op-1", { quantity: d("0.7") }) },
+      { name: "an invalid request", history: [], request: limitBuy("op-1", { quantity: d("0") }) },
+      {
+        name: "a child of a PENDING parent (the parent is submitted first)",
+        history: [limitBuy("P", { venue: undefined })],
+        request: limitBuy("C", { parentOperationId: op("P"), quantity: d("0.2") })
+      }
+    ]
+    for (const c of cases) {
+      const { one, two } = pair()
+      for (const m of [one.manager, two.manager]) {
+        for (const h of c.history) {
+          const r = m.tryCreate(h, t)
+          if (r instanceof Error) throw r
+        }
+        // A finished order, so eviction has something to do after the call.
+        const f = m.tryCreate(limitBuy("done"), t)
+        if (f instanceof Error) throw f
+        m.tryApply("done", { _tag: "CancelRequest" }, t)
+        m.tryCreate(limitBuy("done2"), t)
+        m.tryApply("done2", { _tag: "CancelRequest" }, t)
+      }
+      const got = one.manager.tryCreateAndSubmit(c.request, t + 1, c.venue)
+      const created = two.manager.tryCreate(c.request, t + 1, c.venue)
+      const submitted =
+        created instanceof Error || !created.created ? undefined : two.manager.tryApply(c.request.operationId, { _tag: "Submit" }, t + 1)
+      if (created instanceof Error) {
+        expect(got, c.name).toEqual(created)
+      } else {
+        expect(got, c.name).toEqual({ ...created, submitted })
+      }
+      expect(one.sunk, c.name).toEqual(two.sunk)
+      for (let i = 1; i < one.sunk.length; i++) {
+        // The records handed to the sink chain: each entry's `before` is the order's previous record.
+        const prev = one.sunk.slice(0, i).reverse().find((s) => s.entry.operationId === one.sunk[i]!.entry.operationId)
+        if (prev !== undefined) expect(one.sunk[i]!.before).toBe(prev.order)
+      }
+      expect(one.evicted, c.name).toEqual(two.evicted)
+      expect(one.manager.sequence, c.name).toBe(two.manager.sequence)
+      expect(one.manager.query({}), c.name).toEqual(two.manager.query({}))
+      expect(one.manager.query({ statuses: ["SUBMITTED"] }), c.name).toEqual(two.manager.query({ statuses: ["SUBMITTED"] }))
+      expect(one.manager.query({ statuses: ["PENDING"] }), c.name).toEqual(two.manager.query({ statuses: ["PENDING"] }))
+    }
+    // The new order's last record is the one the Submit entry handed over.
+    const { one } = pair()
+    const r = one.manager.tryCreateAndSubmit(limitBuy("op-1"), t)
+    if (r instanceof Error || r.submitted === undefined || r.submitted instanceof Error) throw new Error("expected a submitted order")
+    expect(r.order.order.status).toBe("PENDING")
+    expect(r.submitted.order.status).toBe("SUBMITTED")
+    expect(one.manager.get("op-1")).toBe(r.submitted)
+    expect(one.sunk.map((s) => [s.entry.event._tag, s.order, s.before])).toEqual([["Created", r.order, undefined], ["Submit", r.submitted, r.order]])
+    expect(one.sunk[0]!.order).toBe(r.order)
+    expect(one.sunk[1]!.order).toBe(r.submitted)
+    expect(one.sunk[1]!.before).toBe(r.order)
   })
 
   it("still finds an existing order after a lookup of its id missed (the miss is remembered only until the next order is added)", () => {
