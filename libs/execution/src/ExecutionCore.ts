@@ -81,6 +81,11 @@ export interface RiskBookUpdates {
  */
 export interface PositionPort {
   apply(fill: Fill.Fill, strategyId: Ids.StrategyId): unknown
+  /**
+   * Optional: `apply` for a fill the OMS recorded, without repeating the checks the OMS made
+   * (`PositionTracker.applyRecorded`). The core calls it instead of `apply` when present.
+   */
+  applyRecorded?(fill: Fill.Fill, strategyId: Ids.StrategyId): unknown
 }
 
 /** Routes an order; `routing(router, market)` builds one from the router's pure core. */
@@ -802,7 +807,9 @@ export class ExecutionCore {
     const fill = m.fills[m.fills.length - 1]!
     const strategyId = m.order.strategyId
     if (this.positions !== undefined) {
-      const refused = this.positions.apply(fill, strategyId)
+      // The OMS's own record of the fill: what it checked is not checked again.
+      const positions = this.positions
+      const refused = positions.applyRecorded !== undefined ? positions.applyRecorded(fill, strategyId) : positions.apply(fill, strategyId)
       if (refused !== undefined) this.anomaly("PositionRefused", m.order.operationId, messageOf(refused), refused)
     }
     // Walk up: the root carries the risk book's exposure, an algorithm child tells its algorithm.

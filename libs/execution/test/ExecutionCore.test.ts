@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect, it, vi } from "@effect/vitest"
 import { Decimal, Ids } from "@odum/domain"
 import { ExecutionError } from "../src/index.js"
 import { BINANCE, D, limit, makeEnv, OKX, book, summary, T0 } from "./fixtures.js"
@@ -41,6 +41,30 @@ describe("ExecutionCore", () => {
     expect(cell.openBuy).toBe(0n)
     expect(env.riskBook.openOrderCount).toBe(0)
     expect(env.anomalies).toEqual([])
+  })
+
+  it("hands positions the OMS's record of each fill through applyRecorded when the port has it, else through apply", () => {
+    const env = makeEnv()
+    const recorded = vi.spyOn(env.positions, "applyRecorded")
+    const applied = vi.spyOn(env.positions, "apply")
+    env.venue.script = () => "fill"
+    const request = limit()
+    ok(env.core.submit(request))
+    const fill = env.core.order(request.operationId)!.fills[0]!
+    expect(recorded.mock.calls).toEqual([[fill, request.strategyId]])
+    expect(applied).not.toHaveBeenCalled()
+    expect(Decimal.format(env.positions.position(BINANCE, request.strategyId)!.quantity)).toBe("0.5")
+
+    // A port without applyRecorded gets every fill through apply, as before.
+    const plain = makeEnv()
+    Object.assign(plain.positions, { applyRecorded: undefined })
+    const applyOnly = vi.spyOn(plain.positions, "apply")
+    plain.venue.script = () => "fill"
+    ok(plain.core.submit(request))
+    expect(applyOnly.mock.calls).toEqual([[plain.core.order(request.operationId)!.fills[0]!, request.strategyId]])
+    expect(Decimal.format(plain.positions.position(BINANCE, request.strategyId)!.quantity)).toBe("0.5")
+    expect(env.anomalies).toEqual([])
+    expect(plain.anomalies).toEqual([])
   })
 
   it("records a risk denial as DENIED with the reason code, reports it and sends nothing", () => {

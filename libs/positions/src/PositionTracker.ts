@@ -171,6 +171,30 @@ const validate = (fill: Fill.Fill, strategyId: Ids.StrategyId, instrument: Instr
   return undefined
 }
 
+/**
+ * The checks of `validate` that an OMS-recorded fill has not passed already (see
+ * `applyRecorded`): the price's sign (and zero on an inverse contract) and the venue.
+ * Same messages, in the same order as `validate` reports them.
+ */
+const validateRecorded = (fill: Fill.Fill, instrument: Instrument): PositionError.PositionError | undefined => {
+  const p = fill.price
+  if (p.unitsN < 0 || (p.unitsN !== p.unitsN && p.units < 0n)) return invalid(fill, `price ${Decimal.format(p)} is negative`)
+  if (instrument.valuation === "INVERSE" && p.unitsN === 0) {
+    return invalid(fill, "price 0 on an inverse contract")
+  }
+  if (fill.venue !== instrument.spec.venue) {
+    return invalid(fill, `venue ${fill.venue} is not the instrument's venue ${instrument.spec.venue}`)
+  }
+  return undefined
+}
+
+const unknownInstrument = (fill: Fill.Fill): PositionError.PositionError =>
+  PositionError.make(
+    "UnknownInstrument",
+    `Fill ${String(fill.venue)}/${String(fill.tradeId)}: unknown instrument ${JSON.stringify(fill.canonicalId)}`,
+    typeof fill.canonicalId === "string" ? fill.canonicalId : undefined
+  )
+
 /** Folds fills into positions; see the module comment for the arithmetic. */
 export class PositionTracker {
   private readonly instruments = new Map<string, Instrument>()
@@ -234,21 +258,43 @@ export class PositionTracker {
    * checked by a tracker built with `deduplicate: false`).
    */
   apply(fill: Fill.Fill, strategyId: Ids.StrategyId): PositionError.PositionError | undefined {
+    const instrument = this.instrumentOf(fill)
+    if (instrument === undefined) return unknownInstrument(fill)
+    const bad = validate(fill, strategyId, instrument)
+    if (bad !== undefined) return bad
+    return this.applyValid(fill, strategyId, instrument)
+  }
+
+  /**
+   * `apply` for a fill an OMS recorded (`@odum/oms`: the `Fill` its `recordFill` or
+   * `tryRecordFill` built from a checked report, with the order's strategy): the answer and
+   * the effect are those of `apply`, but the checks the OMS made already are not repeated
+   * (decimals, a positive quantity, non-empty trade id and fee currency, an epoch-ms
+   * timestamp, a side and a strategy from a checked order). The price's sign, a zero price
+   * on an inverse contract and the venue are still checked. For any other fill use `apply`:
+   * this one trusts those fields.
+   */
+  applyRecorded(fill: Fill.Fill, strategyId: Ids.StrategyId): PositionError.PositionError | undefined {
+    const instrument = this.instrumentOf(fill)
+    if (instrument === undefined) return unknownInstrument(fill)
+    const bad = validateRecorded(fill, instrument)
+    if (bad !== undefined) return bad
+    return this.applyValid(fill, strategyId, instrument)
+  }
+
+  /** The fill's instrument (the last one found, mostly), or undefined. */
+  private instrumentOf(fill: Fill.Fill): Instrument | undefined {
     const id = fill.canonicalId
     const instrument = id === this.lastId ? this.lastInst : this.instruments.get(id)
     if (instrument !== undefined && this.lastInst !== instrument) {
       this.lastId = id
       this.lastInst = instrument
     }
-    if (instrument === undefined) {
-      return PositionError.make(
-        "UnknownInstrument",
-        `Fill ${String(fill.venue)}/${String(fill.tradeId)}: unknown instrument ${JSON.stringify(fill.canonicalId)}`,
-        typeof fill.canonicalId === "string" ? fill.canonicalId : undefined
-      )
-    }
-    const bad = validate(fill, strategyId, instrument)
-    if (bad !== undefined) return bad
+    return instrument
+  }
+
+  /** Applies a checked fill (de-duplication aside): the rest of `apply`. */
+  private applyValid(fill: Fill.Fill, strategyId: Ids.StrategyId, instrument: Instrument): PositionError.PositionError | undefined {
     // The venue is the instrument's (validated), so the instrument's map is the venue's.
     const seen = instrument.seen
     const previous = this.deduplicate ? seen.get(fill.tradeId) : undefined

@@ -296,6 +296,41 @@ describe("bad input changes nothing", () => {
     expect(t.positions()).toEqual(before)
   })
 
+  it("applyRecorded (a fill the OMS recorded) answers and applies as apply does, and still refuses a bad price, venue or instrument", () => {
+    const fills = [
+      fill(BINANCE_PERP, "BUY", "2", "40000", { fee: "8", tradeId: "r1" }),
+      fill(BINANCE_PERP, "SELL", "3", "43000", { fee: "4.3", tradeId: "r2" }),
+      fill(DERIBIT_PERP, "BUY", "100", "40000", { tradeId: "r3" }),
+      fill(DERIBIT_PERP, "SELL", "150", "50000", { tradeId: "r4" }),
+      fill(OKX_PERP, "BUY", "1", "100", { tradeId: "r5" }),
+      fill(BINANCE_PERP, "BUY", "1", "0", { tradeId: "r6" }),
+      // A replay: refused as a duplicate by both.
+      fill(OKX_PERP, "BUY", "1", "100", { tradeId: "r5" })
+    ]
+    const a = tracker()
+    const b = tracker()
+    for (const f of fills) {
+      expect(b.applyRecorded(f, A)).toEqual(a.apply(f, A))
+      expect(b.applyRecorded(f, B)).toEqual(a.apply(f, B))
+    }
+    expect(b.positions()).toEqual(a.positions())
+    const before = b.positions()
+    const bad: Array<[ReturnType<typeof fill>, string, string]> = [
+      [fill(BINANCE_PERP, "BUY", "1", "-100", { tradeId: "x1" }), "InvalidFill", "negative"],
+      [fill(BINANCE_PERP, "BUY", "1", "-90071992547409930", { tradeId: "x2" }), "InvalidFill", "negative"],
+      [fill(DERIBIT_PERP, "BUY", "1", "0", { tradeId: "x3" }), "InvalidFill", "price 0 on an inverse contract"],
+      [{ ...fill(BINANCE_PERP, "BUY", "1", "100", { tradeId: "x4" }), venue: specOf(OKX_PERP).venue }, "InvalidFill", "not the instrument's venue"],
+      [{ ...fill(BINANCE_PERP, "BUY", "1", "100", { tradeId: "x5" }), canonicalId: "BINANCE-FUTURES:PERPETUAL:DOGE-USDT" }, "UnknownInstrument", "DOGE-USDT"]
+    ]
+    for (const [f, reason, message] of bad) {
+      const error = b.applyRecorded(f, A)
+      expect(error?.reason).toBe(reason)
+      expect(error?.message).toContain(message)
+      expect(error).toEqual(a.apply(f, A))
+    }
+    expect(b.positions()).toEqual(before)
+  })
+
   it("refuses bad marks and conflicting instrument specs", () => {
     const t = seeded()
     expect(t.mark("NOPE:SPOT_PAIR:X-Y", d("1"), 1)?.reason).toBe("UnknownInstrument")
