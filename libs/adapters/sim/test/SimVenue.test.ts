@@ -92,6 +92,34 @@ describe("SimVenue: latency", () => {
     sim.submit(request("m1", "BUY", "0.5"), 1n)
     expect(sink.tags()).toEqual(["Accepted:m1", "Filled:m1"])
   })
+
+  // The backtest engine relies on this: with no latency (or in immediate mode) a call into the
+  // core cannot change when the venue next has work, so it does not ask again after every order.
+  for (const mode of ["matching", "immediate"] as const) {
+    it(`${mode}, zero latency: nothing is in flight once a call returns, sends from the sink included`, () => {
+      const { sim, sink, book } = venue({ mode })
+      book(0n)
+      sim.engine(BTC)!.referencePrice = 1000
+      let nested = 0
+      const inner = sink.onExecution.bind(sink)
+      sink.onExecution = (e) => {
+        inner(e)
+        // A sink that sends from inside a callback: another order, and a cancel of a resting one.
+        if (e._tag === "Accepted" && nested++ === 0) {
+          sim.submit(request("n1", "BUY", "0.5"), 2n)
+          sim.cancel("r1" as Ids.ClientOrderId, 2n)
+        }
+      }
+      sim.submit(request("r1", "BUY", "0.1", "99.8"), 1n)
+      expect(sim.nextArrivalNs()).toBeUndefined()
+      sim.submit(request("m1", "BUY", "0.5"), 2n)
+      expect(sim.nextArrivalNs()).toBeUndefined()
+      sim.cancel("m1" as Ids.ClientOrderId, 3n)
+      expect(sim.nextArrivalNs()).toBeUndefined()
+      expect(sink.tags()).toContain("Accepted:n1")
+      expect(sink.tags().at(-1)).toBe("CancelRejected:m1")
+    })
+  }
 })
 
 describe("SimVenue: fills, fees and ids", () => {

@@ -240,6 +240,14 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   /** False once the clock has caught up with `eventNs` (it never goes back): no bigint comparison per call into the core. */
   private clockBehind = false
   private dirty = true
+  /**
+   * Whether a call into the core (a submit, a venue event) can change when something is next
+   * due: only a venue with latency queues requests, and only algorithms ask for wake-ups (a
+   * strategy's timers move only when they fire, inside `runDue`). Without either, `dueNs` is
+   * the next sample's time until a sample moves it, and the per-order `refreshDue` (which
+   * asked every source again) is skipped.
+   */
+  private readonly callsSchedule: boolean
   private lastTimerMs = -1
   /**
    * True while the strategy's order is submitted: the one order without a parent created then
@@ -313,6 +321,8 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     this.algorithmsOn =
       config.algorithm !== undefined ||
       (config.strategy.type === "parent-orders" && config.strategy.orders.some((o) => o.algorithm !== undefined))
+    // A venue in immediate mode, or with no latency, handles every request inside the call that sends it.
+    this.callsSchedule = this.algorithmsOn || parts.sims.some((sim) => sim.mode === "matching" && sim.latencyNs > 0n)
 
     const balances = new Map<string, Decimal.Decimal>()
     for (const v of config.venues) {
@@ -651,12 +661,12 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     if (ExecutionError.isExecutionError(result)) {
       this.onAnomaly({ kind: "SubmitRefused", operationId: request.operationId, message: result.message })
     }
-    this.dirty = true
+    if (this.callsSchedule) this.dirty = true
   }
 
   /** ExecutionSink of every simulated venue: forwards to the core. */
   onExecution(event: ExecutionEvent.ExecutionEvent): void {
-    this.dirty = true
+    if (this.callsSchedule) this.dirty = true
     this.syncClock()
     this.core.onExecution(event)
   }
