@@ -627,8 +627,8 @@ export class OrderManager {
     const sequence = this.lastSequence + 1
     this.lastSequence += 2
     if (journal !== undefined) {
-      journal({ sequence, operationId: order.operationId, version: 1, timestamp: now, event: { _tag: "Created", order } }, after, undefined)
-      journal({ sequence: sequence + 1, operationId: order.operationId, version: 2, timestamp: now, event: SUBMIT }, submitted, after)
+      journal({ sequence, operationId: order.operationId, version: after.version, timestamp: now, event: { _tag: "Created", order } }, after, undefined)
+      journal({ sequence: sequence + 1, operationId: order.operationId, version: submitted.version, timestamp: now, event: SUBMIT }, submitted, after)
     }
     if (this.retained > this.limit) this.evict()
     return { order: after, created: true, submitted }
