@@ -155,38 +155,38 @@ const validate = (fill: Fill.Fill, strategyId: Ids.StrategyId, instrument: Instr
   // Signs from the number form of the units when it is exact (NaN otherwise): cheaper than a bigint comparison.
   if (!(q.unitsN > 0 || (q.unitsN !== q.unitsN && q.units > 0n))) return invalid(fill, `quantity ${Decimal.format(q)} is not positive`)
   if (!Decimal.isDecimal(p)) return invalid(fill, "price is not a Decimal")
-  if (p.unitsN < 0 || (p.unitsN !== p.unitsN && p.units < 0n)) return invalid(fill, `price ${Decimal.format(p)} is negative`)
-  if (instrument.valuation === "INVERSE" && p.unitsN === 0) {
-    return invalid(fill, "price 0 on an inverse contract")
-  }
+  const badPrice = priceProblem(fill, instrument)
+  if (badPrice !== undefined) return badPrice
   if (!Decimal.isDecimal(fill.fee)) return invalid(fill, "fee is not a Decimal")
   if (typeof fill.feeCurrency !== "string" || fill.feeCurrency.length === 0) return invalid(fill, "fee currency is empty")
   if (fill.side !== "BUY" && fill.side !== "SELL") return invalid(fill, `side ${JSON.stringify(fill.side)} is not BUY or SELL`)
   if (typeof fill.tradeId !== "string" || fill.tradeId.length === 0) return invalid(fill, "trade id is empty")
   if (!Number.isSafeInteger(fill.timestamp) || fill.timestamp < 0) return invalid(fill, `timestamp ${fill.timestamp} is not epoch ms`)
   if (typeof strategyId !== "string" || strategyId.length === 0) return invalid(fill, "strategy id is empty")
-  if (fill.venue !== instrument.spec.venue) {
-    return invalid(fill, `venue ${fill.venue} is not the instrument's venue ${instrument.spec.venue}`)
-  }
+  return venueProblem(fill, instrument)
+}
+
+/** The price's sign, and zero on an inverse contract (a decimal price). */
+const priceProblem = (fill: Fill.Fill, instrument: Instrument): PositionError.PositionError | undefined => {
+  const p = fill.price
+  if (p.unitsN < 0 || (p.unitsN !== p.unitsN && p.units < 0n)) return invalid(fill, `price ${Decimal.format(p)} is negative`)
+  if (instrument.valuation === "INVERSE" && p.unitsN === 0) return invalid(fill, "price 0 on an inverse contract")
   return undefined
 }
+
+/** A fill on another venue than the instrument's. */
+const venueProblem = (fill: Fill.Fill, instrument: Instrument): PositionError.PositionError | undefined =>
+  fill.venue !== instrument.spec.venue
+    ? invalid(fill, `venue ${fill.venue} is not the instrument's venue ${instrument.spec.venue}`)
+    : undefined
 
 /**
  * The checks of `validate` that an OMS-recorded fill has not passed already (see
  * `applyRecorded`): the price's sign (and zero on an inverse contract) and the venue.
  * Same messages, in the same order as `validate` reports them.
  */
-const validateRecorded = (fill: Fill.Fill, instrument: Instrument): PositionError.PositionError | undefined => {
-  const p = fill.price
-  if (p.unitsN < 0 || (p.unitsN !== p.unitsN && p.units < 0n)) return invalid(fill, `price ${Decimal.format(p)} is negative`)
-  if (instrument.valuation === "INVERSE" && p.unitsN === 0) {
-    return invalid(fill, "price 0 on an inverse contract")
-  }
-  if (fill.venue !== instrument.spec.venue) {
-    return invalid(fill, `venue ${fill.venue} is not the instrument's venue ${instrument.spec.venue}`)
-  }
-  return undefined
-}
+const validateRecorded = (fill: Fill.Fill, instrument: Instrument): PositionError.PositionError | undefined =>
+  priceProblem(fill, instrument) ?? venueProblem(fill, instrument)
 
 const unknownInstrument = (fill: Fill.Fill): PositionError.PositionError =>
   PositionError.make(
