@@ -450,6 +450,23 @@ export class ExecutionCore {
   }
 
   /**
+   * `submit` for a caller that reads no result (the backtest engine): the same effects, and
+   * the error `submit` would return, or undefined where `submit` returns a result (a known
+   * operation id with the same request included). No watch on the order and no result
+   * object per call.
+   */
+  submitOnly(request: OrderRequest.OrderRequest): ExecutionError | undefined {
+    const existing = this.manager.get(request.operationId)
+    if (existing !== undefined) return this.duplicate(existing, request)
+    const outer = this.enter()
+    try {
+      return this.submitNew(request)
+    } finally {
+      this.leave(outer)
+    }
+  }
+
+  /**
    * Cancels an order: locally if it was never sent, at the venue otherwise (it is
    * PENDING_CANCEL until the venue answers); an algorithm parent cancels its algorithm,
    * which cancels its working children; a routed order cancels every slice. A final order
@@ -539,6 +556,11 @@ export class ExecutionCore {
   // -------------------------------------------------------------------------------------
 
   private resubmit(existing: ManagedOrder.ManagedOrder, request: OrderRequest.OrderRequest): ExecutionResult.ExecutionResult | ExecutionError {
+    return this.duplicate(existing, request) ?? resultOf(existing)
+  }
+
+  /** The error of a request repeated under a known operation id with a different content, or undefined. */
+  private duplicate(existing: ManagedOrder.ManagedOrder, request: OrderRequest.OrderRequest): ExecutionError | undefined {
     const differences = OrderManager.requestDifferences(existing.order, request).filter(
       // The core fills in the venue the router (or the instrument) chose.
       (d) => !(d === "venue" && request.venue === undefined)
@@ -550,7 +572,7 @@ export class ExecutionCore {
         message: `Operation ${request.operationId} already exists with a different ${differences.join(", ")}; the first order stands`
       })
     }
-    return resultOf(existing)
+    return undefined
   }
 
   private submitNew(request: OrderRequest.OrderRequest): ExecutionError | undefined {

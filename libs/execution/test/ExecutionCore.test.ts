@@ -198,6 +198,74 @@ describe("ExecutionCore", () => {
     expect(env.anomalies).toEqual([])
   })
 
+  it("submitOnly has submit's effects, and answers submit's error or nothing", () => {
+    // One script of requests through two cores, one by submit and one by submitOnly.
+    const run = (how: "submit" | "submitOnly", router: boolean) => {
+      const env = makeEnv({ router })
+      env.venue.script = (order) => (order.quantity.unitsN === 3 ? "reject" : order.quantity.unitsN === 7 ? "timeout" : order.quantity.unitsN === 9 ? "ack" : "fill")
+      const { venue: _v, ...unrouted } = limit({ operationId: Ids.OperationId.make("same-routed"), type: "MARKET", price: undefined, timeInForce: "IOC" })
+      const requests = [
+        limit({ operationId: Ids.OperationId.make("same-fill") }),
+        limit({ operationId: Ids.OperationId.make("same-ack"), quantity: D("0.9") }),
+        limit({ operationId: Ids.OperationId.make("same-denied"), quantity: D("6") }),
+        limit({ operationId: Ids.OperationId.make("same-rejected"), quantity: D("0.3") }),
+        limit({ operationId: Ids.OperationId.make("same-timeout"), quantity: D("0.7") }),
+        limit({ operationId: Ids.OperationId.make("same-unknown"), canonicalId: "OKX:SPOT_PAIR:ETH-USDT" }),
+        limit({ operationId: Ids.OperationId.make("same-offgrid"), price: D("50000.001") }),
+        limit({ operationId: Ids.OperationId.make("same-sell"), side: "SELL", type: "MARKET", price: undefined, timeInForce: "IOC" }),
+        unrouted,
+        // Repeats: the same request (nothing sent, no error), a different one (DuplicateOperation).
+        limit({ operationId: Ids.OperationId.make("same-ack"), quantity: D("0.9") }),
+        limit({ operationId: Ids.OperationId.make("same-fill"), quantity: D("0.2") })
+      ]
+      const answers = requests.map((r) => {
+        if (how === "submit") {
+          const a = env.core.submit(r)
+          return ExecutionError.isExecutionError(a) ? a : undefined
+        }
+        return env.core.submitOnly(r)
+      })
+      const orders = env.core.orders.query({}).map((m) => ({ order: m.order, fills: m.fills }))
+      return {
+        answers: answers.map((a) => (a === undefined ? undefined : [a.reason, a.operationId, a.message])),
+        reports: env.reports,
+        anomalies: env.anomalies.map((a) => [a.kind, a.operationId, a.message]),
+        sent: env.venue.sent,
+        orders,
+        open: env.riskBook.openOrderCount,
+        cell: [env.riskBook.strategyInstrument("strat-1", BINANCE)?.position, env.riskBook.strategyInstrument("strat-1", BINANCE)?.openBuy],
+        usdt: env.riskBook.available("BINANCE-SPOT", "USDT"),
+        positions: [...env.positions.positions()]
+      }
+    }
+    for (const router of [false, true]) {
+      const full = run("submit", router)
+      const lean = run("submitOnly", router)
+      expect(lean).toEqual(full)
+      // The script reached every kind of answer.
+      expect(full.answers.filter((a) => a !== undefined).map((a) => a![0])).toEqual(["InvalidRequest", "InvalidRequest", "DuplicateOperation"])
+      expect(full.reports.map((r) => r.status)).toContain("DENIED")
+      expect(full.reports.map((r) => r.status)).toContain("REJECTED")
+      expect(full.anomalies.map((a) => a[0])).toContain("SubmitAmbiguous")
+    }
+  })
+
+  it("submitOnly from inside a submit leaves the outer submit's answer as it was", () => {
+    const env = makeEnv()
+    const inner = limit({ quantity: D("0.2") })
+    const outer = limit()
+    let innerAnswer: unknown = "not called"
+    env.venue.script = (order) => {
+      if (order.clientOrderId === Ids.clientOrderIdFor(outer.operationId)) innerAnswer = env.core.submitOnly(inner)
+      return "fill"
+    }
+    const result = ok(env.core.submit(outer))
+    expect(innerAnswer).toBeUndefined()
+    expect(summary(result)).toEqual({ status: "FILLED", filled: "0.5", average: "50000", venue: "BINANCE-SPOT", fills: 1 })
+    expect(env.core.order(inner.operationId)?.order.status).toBe("FILLED")
+    expect(env.anomalies).toEqual([])
+  })
+
   it("refuses a malformed request with a typed error and records nothing", () => {
     const env = makeEnv()
     const unknown = env.core.submit(limit({ canonicalId: "OKX:SPOT_PAIR:ETH-USDT" }))

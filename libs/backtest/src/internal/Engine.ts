@@ -22,7 +22,7 @@ import { Decimal, type InstrumentSpec } from "@odum/domain"
 import type { ExecutionEvent, SyncVenue } from "@odum/adapter-kit"
 import { SimVenue, type MatchingEngine } from "@odum/adapter-sim"
 import { AlgoParams, MarketUpdate } from "@odum/algos"
-import { ExecutionClock, ExecutionCore, ExecutionError, VenueGateway } from "@odum/execution"
+import { ExecutionClock, ExecutionCore, VenueGateway } from "@odum/execution"
 import type { EventBatch, MergedCursor } from "@odum/marketdata"
 import type { ManagedOrder, OrderJournal, OrderRequest } from "@odum/oms"
 import { PositionTracker } from "@odum/positions"
@@ -655,12 +655,11 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     }
     this.submitting = true
     this.submittingArrival = li === undefined ? undefined : this.refDecimals[li]
-    const result = this.core.submit(request)
+    // The result is not read: the lean form (no result object, no watch on the order).
+    const error = this.core.submitOnly(request)
     this.submitting = false
     this.submittingArrival = undefined
-    if (ExecutionError.isExecutionError(result)) {
-      this.onAnomaly({ kind: "SubmitRefused", operationId: request.operationId, message: result.message })
-    }
+    if (error !== undefined) this.onAnomaly({ kind: "SubmitRefused", operationId: request.operationId, message: error.message })
     if (this.callsSchedule) this.dirty = true
   }
 
