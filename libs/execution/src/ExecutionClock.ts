@@ -4,6 +4,7 @@
  * simulated venue's latency keeps its resolution). A backtest advances a manual clock
  * with its replay; the live service reads Effect's Clock (TestClock in tests).
  */
+import { ExecutionEvent } from "@odum/adapter-kit"
 
 /** Reads the current time; both readings come from one source. */
 export interface ExecutionClock {
@@ -36,7 +37,10 @@ export class ManualClock implements ExecutionClock {
   setNs(ns: bigint): void {
     if (ns > this.ns) {
       this.ns = ns
-      this.ms = Number(ns / 1_000_000n)
+      // The venue's events of this time are stamped through the same function: a simulated
+      // venue's fill at the clock's time then finds its milliseconds in its one-entry cache,
+      // with no second bigint division and conversion per tick.
+      this.ms = ExecutionEvent.toEpochMillis(ns)
     }
   }
 

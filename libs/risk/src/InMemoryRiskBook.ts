@@ -183,7 +183,7 @@ export class InMemoryRiskBook implements RiskBook {
     if (!fits18(price) || !positive(price)) {
       return fail("InvalidPrice", `reference price ${Decimal.format(price)} for ${canonicalId} must be positive with at most 18 decimals`)
     }
-    if (inst.fast) {
+    if (inst.fast === true) {
       const n = unitsAt(price, inst.compiled.ps)
       if (n === n) {
         if (n !== inst.refN) {
@@ -268,12 +268,18 @@ export class InMemoryRiskBook implements RiskBook {
     const buy = order.side === "BUY"
     const c = inst.compiled
     const cell = this.cellOf(order.strategyId, inst)
-    if (inst.fast) {
+    // Boolean fields compared with `true` on the hot path (see internal/fixed.ts).
+    if (inst.fast === true) {
       const q = unitsAt(qd, c.qs)
       const rem = filled ? q - unitsAt(fd, c.qs) : q
-      // rem is NaN when either does not fit; the open side must stay within LIM.
-      if (rem === rem && (buy ? inst.b + rem <= LIM && cell.b + rem <= LIM : inst.s + rem <= LIM && cell.s + rem <= LIM)) {
-        const o = st.openOrder(cell, inst, buy, rem, c.spot && rem > 0 ? (buy ? st.quoteBalanceOf(inst) : st.baseBalanceOf(inst)) : undefined)
+      // rem is NaN when either does not fit; the open side must stay within LIM (written out: see fixed.ts).
+      if (
+        rem === rem &&
+        (buy
+          ? inst.b + rem <= 1125899906842624 && cell.b + rem <= 1125899906842624
+          : inst.s + rem <= 1125899906842624 && cell.s + rem <= 1125899906842624)
+      ) {
+        const o = st.openOrder(cell, inst, buy, rem, c.spot === true && rem > 0 ? (buy ? st.quoteBalanceOf(inst) : st.baseBalanceOf(inst)) : undefined)
         if (o.reservedFrom !== undefined) this.reserveN(o, inst, pd, rem)
         st.addOrder(order.operationId, o)
         this.addOpenN(inst, cell, buy, rem)
@@ -318,12 +324,13 @@ export class InMemoryRiskBook implements RiskBook {
     const buy = fill.side === "BUY"
     const sc = order !== undefined ? order.cell : this.cellOf(strategyId as string, inst)
     const c = inst.compiled
-    if (inst.fast) {
+    if (inst.fast === true) {
       const f = unitsAt(fq, c.qs)
       const signed = buy ? f : -f
       const ip = inst.p + signed
       const sp = sc.p + signed
-      if (f === f && ip <= LIM && ip >= -LIM && sp <= LIM && sp >= -LIM) {
+      // Within LIM (written out: see fixed.ts).
+      if (f === f && ip <= 1125899906842624 && ip >= -1125899906842624 && sp <= 1125899906842624 && sp >= -1125899906842624) {
         if (order !== undefined) {
           const done = f < order.remN ? f : order.remN
           order.remN -= done
@@ -337,7 +344,7 @@ export class InMemoryRiskBook implements RiskBook {
         }
         sc.p = sp
         inst.p = ip
-        if (c.spot) this.settleSpotN(inst, order, buy, f, fp)
+        if (c.spot === true) this.settleSpotN(inst, order, buy, f, fp)
         this.revalue(inst, sc)
         return undefined
       }
@@ -369,12 +376,12 @@ export class InMemoryRiskBook implements RiskBook {
     if (order === undefined) return fail("UnknownOrder", `order ${operationId} is not open`)
     this.st.removeOrder(operationId, order)
     const inst = order.instrument
-    if (inst.fast) {
+    if (inst.fast === true) {
       if (order.remN !== 0) this.addOpenN(inst, order.cell, order.buy, -order.remN)
     } else if (order.remB !== 0n) this.addOpenB(inst, order.cell, order.buy, -order.remB)
     const from = order.reservedFrom
     if (from !== undefined) {
-      if (order.resIsN) {
+      if (order.resIsN === true) {
         if (order.resN > 0) from.addN(order.resN, order.resScale)
       } else if (order.resB > 0n) from.addB(order.resB * E18)
     }
@@ -434,7 +441,7 @@ export class InMemoryRiskBook implements RiskBook {
     const from = o.reservedFrom as Acc
     if (!o.buy) {
       // A spot sell reserves base18(remaining) = remaining * contractSize, at `bs` places.
-      const b = c.csOne ? rem : mul(rem, c.csN)
+      const b = c.csOne === true ? rem : mul(rem, c.csN)
       if (b === b) {
         o.resN = b
         o.resScale = c.bs
@@ -449,7 +456,7 @@ export class InMemoryRiskBook implements RiskBook {
     // Past 18 places the price counts as absent (nothing reserved), as for a MARKET order without a reference.
     const p = pd === undefined ? (inst.refN === 0 ? -1 : inst.refN) : fits18(pd) ? unitsAt(pd, c.ps) : -1
     if (p === -1) return
-    const v = p === p ? mul(c.csOne ? rem : mul(rem, c.csN), p) : NaN
+    const v = p === p ? mul(c.csOne === true ? rem : mul(rem, c.csN), p) : NaN
     if (v === v) {
       o.priceN = p
       o.priceAt = c
@@ -474,10 +481,10 @@ export class InMemoryRiskBook implements RiskBook {
   private settleSpotN(inst: Instrument, order: OpenOrder | undefined, buy: boolean, f: number, fp: Decimal.Decimal): void {
     const c = inst.compiled
     const px = unitsAt(fp, c.ps)
-    const base = c.csOne ? f : mul(f, c.csN)
+    const base = c.csOne === true ? f : mul(f, c.csN)
     const quote = px === px && base === base ? mul(base, px) : NaN
     // Bigints when a value does not fit, or the order's reservation is not at this spec's scale.
-    if (quote !== quote || (order !== undefined && (!order.resIsN || (order.resN > 0 && order.resScale !== (buy ? c.vs : c.bs))))) {
+    if (quote !== quote || (order !== undefined && (order.resIsN !== true || (order.resN > 0 && order.resScale !== (buy ? c.vs : c.bs))))) {
       this.settleSpotB(inst, order, buy, q18(c, f), fromDecimal(fp) as bigint)
       return
     }

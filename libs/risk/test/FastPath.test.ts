@@ -75,6 +75,28 @@ describe("number-domain primitives", () => {
     fc.record({ kind: fc.constant("set" as const), x: fc.bigInt({ min: -(10n ** 54n), max: 10n ** 54n }) })
   )
 
+  it("an Acc's edges: the carry into the whole part, the whole part's bound 2^51 and the addend's bound 2^52 (literals in addN)", () => {
+    const acc = new Acc()
+    acc.addN(2 ** 51 - 1, 0)
+    acc.addN(999_999_999_999, 12)
+    expect([acc.w, acc.f, acc.slow, acc.huge]).toEqual([2 ** 51 - 1, 999_999_999_999, false, false])
+    acc.addN(1, 12)
+    expect([acc.w, acc.f, acc.slow, acc.huge]).toEqual([2 ** 51, 0, false, false])
+    acc.addN(1, 0)
+    expect(acc.huge).toBe(true)
+    expect(acc.toBig36()).toBe((2n ** 51n + 1n) * E36)
+    const neg = new Acc()
+    neg.addN(-(2 ** 51), 0)
+    expect([neg.w, neg.f, neg.huge]).toEqual([-(2 ** 51), 0, false])
+    neg.addN(-1, 12)
+    expect(neg.huge).toBe(true)
+    expect(neg.toBig36()).toBe(-(2n ** 51n) * E36 - 10n ** 24n)
+    const wide = new Acc()
+    wide.addN(2 ** 52 + 2, 12)
+    expect([wide.w, wide.f, wide.slow, wide.huge]).toEqual([4503, 599_627_370_498, false, false])
+    expect(wide.toBig36()).toBe((2n ** 52n + 2n) * 10n ** 24n)
+  })
+
   it("property: an Acc is the exact sum, and its floor and ceiling bound it at 12 places", () => {
     fc.assert(
       fc.property(fc.array(addend, { maxLength: 40 }), (ops) => {

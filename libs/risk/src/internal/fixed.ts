@@ -11,6 +11,14 @@
  * safe range (2^53) without a check.
  */
 
+// The bounds and scales below are written out as literals in the functions of the hot path
+// (with the constant's name beside them): a bundler (esbuild, tsup) turns a module constant
+// into a `var`, which V8 neither folds nor types, so each use was a context load and a number
+// check (2^50 and 1e12 are heap numbers). Keep each literal equal to its constant.
+// Likewise the hot path compares boolean fields with `true` (`spec.spot === true`): V8 compiles
+// a bare truth test of a field it cannot type to its generic ToBoolean (false, "", undetectable,
+// heap number and bigint checks: about nine instructions more for a true value).
+
 /** Bound on quantities and prices kept as numbers: sums of up to 8 of them stay below 2^53. */
 export const LIM = 2 ** 50
 
@@ -82,7 +90,7 @@ export const unitsAt = (d: { readonly unitsN: number; readonly scale: number }, 
   if (d.scale > scale) return NaN
   const x = d.unitsN * (P10[scale - d.scale] as number)
   // A product above 2^53 may be rounded, but never to below 2^53: the bound rejects it (and NaN).
-  return x <= LIM && x >= -LIM ? x : NaN
+  return x <= 1125899906842624 && x >= -1125899906842624 ? x : NaN // LIM
 }
 
 /**
@@ -103,7 +111,7 @@ export const unitsOf18 = (x: bigint, scale: number): number => {
 /** `a * b` when the product is within `VLIM` (hence exact), else NaN. */
 export const mul = (a: number, b: number): number => {
   const x = a * b
-  return x <= VLIM && x >= -VLIM ? x : NaN
+  return x <= 4503599627370496 && x >= -4503599627370496 ? x : NaN // VLIM
 }
 
 /** `x` (an integer number at `scale`) as a bigint at scale 36. */
@@ -165,20 +173,23 @@ export class Acc {
   /** Adds `v`, an integer number of units at `scale` (<= F), |v| <= 2^53. */
   addN(v: number, scale: number): void {
     if (v === 0) return
-    if (this.slow || v > VLIM || v < -VLIM) {
+    if (this.slow || v > 4503599627370496 || v < -4503599627370496) {
+      // (VLIM)
       this.assignB(this.toBig36() + toB36(v, scale))
       return
     }
     const w = this.w + divFloor(v, P10[scale] as number)
-    let f = this.f + rem * (P10[F - scale] as number) // both in [0, 10^F)
-    if (f >= FS) {
-      f -= FS
-      if (w + 1 > WLIM) {
+    let f = this.f + rem * (P10[12 - scale] as number) // both in [0, 10^F) (F = 12)
+    if (f >= 1e12) {
+      // (FS, WLIM)
+      f -= 1e12
+      if (w + 1 > 2251799813685248) {
         this.assignB(this.toBig36() + toB36(v, scale))
         return
       }
       this.w = w + 1
-    } else if (w > WLIM || w < -WLIM) {
+    } else if (w > 2251799813685248 || w < -2251799813685248) {
+      // (WLIM)
       this.assignB(this.toBig36() + toB36(v, scale))
       return
     } else this.w = w
@@ -231,9 +242,10 @@ export class Acc {
    */
   plusExceeds(v: number, scale: number, limit: AccLimit): boolean {
     let w = this.w + divFloor(v, P10[scale] as number)
-    let f = this.f + this.ix + rem * (P10[F - scale] as number)
-    if (f >= FS) {
-      f -= FS
+    // (F = 12, FS = 1e12)
+    let f = this.f + this.ix + rem * (P10[12 - scale] as number)
+    if (f >= 1e12) {
+      f -= 1e12
       w += 1
     }
     return w > limit.w || (w === limit.w && f > limit.f)
@@ -242,7 +254,7 @@ export class Acc {
   /** True if this sum is proven at least `v` (>= 0, an integer at `scale` <= F), by its floor. Not for huge sums. */
   covers(v: number, scale: number): boolean {
     const w = divFloor(v, P10[scale] as number)
-    const f = rem * (P10[F - scale] as number)
+    const f = rem * (P10[12 - scale] as number) // (F)
     return w < this.w || (w === this.w && f <= this.f)
   }
 }
