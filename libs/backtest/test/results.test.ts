@@ -276,6 +276,47 @@ describe("the summary folded in as the run goes", () => {
     contractType: "QUANTO"
   })
   const specs = new Map([linear, inverse, linearSmall, quanto].map((s) => [s.canonicalId, s]))
+  /** The whole-run figures of orders (with their arrivals) and fills at venues A and B. */
+  const wholeRunOf = (orders: ReadonlyArray<{ order: Order.UnifiedOrder; arrival: Decimal.Decimal | undefined }>, fills: ReadonlyArray<Fill.Fill>) =>
+    wholeRun(
+      orders.map((o) => o.order),
+      orders.map((o) => o.arrival),
+      fills,
+      specs,
+      ["A", "B"]
+    )
+  /** A MARKET IOC order's final record as the arbitraries draw it. */
+  const orderOf = (
+    r: {
+      readonly status: string
+      readonly child: boolean
+      readonly venue: string | undefined
+      readonly canonicalId: string
+      readonly side: "BUY" | "SELL"
+      readonly quantity: Decimal.Decimal
+      readonly average: Decimal.Decimal | undefined
+    },
+    filledQuantity: Decimal.Decimal
+  ): Order.UnifiedOrder =>
+    ({
+      operationId: "o",
+      clientOrderId: "c",
+      strategyId: "s",
+      canonicalId: r.canonicalId,
+      side: r.side,
+      type: "MARKET",
+      timeInForce: "IOC",
+      quantity: r.quantity,
+      filledQuantity,
+      status: r.status,
+      reduceOnly: false,
+      postOnly: false,
+      createdAt: 0,
+      updatedAt: 0,
+      ...(r.child ? { parentOperationId: "parent" } : {}),
+      ...(r.venue === undefined ? {} : { venue: r.venue }),
+      ...(r.average === undefined ? {} : { averageFillPrice: r.average })
+    }) as unknown as Order.UnifiedOrder
   const narrow = (max: number, scale: number) => fc.integer({ min: 1, max }).map((n) => Decimal.fromScaled(BigInt(n), scale))
   // Values that leave the summary's safe-integer path: coefficients beyond 2^53, more than 18
   // places, sums beyond 2^53; mixed with small ones and with decimal objects that recur (its
@@ -304,25 +345,7 @@ describe("the summary folded in as the run goes", () => {
         arrival: fc.option(decimal(7_000_000, 1), { nil: undefined })
       })
       .map((r) => ({
-        order: {
-          operationId: "o",
-          clientOrderId: "c",
-          strategyId: "s",
-          canonicalId: r.canonicalId,
-          side: r.side,
-          type: "MARKET",
-          timeInForce: "IOC",
-          quantity: r.quantity,
-          filledQuantity: Decimal.div(Decimal.mul(r.quantity, Decimal.fromInt(r.filledShare)), Decimal.fromInt(4), 6, "down"),
-          status: r.status,
-          reduceOnly: false,
-          postOnly: false,
-          createdAt: 0,
-          updatedAt: 0,
-          ...(r.child ? { parentOperationId: "parent" } : {}),
-          ...(r.venue === undefined ? {} : { venue: r.venue }),
-          ...(r.average === undefined ? {} : { averageFillPrice: r.average })
-        } as unknown as Order.UnifiedOrder,
+        order: orderOf(r, Decimal.div(Decimal.mul(r.quantity, Decimal.fromInt(r.filledShare)), Decimal.fromInt(4), 6, "down")),
         arrival: r.child ? undefined : r.arrival
       }))
     const fill = fc
@@ -353,14 +376,7 @@ describe("the summary folded in as the run goes", () => {
           const finished = orders.map((o, i) => ({ ...o, k: key(i) })).sort((a, b) => a.k - b.k)
           for (const o of finished) acc.order(o.order, o.arrival)
           for (const f of fills) acc.fill(f)
-          const expected = wholeRun(
-            orders.map((o) => o.order),
-            orders.map((o) => o.arrival),
-            fills,
-            specs,
-            ["A", "B"]
-          )
-          expect(acc.figures()).toEqual(expected)
+          expect(acc.figures()).toEqual(wholeRunOf(orders, fills))
         }
       ),
       { numRuns: 300 }
@@ -373,6 +389,64 @@ describe("the summary folded in as the run goes", () => {
 
   it("as a property, with values beyond the safe-integer path (huge, many places, recurring objects): the same figures", () => {
     foldedEqualsWholeRun(wide)
+  })
+
+  it("as a property: runs of orders and fills with the same decimal objects, read at any point, give the whole-run figures", () => {
+    // The accumulator adds a run of orders (or fills) with the same average, arrival and filled
+    // objects (price, quantity and fee) once, times its count and sum of sides: few objects,
+    // so runs are long, broken by any one key (instrument, venue, currency, side), and some
+    // beyond the safe-integer path; the figures are read in the middle of a run too.
+    const pool = (...xs: Array<string | Decimal.Decimal>) => fc.constantFrom(...xs.map((x) => (typeof x === "string" ? Decimal.unsafeFromString(x) : x)))
+    const prices = pool("61234.5", "61234", "61234.55", "90071992547409.91", Decimal.fromScaled(123n, 21))
+    const quantities = pool("0.001", "2", "9007199254740.993")
+    const filledQuantities = pool("0.001", "2", "0", "9007199254740.993")
+    const fees = pool("0.0306172", "-0.01", "0", "123456789012345678.9")
+    const instrument = fc.constantFrom(linear.canonicalId, linearSmall.canonicalId)
+    const order = fc
+      .record({
+        child: fc.boolean(),
+        venue: fc.constantFrom("A", "B"),
+        canonicalId: instrument,
+        side: fc.constantFrom("BUY" as const, "SELL" as const),
+        quantity: quantities,
+        filledQuantity: filledQuantities,
+        average: fc.option(prices, { nil: undefined, freq: 8 }),
+        arrival: fc.option(prices, { nil: undefined, freq: 8 })
+      })
+      .map((r) => ({ order: orderOf({ ...r, status: "FILLED" }, r.filledQuantity), arrival: r.child ? undefined : r.arrival }))
+    const fill = fc
+      .record({ venue: fc.constantFrom("A", "B"), canonicalId: instrument, price: prices, quantity: quantities, fee: fees, feeCurrency: fc.constantFrom("USDT", "BNB") })
+      .map((r) => ({ ...r, operationId: "o", side: "BUY", tradeId: "t", liquidity: "TAKER" }) as unknown as Fill.Fill)
+    // Runs: each drawn item repeated 1 to 6 times (the same objects, the side alternating or not).
+    const runs = <T>(item: fc.Arbitrary<T>) =>
+      fc.array(fc.tuple(item, fc.integer({ min: 1, max: 6 }), fc.boolean()), { maxLength: 12 })
+    const flip = (o: { order: Order.UnifiedOrder; arrival: Decimal.Decimal | undefined }, k: number, alternate: boolean) =>
+      alternate && k % 2 === 1 ? { ...o, order: { ...o.order, side: o.order.side === "BUY" ? "SELL" : "BUY" } as Order.UnifiedOrder } : o
+    fc.assert(
+      fc.property(runs(order), runs(fill), fc.nat(), (orderRuns, fillRuns, cut) => {
+        const orders = orderRuns.flatMap(([o, n, alternate]) => Array.from({ length: n }, (_, k) => flip(o, k, alternate)))
+        const fills = fillRuns.flatMap(([f, n]) => Array.from({ length: n }, () => f))
+        const acc = new SummaryAccumulator(specs, ["A", "B"])
+        const at = orders.length + fills.length === 0 ? 0 : cut % (orders.length + fills.length + 1)
+        let i = 0
+        const maybeRead = () => {
+          if (i++ === at) acc.figures()
+        }
+        for (const o of orders) {
+          maybeRead()
+          acc.order(o.order, o.arrival)
+        }
+        for (const f of fills) {
+          maybeRead()
+          acc.fill(f)
+        }
+        const expected = wholeRunOf(orders, fills)
+        expect(acc.figures()).toEqual(expected)
+        // Read again: nothing is added twice.
+        expect(acc.figures()).toEqual(expected)
+      }),
+      { numRuns: 400 }
+    )
   })
 })
 

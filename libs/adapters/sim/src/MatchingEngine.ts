@@ -185,6 +185,18 @@ export class MatchingEngine {
   private readonly sizeCache = new DecimalCache()
   private readonly makerFeeCache = new DecimalCache()
   private readonly takerFeeCache = new DecimalCache()
+  /**
+   * The last price converted and the last fee computed, with their keys: consecutive fills
+   * mostly repeat the last one's price and size (a replay's trades repeat the previous price
+   * about two times in three), and a repeat is a comparison instead of a cache lookup (and,
+   * for the fee, its integer product and range check).
+   */
+  private lastPriceUnits = NaN
+  private lastPrice: Decimal.Decimal = Decimal.zero
+  private lastFeePrice = NaN
+  private lastFeeQuantity = NaN
+  private lastFeeLiquidity: Fill.Liquidity = "TAKER"
+  private lastFee: Decimal.Decimal = Decimal.zero
   /** Integer fast path of linear notionals and fees: contract size and fee rates as safe integers (NaN: use decimals). */
   private readonly csUnits: number
   /** Decimals of `notionalUnits` (price + size + contract size decimals). */
@@ -389,28 +401,38 @@ export class MatchingEngine {
 
   /** The fee of a fill (negative: a rebate), exactly as InstrumentSpec.fee of its notional; integer path like `notionalOf`. */
   feeOf(price: number, quantity: number, liquidity: Fill.Liquidity): Decimal.Decimal {
+    if (price === this.lastFeePrice && quantity === this.lastFeeQuantity && liquidity === this.lastFeeLiquidity) return this.lastFee
     const maker = liquidity === "MAKER"
     const n = price * quantity * this.csUnits * (maker ? this.makerUnits : this.takerUnits)
+    let d: Decimal.Decimal | undefined
     if (n <= Number.MAX_SAFE_INTEGER && n >= -Number.MAX_SAFE_INTEGER) {
       // The same units at the same scale are the same fee: cached per liquidity (the scales differ).
       const cache = maker ? this.makerFeeCache : this.takerFeeCache
-      let d = cache.get(n)
+      d = cache.get(n)
       if (d === undefined) {
         d = scaled(n, maker ? this.makerScale : this.takerScale)
         cache.set(n, d)
       }
-      return d
+    } else {
+      d = InstrumentSpec.fee(this.spec, this.notionalOf(price, quantity), liquidity)
     }
-    return InstrumentSpec.fee(this.spec, this.notionalOf(price, quantity), liquidity)
+    this.lastFeePrice = price
+    this.lastFeeQuantity = quantity
+    this.lastFeeLiquidity = liquidity
+    this.lastFee = d
+    return d
   }
 
   /** A price in units as an exact decimal (cached: fills repeat a few prices near the touch). */
   priceToDecimal(units: number): Decimal.Decimal {
+    if (units === this.lastPriceUnits) return this.lastPrice
     let d = this.priceCache.get(units)
     if (d === undefined) {
       d = Decimal.fromUnits(BigInt(units), this.unitPrice)
       this.priceCache.set(units, d)
     }
+    this.lastPriceUnits = units
+    this.lastPrice = d
     return d
   }
 

@@ -88,10 +88,12 @@ class SimOrder extends EngineOrder {
   venueOrderId = "" as Ids.VenueOrderId
   acceptedTs = 0n
   /**
-   * Where the venue lists it as working: NOT_LISTED, IN_FLIGHT (being processed, in
-   * `inFlight`) or IN_MAP (in `working`). Immediate-mode orders are never listed.
+   * Where the venue lists it as working: NOT_LISTED, IN_FLIGHT (being processed, on the
+   * `arriving` chain) or IN_MAP (in `working`). Immediate-mode orders are never listed.
    */
   listed = NOT_LISTED
+  /** While it arrives: the order whose arrival was being processed when this one's began (`SimVenue.arriving`). */
+  outer: SimOrder | undefined = undefined
 
   constructor(
     readonly request: VenueOrderRequest.VenueOrderRequest,
@@ -160,7 +162,7 @@ const isVenue = Schema.is(Ids.Venue)
 
 /** `SimOrder.listed`: not a working order. */
 const NOT_LISTED = 0
-/** `SimOrder.listed`: a working order still being processed on arrival (in `SimVenue.inFlight`). */
+/** `SimOrder.listed`: a working order still being processed on arrival (on `SimVenue.arriving`). */
 const IN_FLIGHT = 1
 /** `SimOrder.listed`: a working order in `SimVenue.working` (resting, or deferred by a busy engine). */
 const IN_MAP = 2
@@ -201,12 +203,20 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   /** Orders that reached the venue and are not finished, by client order id; plus the entry at SENTINEL_ID. */
   private readonly working = new Map<string, SimOrder>()
   /**
-   * Working orders being processed on arrival (nested when a sink sends from a callback),
-   * kept out of `working` until they turn out to stay: most orders (market, IOC, FOK, any
-   * marketable remainder that expires) finish inside their arrival, and an insert and a
-   * delete per order made the Map give up and rebuild its small table every few orders.
+   * The order whose arrival is being processed, innermost first through `SimOrder.outer`
+   * (arrivals nest when a sink sends from a callback): the working orders being processed
+   * are those on this chain still IN_FLIGHT. They are kept out of `working` until they turn
+   * out to stay: most orders (market, IOC, FOK, any marketable remainder that expires)
+   * finish inside their arrival, and an insert and a delete per order made the Map give up
+   * and rebuild its small table every few orders. A chain through the orders rather than an
+   * array: an order that finishes leaves it by a flag, with no search or pop.
    */
-  private readonly inFlight: Array<SimOrder> = []
+  private arriving: SimOrder | undefined = undefined
+  /**
+   * Working orders (IN_FLIGHT or IN_MAP): while there are none, no lookup by client order id
+   * can find one, and an arriving order skips its duplicate check (a Map lookup per order).
+   */
+  private listedCount = 0
   private readonly sentinel: SimOrder
   private readonly fillLog: Array<ExecutionEvent.Filled> = []
   private readonly account: Account | undefined
@@ -260,10 +270,12 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
 
   /** The working order with this client order id (never the sentinel). */
   private workingOrder(clientOrderId: string): SimOrder | undefined {
+    if (this.listedCount === 0) return undefined
     const o = this.working.get(clientOrderId)
     if (o !== undefined && o !== this.sentinel) return o
-    const f = this.inFlight
-    for (let i = f.length - 1; i >= 0; i--) if (f[i]!.clientOrderId === clientOrderId) return f[i]
+    for (let a = this.arriving; a !== undefined; a = a.outer) {
+      if (a.listed === IN_FLIGHT && a.clientOrderId === clientOrderId) return a
+    }
     return undefined
   }
 
@@ -272,24 +284,11 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
     const listed = o.listed
     if (listed === NOT_LISTED) return
     o.listed = NOT_LISTED
-    if (listed === IN_FLIGHT) this.dropInFlight(o)
-    else if (o.clientOrderId === SENTINEL_ID) this.working.set(SENTINEL_ID, this.sentinel)
+    this.listedCount--
+    // IN_FLIGHT: the flag takes it off the `arriving` chain.
+    if (listed === IN_FLIGHT) return
+    if (o.clientOrderId === SENTINEL_ID) this.working.set(SENTINEL_ID, this.sentinel)
     else this.working.delete(o.clientOrderId)
-  }
-
-  private dropInFlight(o: SimOrder): void {
-    const f = this.inFlight
-    const last = f.length - 1
-    if (f[last] === o) {
-      f.pop()
-      return
-    }
-    for (let i = last - 1; i >= 0; i--) {
-      if (f[i] === o) {
-        f.splice(i, 1)
-        return
-      }
-    }
   }
 
   /** @internal registers an instrument (used by `make`). */
@@ -693,10 +692,13 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
     }
     // Working from here on; it enters the Map only if it is still working after its arrival.
     o.listed = IN_FLIGHT
-    this.inFlight.push(o)
+    this.listedCount++
+    o.outer = this.arriving
+    this.arriving = o
     o.instrument!.engine.submit(o, at)
+    this.arriving = o.outer
+    o.outer = undefined
     if (o.listed === IN_FLIGHT) {
-      this.dropInFlight(o)
       this.working.set(o.clientOrderId, o)
       o.listed = IN_MAP
     }

@@ -108,6 +108,26 @@ describe("MatchingEngine properties", () => {
     )
   })
 
+  it("property: the last price and fee kept for a repeat equal fresh conversions when any one key changes", () => {
+    // Few values, so that calls repeat the last one's price, size or liquidity, or all three;
+    // large ones take the decimal path (inverse: always), whose fee is kept as well.
+    const linear = engineFor({ spec: linearSpec({ contractSize: "0.01", makerFee: "-0.00025", takerFee: "0.00075" }) }).engine
+    const inverse = engineFor({ spec: inverseSpec() }).engine
+    const units = fc.constantFrom(1000, 1001, 2 ** 40 + 3)
+    fc.assert(
+      fc.property(fc.array(fc.tuple(units, units, fc.constantFrom("MAKER" as const, "TAKER" as const)), { maxLength: 40 }), (xs) => {
+        for (const [p, q, liquidity] of xs) {
+          for (const e of [linear, inverse]) {
+            const price = Decimal.fromScaled(BigInt(p), e.priceScale)
+            expect(e.priceToDecimal(p)).toEqual(price)
+            const notional = InstrumentSpec.notional(e.spec, Decimal.fromScaled(BigInt(q), e.sizeScale), price)
+            expect(e.feeOf(p, q, liquidity)).toEqual(InstrumentSpec.fee(e.spec, notional, liquidity))
+          }
+        }
+      })
+    )
+  })
+
   it("property: notionals and fees equal InstrumentSpec's for linear and inverse, on the integer path and off it", () => {
     const linear = engineFor({ spec: linearSpec({ contractSize: "0.01", makerFee: "-0.00025", takerFee: "0.00075" }) }).engine
     const inverse = engineFor({ spec: inverseSpec() }).engine

@@ -372,6 +372,44 @@ describe("SimVenue: re-entrancy and options", () => {
     ])
   })
 
+  it("a duplicate is refused exactly while an order with its id works, however the last one stopped working", () => {
+    // The venue skips the lookup while it lists no working order: every way an order starts
+    // and stops working must keep that count, the sentinel's key included.
+    const { sim, sink, book } = venue()
+    book(0n)
+    const dup = "DuplicateOrder"
+    const step = (id: string, price: string | undefined, extra = {}) => {
+      const before = sink.events.length
+      sim.submit(request(id, "BUY", "1", price, extra), 1n)
+      const first = sink.events[before]!
+      return first._tag === "Rejected" ? first.reason : first._tag
+    }
+    const outcomes: Array<string> = []
+    const sentinel = "\u0000working"
+    for (const id of ["r1", sentinel]) {
+      outcomes.push(step(id, "99.5")) // rests
+      outcomes.push(step(id, "99.5")) // a duplicate of a resting order
+      outcomes.push(step(id, undefined)) // a duplicate, even as a market order
+      sim.cancel(id as Ids.ClientOrderId, 1n)
+      outcomes.push(step(id, "99.5")) // cancelled: the id is free again
+      sim.onMarket(BTC, { kind: "trades", ts: 2n, price: 994, size: 5, aggressor: SELL }) // fills it through its price
+      outcomes.push(step(id, "99.5")) // filled: free again, rests
+      sim.cancel(id as Ids.ClientOrderId, 3n)
+      outcomes.push(step(id, undefined)) // a market order that fills whole inside its arrival
+      outcomes.push(step(id, undefined)) // ... and leaves the id free
+      outcomes.push(step(id, "200", { timeInForce: "IOC" })) // an IOC remainder that expires
+      outcomes.push(step(id, "99.5", { timeInForce: "GTD" })) // rejected by the engine
+      outcomes.push(step(id, "99.5")) // none of those left a working order
+      sim.cancel(id as Ids.ClientOrderId, 4n)
+    }
+    const each = ["Accepted", dup, dup, "Accepted", "Accepted", "Accepted", "Accepted", "Accepted", "UnsupportedOrder", "Accepted"]
+    expect(outcomes).toEqual([...each, ...each])
+    expect(sim.openOrders()).toEqual([])
+    // A resting order still blocks its id once nothing else works.
+    expect(step("r2", "99.5")).toBe("Accepted")
+    expect(step("r2", undefined)).toBe(dup)
+  })
+
   it("without an account it reports no positions or balances (and the Effect edge says why)", () => {
     const { sim, sink, book } = venue({ account: false })
     book(0n)

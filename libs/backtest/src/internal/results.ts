@@ -5,7 +5,7 @@
  * or a count, so the order in which orders are folded in (the order they finish, not the
  * order they were created) cannot change it.
  */
-import { Decimal, type Fill, InstrumentSpec, type Order, type Side } from "@odum/domain"
+import { Decimal, type Fill, InstrumentSpec, type Order } from "@odum/domain"
 import { Timestamp } from "@odum/marketdata"
 import { AggregatePosition } from "@odum/positions"
 import type { BacktestConfig } from "../BacktestConfig.js"
@@ -23,7 +23,6 @@ const toRecord = (m: ReadonlyMap<string, Decimal.Decimal>): Record<string, strin
   return out
 }
 const addTo = (m: Map<string, Decimal.Decimal>, k: string, v: Decimal.Decimal) => m.set(k, Decimal.add(m.get(k) ?? Decimal.zero, v))
-const sign = (side: Side.Side): Decimal.Decimal => (side === "BUY" ? Decimal.one : Decimal.neg(Decimal.one))
 
 /** The orders of one configured venue (orders sent there, children included). */
 interface VenueOrders {
@@ -52,6 +51,37 @@ interface FillGroup {
   /** The fee sum of the last fee currency (fills of one listing nearly always pay fees in one currency). */
   lastFeeCurrency: string
   lastFees: ExactSum | undefined
+}
+
+/**
+ * Fills in a row with the same price, quantity, fee and fee currency objects in one group:
+ * counted, and added to the group's value and fees once, times their count, when another
+ * fill comes or the figures are read (a simulated venue hands the same decimals back for a
+ * repeated price, and a replay's trades repeat the last price about two times in three).
+ */
+interface FillRun {
+  group: FillGroup | undefined
+  price: Decimal.Decimal
+  quantity: Decimal.Decimal
+  fee: Decimal.Decimal
+  fees: ExactSum | undefined
+  count: number
+}
+
+/**
+ * Strategy orders in a row with the same average price, arrival price and filled quantity
+ * objects on one instrument: their slippage terms differ only by the side's sign, so the run
+ * keeps the count and the sum of the signs, and adds `sum of signs * (avg - arrival) * filled`
+ * and `count * arrival * filled` once, when another order comes or the figures are read.
+ */
+interface SlipRun {
+  slip: SlipGroup | undefined
+  avg: Decimal.Decimal
+  arrival: Decimal.Decimal
+  filled: Decimal.Decimal
+  count: number
+  /** Sum of +1 per BUY and -1 per SELL. */
+  signs: number
 }
 
 /**
@@ -104,12 +134,14 @@ export class SummaryAccumulator {
   private readonly slips = new Map<string, SlipGroup>()
   private lastSlip: SlipGroup | undefined = undefined
   private readonly slipDen = new ExactSum()
+  private readonly slipRun: SlipRun = { slip: undefined, avg: Decimal.zero, arrival: Decimal.zero, filled: Decimal.zero, count: 0, signs: 0 }
   /** By configured venue, in config order. */
   private readonly venues: Map<string, VenueOrders>
   private lastVenue: VenueOrders | undefined = undefined
   private fillCount = 0
   private readonly groups = new Map<string, FillGroup>()
   private lastGroup: FillGroup | undefined = undefined
+  private readonly fillRun: FillRun = { group: undefined, price: Decimal.zero, quantity: Decimal.zero, fee: Decimal.zero, fees: undefined, count: 0 }
 
   constructor(
     private readonly specs: ReadonlyMap<string, InstrumentSpec.InstrumentSpec>,
@@ -157,6 +189,13 @@ export class SummaryAccumulator {
     const q = o.filledQuantity
     if (arrival !== undefined && avg !== undefined && Decimal.isPositive(q)) {
       this.slipOrders++
+      const run = this.slipRun
+      if (avg === run.avg && arrival === run.arrival && q === run.filled && o.canonicalId === run.slip!.canonicalId) {
+        run.count++
+        run.signs += o.side === "BUY" ? 1 : -1
+        return
+      }
+      this.flushSlip()
       let slip = this.lastSlip
       if (slip === undefined || slip.canonicalId !== o.canonicalId) {
         slip = this.slips.get(o.canonicalId)
@@ -166,21 +205,38 @@ export class SummaryAccumulator {
         }
         this.lastSlip = slip
       }
-      // diff = side * (avg - arrival) * filled, at the finer of the two price scales plus the quantity's.
-      const au = unitsOf(avg)
-      const ru = unitsOf(arrival)
-      const qu = unitsOf(q)
-      const ps = avg.scale > arrival.scale ? avg.scale : arrival.scale
-      const d = au === au && ru === ru ? subExact(scaleUp(au, ps - avg.scale), scaleUp(ru, ps - arrival.scale)) : NaN
-      const diffUnits = mulExact(o.side === "BUY" ? d : -d, qu)
-      const denUnits = mulExact(ru, qu)
-      if (diffUnits === diffUnits && denUnits === denUnits) {
-        slip.diff.addUnits(diffUnits, ps + q.scale)
-        this.slipDen.addUnits(denUnits, arrival.scale + q.scale)
-      } else {
-        slip.diff.add(Decimal.mul(Decimal.mul(sign(o.side), Decimal.sub(avg, arrival)), q))
-        this.slipDen.add(Decimal.mul(arrival, q))
-      }
+      run.slip = slip
+      run.avg = avg
+      run.arrival = arrival
+      run.filled = q
+      run.count = 1
+      run.signs = o.side === "BUY" ? 1 : -1
+    }
+  }
+
+  /** Adds the run of slippage terms (see SlipRun) to its group and to the denominator, and empties it. */
+  private flushSlip(): void {
+    const run = this.slipRun
+    const slip = run.slip
+    if (slip === undefined) return
+    const { avg, arrival, filled: q, count, signs } = run
+    run.slip = undefined
+    run.avg = run.arrival = run.filled = Decimal.zero
+    run.count = run.signs = 0
+    // diff = signs * (avg - arrival) * filled, at the finer of the two price scales plus the quantity's.
+    const au = unitsOf(avg)
+    const ru = unitsOf(arrival)
+    const qu = unitsOf(q)
+    const ps = avg.scale > arrival.scale ? avg.scale : arrival.scale
+    const d = au === au && ru === ru ? subExact(scaleUp(au, ps - avg.scale), scaleUp(ru, ps - arrival.scale)) : NaN
+    const diffUnits = mulExact(mulExact(d, qu), signs)
+    const denUnits = mulExact(mulExact(ru, qu), count)
+    if (diffUnits === diffUnits && denUnits === denUnits) {
+      slip.diff.addUnits(diffUnits, ps + q.scale)
+      this.slipDen.addUnits(denUnits, arrival.scale + q.scale)
+    } else {
+      slip.diff.add(Decimal.mul(Decimal.mul(Decimal.fromInt(signs), Decimal.sub(avg, arrival)), q))
+      this.slipDen.add(Decimal.mul(Decimal.mul(arrival, q), Decimal.fromInt(count)))
     }
   }
 
@@ -213,9 +269,6 @@ export class SummaryAccumulator {
     const price = f.price
     const quantity = f.quantity
     g.quantity.add(quantity)
-    const pq = mulExact(unitsOf(price), unitsOf(quantity))
-    if (pq === pq) g.value.addUnits(pq, price.scale + quantity.scale)
-    else g.value.add(Decimal.mul(price, quantity))
     if (g.volume !== undefined) g.volume.add(InstrumentSpec.notional(g.spec!, quantity, price))
     let fees = g.lastFees
     if (fees === undefined || g.lastFeeCurrency !== f.feeCurrency) {
@@ -223,11 +276,41 @@ export class SummaryAccumulator {
       g.lastFees = fees
       g.lastFeeCurrency = f.feeCurrency
     }
-    fees.add(f.fee)
+    const run = this.fillRun
+    if (price === run.price && quantity === run.quantity && f.fee === run.fee && g === run.group && fees === run.fees) {
+      run.count++
+      return
+    }
+    this.flushFills()
+    run.group = g
+    run.price = price
+    run.quantity = quantity
+    run.fee = f.fee
+    run.fees = fees
+    run.count = 1
+  }
+
+  /** Adds the run of fills (see FillRun) to its group's value and fees, and empties it. */
+  private flushFills(): void {
+    const run = this.fillRun
+    const g = run.group
+    if (g === undefined) return
+    const { price, quantity, fee, count } = run
+    const fees = run.fees!
+    run.group = undefined
+    run.fees = undefined
+    run.price = run.quantity = run.fee = Decimal.zero
+    run.count = 0
+    const pq = mulExact(mulExact(unitsOf(price), unitsOf(quantity)), count)
+    if (pq === pq) g.value.addUnits(pq, price.scale + quantity.scale)
+    else g.value.add(Decimal.mul(Decimal.mul(price, quantity), Decimal.fromInt(count)))
+    fees.addTimes(fee, count)
   }
 
   /** The figures so far. */
   figures(): OrderFigures {
+    this.flushSlip()
+    this.flushFills()
     const filledQty = new Map<string, Decimal.Decimal>()
     const volume = new Map<string, Decimal.Decimal>()
     const fees = new Map<string, Decimal.Decimal>()
