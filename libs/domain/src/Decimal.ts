@@ -115,10 +115,12 @@ export const zero: Decimal = new DecimalImpl(0n, 0)
 export const one: Decimal = new DecimalImpl(1n, 0)
 
 /** Builds a normalised Decimal; every constructor goes through here (or proves it need not). */
-const make = (units: bigint, scale: number): Decimal => {
+const make = (units: bigint, scale: number, exact?: number): Decimal => {
   // The number form, which the result needs anyway, decides zero and trailing zeros when it
-  // is exact: a bigint remainder allocates.
-  let n = Number(units)
+  // is exact: a bigint remainder allocates. `exact`, when given, is that number form (exact,
+  // within 2^53 - 1), computed by the caller from its operands' without converting the
+  // bigint back (a runtime call, ~135 instructions).
+  let n = exact ?? Number(units)
   if (n <= Number.MAX_SAFE_INTEGER && n >= -Number.MAX_SAFE_INTEGER) {
     if (n === 0) return zero
     if (scale === 0 || n % 10 !== 0) return new DecimalImpl(units, scale, n)
@@ -316,7 +318,11 @@ export const add = (a: Decimal, b: Decimal): Decimal => {
   // Both are normalised, so adding zero returns the other as it is (a first fill's running totals).
   if (a.units === 0n) return b
   if (b.units === 0n) return a
-  if (a.scale === b.scale) return make(a.units + b.units, a.scale)
+  if (a.scale === b.scale) {
+    // Exact number forms with a sum within 2^53 - 1 make an exact sum (as in `mul`).
+    const n = a.unitsN + b.unitsN
+    return make(a.units + b.units, a.scale, n <= Number.MAX_SAFE_INTEGER && n >= -Number.MAX_SAFE_INTEGER ? n : undefined)
+  }
   // Different scales: the finer operand's last digit is non-zero and the coarser one adds
   // zeros there, so the sum is already normalised and non-zero.
   if (a.scale > b.scale) return new DecimalImpl(a.units + b.units * pow10(a.scale - b.scale), a.scale)
@@ -325,13 +331,22 @@ export const add = (a: Decimal, b: Decimal): Decimal => {
 
 /** `a - b`, exact. */
 export const sub = (a: Decimal, b: Decimal): Decimal => {
-  if (a.scale === b.scale) return make(a.units - b.units, a.scale)
+  if (a.scale === b.scale) {
+    const n = a.unitsN - b.unitsN
+    return make(a.units - b.units, a.scale, n <= Number.MAX_SAFE_INTEGER && n >= -Number.MAX_SAFE_INTEGER ? n : undefined)
+  }
   if (a.scale > b.scale) return new DecimalImpl(a.units - b.units * pow10(a.scale - b.scale), a.scale)
   return new DecimalImpl(a.units * pow10(b.scale - a.scale) - b.units, b.scale)
 }
 
 /** `a * b`, exact (the result's scale is at most the sum of the operands' scales). */
-export const mul = (a: Decimal, b: Decimal): Decimal => make(a.units * b.units, a.scale + b.scale)
+export const mul = (a: Decimal, b: Decimal): Decimal => {
+  // Both number forms exact and their product within 2^53 - 1: the product is exact too (a
+  // true product beyond it rounds to at least 2^53, and NaN fails both tests), so the
+  // bigint product needs no conversion back.
+  const n = a.unitsN * b.unitsN
+  return make(a.units * b.units, a.scale + b.scale, n <= Number.MAX_SAFE_INTEGER && n >= -Number.MAX_SAFE_INTEGER ? n : undefined)
+}
 
 /** `-d`. */
 export const neg = (d: Decimal): Decimal => (d.units === 0n ? zero : new DecimalImpl(-d.units, d.scale))

@@ -17,7 +17,7 @@ import * as Either from "effect/Either"
 import * as Decimal from "./Decimal.js"
 import { IllegalTransition, InvalidOrder, type IllegalTransitionReason } from "./DomainError.js"
 import type { TradeId, VenueOrderId } from "./Ids.js"
-import type { OrderEvent } from "./OrderEvent.js"
+import type { Accept, Fill, OrderEvent, Submit } from "./OrderEvent.js"
 import { isTerminal, type OrderStatus } from "./OrderStatus.js"
 
 /** An order's lifecycle state: plain data, every field always present so the shape stays monomorphic. */
@@ -43,12 +43,8 @@ const NO_TRADES: ReadonlyArray<TradeId> = Object.freeze([])
 
 /** A new order for `quantity`, in PENDING. Throws InvalidOrder if `quantity <= 0`. */
 export const initial = (quantity: Decimal.Decimal): OrderState => {
-  if (!Decimal.isPositive(quantity)) {
-    throw new InvalidOrder({
-      reason: "NonPositiveQuantity",
-      message: `An order quantity must be positive, got ${Decimal.format(quantity)}`
-    })
-  }
+  // (The refusal in a function of its own: this one stays small enough to inline.)
+  if (!Decimal.isPositive(quantity)) throw nonPositive(quantity)
   return {
     status: "PENDING",
     quantity,
@@ -60,6 +56,12 @@ export const initial = (quantity: Decimal.Decimal): OrderState => {
     rejectReason: undefined
   }
 }
+
+const nonPositive = (quantity: Decimal.Decimal): InvalidOrder =>
+  new InvalidOrder({
+    reason: "NonPositiveQuantity",
+    message: `An order quantity must be positive, got ${Decimal.format(quantity)}`
+  })
 
 /** The next state as one literal with every key (no spread: one allocation, one hidden class). */
 const nextState = (
@@ -106,10 +108,64 @@ const refused = (s: OrderState, event: OrderEvent): IllegalTransition =>
 const workingStatus = (s: OrderState): OrderStatus =>
   Decimal.isPositive(s.filledQuantity) ? "PARTIALLY_FILLED" : s.venueOrderId !== undefined ? "ACCEPTED" : "SUBMITTED"
 
+/** `transition(s, event)` for a Submit (the same answer, without the dispatch on the event's tag). */
+export const onSubmit = (s: OrderState, event: Submit): OrderState | IllegalTransition =>
+  s.status !== "PENDING" ? refused(s, event) : withStatus(s, "SUBMITTED", s.cancelRequested)
+
+/** `transition(s, event)` for an Accept (the same answer, without the dispatch on the event's tag). */
+export const onAccept = (s: OrderState, event: Accept): OrderState | IllegalTransition => {
+  const status = s.status
+  if (status === "PENDING") return illegal(s, event, "UnexpectedEvent", "the order was never submitted")
+  if (status === "REJECTED" || status === "DENIED") return refused(s, event)
+  if (s.venueOrderId !== undefined && s.venueOrderId !== event.venueOrderId) {
+    return illegal(s, event, "VenueOrderIdMismatch", `the order is already known as ${s.venueOrderId}, not ${event.venueOrderId}`)
+  }
+  const to = status === "SUBMITTED" ? "ACCEPTED" : status
+  if (to === status && s.venueOrderId === event.venueOrderId) return s
+  return nextState(s, to, s.cancelRequested, event.venueOrderId, s.rejectReason)
+}
+
+/** `transition(s, event)` for a Fill (the same answer, without the dispatch on the event's tag). */
+export const onFill = (s: OrderState, event: Fill): OrderState | IllegalTransition => {
+  const status = s.status
+  if (status === "PENDING" || status === "REJECTED" || status === "DENIED") return refused(s, event)
+  if (status === "FILLED") return illegal(s, event, "Overfill", "the order is already completely filled")
+  if (!Decimal.isPositive(event.quantity)) {
+    return illegal(s, event, "InvalidQuantity", `fill quantity must be positive, got ${Decimal.format(event.quantity)}`)
+  }
+  // (No call into `includes` for an order's first fill.)
+  if (s.tradeIds.length !== 0 && s.tradeIds.includes(event.tradeId)) {
+    return illegal(s, event, "DuplicateTrade", `trade ${event.tradeId} is already recorded`)
+  }
+  const filled = Decimal.add(s.filledQuantity, event.quantity)
+  // A fill of the whole order often is the ordered quantity's own object: no bigint comparison then.
+  const c = filled === s.quantity ? 0 : Decimal.compare(filled, s.quantity)
+  if (c > 0) {
+    return illegal(
+      s,
+      event,
+      "Overfill",
+      `fills would total ${Decimal.format(filled)} of an order for ${Decimal.format(s.quantity)}`
+    )
+  }
+  const to: OrderStatus = c === 0 ? "FILLED" : status === "SUBMITTED" || status === "ACCEPTED" ? "PARTIALLY_FILLED" : status
+  return {
+    status: to,
+    quantity: s.quantity,
+    filledQuantity: filled,
+    filledNotional: Decimal.add(s.filledNotional, Decimal.mul(event.quantity, event.price)),
+    venueOrderId: s.venueOrderId,
+    cancelRequested: s.cancelRequested,
+    tradeIds: appended(s.tradeIds, event.tradeId),
+    rejectReason: s.rejectReason
+  }
+}
+
 /**
  * The state after `event`, or the IllegalTransition that refuses it (the input state is
  * untouched either way). Allocation: one state object per accepted event, none for a
- * no-op (the same state is returned); the hot-path form of `apply`.
+ * no-op (the same state is returned); the hot-path form of `apply`. A caller that knows
+ * the event's kind may call `onSubmit`, `onAccept` or `onFill` itself: the same answers.
  */
 export const transition = (s: OrderState, event: OrderEvent): OrderState | IllegalTransition => {
   const status = s.status
@@ -119,24 +175,10 @@ export const transition = (s: OrderState, event: OrderEvent): OrderState | Illeg
       return nextState(s, "DENIED", s.cancelRequested, s.venueOrderId, event.reason)
 
     case "Submit":
-      if (status !== "PENDING") return refused(s, event)
-      return withStatus(s, "SUBMITTED", s.cancelRequested)
+      return onSubmit(s, event)
 
-    case "Accept": {
-      if (status === "PENDING") return illegal(s, event, "UnexpectedEvent", "the order was never submitted")
-      if (status === "REJECTED" || status === "DENIED") return refused(s, event)
-      if (s.venueOrderId !== undefined && s.venueOrderId !== event.venueOrderId) {
-        return illegal(
-          s,
-          event,
-          "VenueOrderIdMismatch",
-          `the order is already known as ${s.venueOrderId}, not ${event.venueOrderId}`
-        )
-      }
-      const to = status === "SUBMITTED" ? "ACCEPTED" : status
-      if (to === status && s.venueOrderId === event.venueOrderId) return s
-      return nextState(s, to, s.cancelRequested, event.venueOrderId, s.rejectReason)
-    }
+    case "Accept":
+      return onAccept(s, event)
 
     case "Reject":
       if (
@@ -150,40 +192,8 @@ export const transition = (s: OrderState, event: OrderEvent): OrderState | Illeg
       }
       return refused(s, event)
 
-    case "Fill": {
-      if (status === "PENDING" || status === "REJECTED" || status === "DENIED") return refused(s, event)
-      if (status === "FILLED") return illegal(s, event, "Overfill", "the order is already completely filled")
-      if (!Decimal.isPositive(event.quantity)) {
-        return illegal(s, event, "InvalidQuantity", `fill quantity must be positive, got ${Decimal.format(event.quantity)}`)
-      }
-      // (No call into `includes` for an order's first fill.)
-      if (s.tradeIds.length !== 0 && s.tradeIds.includes(event.tradeId)) {
-        return illegal(s, event, "DuplicateTrade", `trade ${event.tradeId} is already recorded`)
-      }
-      const filled = Decimal.add(s.filledQuantity, event.quantity)
-      // A fill of the whole order often is the ordered quantity's own object: no bigint comparison then.
-      const c = filled === s.quantity ? 0 : Decimal.compare(filled, s.quantity)
-      if (c > 0) {
-        return illegal(
-          s,
-          event,
-          "Overfill",
-          `fills would total ${Decimal.format(filled)} of an order for ${Decimal.format(s.quantity)}`
-        )
-      }
-      const to: OrderStatus =
-        c === 0 ? "FILLED" : status === "SUBMITTED" || status === "ACCEPTED" ? "PARTIALLY_FILLED" : status
-      return {
-        status: to,
-        quantity: s.quantity,
-        filledQuantity: filled,
-        filledNotional: Decimal.add(s.filledNotional, Decimal.mul(event.quantity, event.price)),
-        venueOrderId: s.venueOrderId,
-        cancelRequested: s.cancelRequested,
-        tradeIds: appended(s.tradeIds, event.tradeId),
-        rejectReason: s.rejectReason
-      }
-    }
+    case "Fill":
+      return onFill(s, event)
 
     case "CancelRequest":
       if (status === "PENDING") return withStatus(s, "CANCELLED", true)

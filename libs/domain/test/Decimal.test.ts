@@ -322,6 +322,15 @@ describe("Decimal grids and scaled integers", () => {
 
 describe("Decimal number form (unitsN)", () => {
   const SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+  /** The normal form of units / 10^scale, by bigint steps. */
+  const reference = (units: bigint, scale: number): [bigint, number] => {
+    if (units === 0n) return [0n, 0]
+    while (scale > 0 && units % 10n === 0n) {
+      units /= 10n
+      scale--
+    }
+    return [units, scale]
+  }
   const check = (x: D.Decimal) => {
     if (x.units <= SAFE && x.units >= -SAFE) expect(BigInt(x.unitsN)).toBe(x.units)
     else expect(x.unitsN).toBeNaN()
@@ -346,14 +355,6 @@ describe("Decimal number form (unitsN)", () => {
   })
 
   it("normalises like a bigint reference on both sides of 2^53, trailing zeros included", () => {
-    const reference = (units: bigint, scale: number): [bigint, number] => {
-      if (units === 0n) return [0n, 0]
-      while (scale > 0 && units % 10n === 0n) {
-        units /= 10n
-        scale--
-      }
-      return [units, scale]
-    }
     const arbUnits = fc.oneof(
       fc.bigInt({ min: -(10n ** 24n), max: 10n ** 24n }),
       fc.tuple(fc.bigInt({ min: -SAFE - 100n, max: SAFE + 100n }), fc.integer({ min: 0, max: 20 })).map(([u, z]) => u * 10n ** BigInt(z)),
@@ -368,6 +369,48 @@ describe("Decimal number form (unitsN)", () => {
       }),
       { numRuns: 2000 }
     )
+  })
+
+  it("add, sub and mul from the operands' number forms match a bigint reference on both sides of 2^53", () => {
+    // The sum, difference and product take their number form from the operands' (no bigint
+    // conversion) when both are exact and the result is within 2^53 - 1; else from the bigint.
+    const root = 94_906_265n // floor(sqrt(2^53)): products of two such coefficients straddle 2^53
+    const arbUnits = fc.oneof(
+      fc.bigInt({ min: SAFE - 1000n, max: SAFE + 1000n }),
+      fc.bigInt({ min: -SAFE - 1000n, max: -SAFE + 1000n }),
+      fc.bigInt({ min: SAFE / 2n - 1000n, max: SAFE / 2n + 1000n }),
+      fc.bigInt({ min: root - 100n, max: root + 100n }),
+      fc.bigInt({ min: -root - 100n, max: -root + 100n }),
+      fc.tuple(fc.bigInt({ min: -1000n, max: 1000n }), fc.integer({ min: 0, max: 6 })).map(([u, z]) => u * 10n ** BigInt(z))
+    )
+    const arb = fc.tuple(arbUnits, fc.integer({ min: 0, max: 6 })).map(([u, s]) => D.fromScaled(u, s))
+    fc.assert(
+      fc.property(arb, arb, (a, b) => {
+        const sa = BigInt(a.scale)
+        const sb = BigInt(b.scale)
+        const s = a.scale > b.scale ? a.scale : b.scale
+        const au = a.units * 10n ** (BigInt(s) - sa)
+        const bu = b.units * 10n ** (BigInt(s) - sb)
+        const cases: Array<[D.Decimal, [bigint, number]]> = [
+          [D.add(a, b), reference(au + bu, s)],
+          [D.sub(a, b), reference(au - bu, s)],
+          [D.mul(a, b), reference(a.units * b.units, a.scale + b.scale)]
+        ]
+        for (const [x, [u, sc]] of cases) {
+          expect([x.units, x.scale]).toEqual([u, sc])
+          check(x)
+        }
+      }),
+      { numRuns: 5000 }
+    )
+    // At the edge: 2^53 - 1 is exact, 2^53 and beyond are not provably so from a double.
+    expect(D.add(D.fromScaled(SAFE - 1n, 0), D.fromInt(1)).unitsN).toBe(Number.MAX_SAFE_INTEGER)
+    expect(D.add(D.fromScaled(SAFE, 0), D.fromInt(1)).unitsN).toBeNaN()
+    expect(D.sub(D.fromScaled(-SAFE, 0), D.fromInt(1)).unitsN).toBeNaN()
+    expect(D.mul(D.fromScaled(2n ** 26n, 0), D.fromScaled(2n ** 27n - 1n, 0)).unitsN).toBe(2 ** 53 - 2 ** 26)
+    expect(D.mul(D.fromScaled(2n ** 26n + 1n, 0), D.fromScaled(2n ** 27n, 0)).unitsN).toBeNaN()
+    expect(D.mul(D.fromInt(-5), D.zero)).toBe(D.zero)
+    expect(D.sub(d("1.5"), d("1.5"))).toBe(D.zero)
   })
 
   it("keeps equal values structurally equal and out of equality and hashing", () => {

@@ -244,3 +244,34 @@ describe("OrderStateMachine properties over random histories", () => {
     )
   })
 })
+
+describe("OrderStateMachine per-event entry points", () => {
+  it("onSubmit, onAccept and onFill answer what transition answers, in every state a random history reaches", () => {
+    const answer = (r: SM.OrderState | IllegalTransition) =>
+      SM.isIllegal(r) ? { refused: r.reason, from: r.from, message: r.message, event: r.event } : { state: r }
+    fc.assert(
+      fc.property(arbHistory, fc.array(arbEvent, { minLength: 1, maxLength: 6 }), ([q, events], probes) => {
+        let s = SM.initial(q)
+        const states = [s]
+        for (const e of events) {
+          const r = SM.transition(s, e)
+          if (!SM.isIllegal(r)) states.push((s = r))
+        }
+        for (const st of states) {
+          for (const e of probes) {
+            const direct =
+              e._tag === "Submit" ? SM.onSubmit(st, e) : e._tag === "Accept" ? SM.onAccept(st, e) : e._tag === "Fill" ? SM.onFill(st, e) : undefined
+            if (direct === undefined) continue
+            const r = SM.transition(st, e)
+            expect(answer(direct)).toEqual(answer(r))
+            // A no-op answers the same state object either way.
+            if (!SM.isIllegal(r) && r === st) expect(direct).toBe(st)
+          }
+        }
+      }),
+      { numRuns: 300 }
+    )
+    expect(() => SM.initial(D.zero)).toThrow(InvalidOrder)
+    expect(() => SM.initial(d("-1"))).toThrow(/must be positive, got -1/)
+  })
+})

@@ -128,7 +128,7 @@ export interface Plan<A> {
 // The domain functions the hot path calls, bound once: a namespace property read per call
 // is a getter call under some module loaders (tsx, CommonJS interop).
 const { isDecimal, isPositive, format: formatDecimal, add: addDecimal, greaterThan, equals: decimalEquals, zero: ZERO } = Decimal
-const { transition, isIllegal, remainingQuantity } = OrderStateMachine
+const { transition, onSubmit, onFill, isIllegal, remainingQuantity } = OrderStateMachine
 const { isTerminal } = OrderStatus
 const { clientOrderIdFor } = Ids
 const { key: fillKey } = Fill
@@ -622,7 +622,7 @@ export class OrderManager {
     }
     // Created and submitted: the order is installed once, as the Submit left it (PENDING -> SUBMITTED
     // is always legal), and the sink sees both entries.
-    const submitted = advance(after, transition(after.state, SUBMIT) as OrderStateMachine.OrderState, after.fills, now)
+    const submitted = advance(after, onSubmit(after.state, SUBMIT) as OrderStateMachine.OrderState, after.fills, now)
     this.add(submitted)
     const sequence = this.lastSequence + 1
     this.lastSequence += 2
@@ -795,7 +795,7 @@ export class OrderManager {
     }
     if (d === undefined && slot.parent === undefined) {
       // The hot path's fill of an order without parents: one change, committed at once.
-      const state = transition(m.state, event)
+      const state = onFill(m.state, event)
       if (isIllegal(state)) return this.stageUnmatched(undefined, report, "Refused", state.message, o.operationId, now)
       const next = advance(m, state, appendFill(m.fills, fill), now)
       this.commitOne(slot, m, next, this.options.journal !== undefined ? { _tag: "FillRecorded", fill } : undefined, now)
@@ -1206,7 +1206,7 @@ export class OrderManager {
   private track(slot: Slot, kids: Array<Slot> | undefined): void {
     const root = slot.root
     root.nodes++
-    if (!isTerminal(slot.record.order.status)) root.open++
+    if (!isTerminalIndex(slot.status)) root.open++
     // A queued tree's orders are counted in `retained`: a late addition too (settle may then
     // withdraw the tree, subtracting them all).
     if (root.queuedAt >= 0) this.retained++

@@ -351,6 +351,82 @@ describe("retainTerminal", () => {
     expect(manager.getByClientOrderId(Ids.clientOrderIdFor("last1"))!.order.status).toBe("CANCELLED")
   })
 
+  it("answers and indexes an order's first Accept on the hot path as a checked plan does, across generations", () => {
+    // The try* path commits a first Accept at once; planApply stages it in a plan. One script
+    // through both: fresh ids, ids of working orders (this generation and the previous one), of
+    // evicted orders (stale entries), and Accepts the state machine refuses (never submitted,
+    // rejected), with ids in use or not.
+    const a = setup(2)
+    const b = setup(2)
+    // Every index and table alike (the options differ: each has its own sinks).
+    const state = (m: OrderManager.OrderManager) => ({ ...m, options: undefined })
+    const both = (f: (m: OrderManager.OrderManager, now: () => number) => void) => {
+      f(a.manager, a.now)
+      f(b.manager, b.now)
+    }
+    const answer = (r: unknown) =>
+      r instanceof Error ? { error: r.constructor.name, reason: (r as { reason?: unknown }).reason, message: r.message } : { order: r }
+    const accept = (id: string, v: string) => {
+      const event = { _tag: "Accept", venueOrderId: voi(v) } as const
+      const viaTry = a.manager.tryApply(id, event, a.now())
+      const plan = b.manager.planApply(id, event, b.now())
+      const viaPlan = Either.isRight(plan) ? b.manager.commit(plan.right) : plan.left
+      expect(answer(viaTry)).toEqual(answer(viaPlan))
+      expect(a.manager.getByVenueOrderId("BINANCE-SPOT", v)?.order.operationId).toBe(b.manager.getByVenueOrderId("BINANCE-SPOT", v)?.order.operationId)
+      return viaTry
+    }
+    const submit = (id: string) => both((m, now) => right(m.apply(id, { _tag: "Submit" }, now())))
+    const create = (id: string) => both((m, now) => right(m.create(limitBuy(id), now())))
+    const finish = (id: string) => both((m, now) => right(m.recordFill(fillOf(id, `t-${id}`, "0.5", "65000"), now())))
+    // Working since the first generation, and accepted there: its id is held in the previous generation later.
+    create("long")
+    submit("long")
+    expect(accept("long", "v-long")).not.toBeInstanceOf(Error)
+    let refused = 0
+    let newGenerations = 0
+    for (let i = 0; i < 2_600; i++) {
+      const id = `g${i}`
+      create(id)
+      if (i % 97 === 5) {
+        // Never submitted: the state machine refuses, whether or not the id is in use.
+        expect(accept(id, i % 2 === 0 ? "v-long" : `v-fresh-${i}`)).toBeInstanceOf(Error)
+        refused++
+        both((m, now) => right(m.apply(id, { _tag: "CancelRequest" }, now())))
+        continue
+      }
+      submit(id)
+      if (i % 89 === 7) {
+        both((m, now) => right(m.apply(id, { _tag: "Reject", reason: "no" }, now())))
+        expect(accept(id, `v-g${i - 1}`)).toBeInstanceOf(Error)
+        refused++
+        continue
+      }
+      // A new generation's first Accept with an id held in the previous one: refused, and no
+      // venue map is left behind by it.
+      const fresh = (m: OrderManager.OrderManager) => (m as unknown as { byVenueOrderId: Map<string, unknown> }).byVenueOrderId.size === 0
+      if (fresh(a.manager) && a.manager.get("long") !== undefined) {
+        expect(accept(id, "v-long")).toBeInstanceOf(Error)
+        refused++
+        expect(fresh(a.manager)).toBe(true)
+        expect(state(a.manager)).toStrictEqual(state(b.manager))
+        newGenerations++
+      }
+      // Every 13th reuses an id: the long-working order's, a working neighbour's, or an evicted one's.
+      const reuse = i % 13 === 0 ? ["v-long", `v-g${i - 1}`, `v-g${i - 400}`][(i / 13) % 3]! : undefined
+      if (reuse !== undefined && accept(id, reuse) instanceof Error) refused++
+      if (a.manager.get(id)?.order.venueOrderId === undefined) expect(accept(id, `v-g${i}`)).not.toBeInstanceOf(Error)
+      // Leave the previous order working one more step, so its id is held when the next one reuses it.
+      if (i > 0 && a.manager.get(`g${i - 1}`)?.order.status === "ACCEPTED") finish(`g${i - 1}`)
+    }
+    expect(refused).toBeGreaterThan(150)
+    expect(newGenerations).toBe(2)
+    expect(a.manager.evicted).toBeGreaterThan(2_000)
+    expect(a.journal).toEqual(b.journal)
+    expect(a.evicted).toEqual(b.evicted)
+    expect(state(a.manager)).toStrictEqual(state(b.manager))
+    expect(a.manager.getByVenueOrderId("BINANCE-SPOT", "v-long")?.order.operationId).toBe("long")
+  })
+
   it("finds a new order by strategy, instrument and venue after a compaction dropped their emptied lists", () => {
     const { manager, now } = setup(0)
     // Every order finishes and is evicted: the compaction (past 1,024 stale entries) leaves
