@@ -10,12 +10,13 @@
  *   view of the same book (bigint path only).
  */
 import { describe, expect, it } from "@effect/vitest"
+import { readFileSync } from "node:fs"
 import { Decimal, InstrumentSpec } from "@odum/domain"
 import * as Either from "effect/Either"
 import * as fc from "fast-check"
 import * as Schema from "effect/Schema"
 import { fastBooks } from "../src/internal/book.js"
-import { Acc, accLimit36, B10, F, LIM, mul, sumWithin, unitsAt, VLIM, withinTimes } from "../src/internal/fixed.js"
+import { Acc, accLimit36, B10, F, FS, LIM, mul, sumWithin, unitsAt, VLIM, withinTimes, WLIM } from "../src/internal/fixed.js"
 import * as InMemoryRiskBook from "../src/InMemoryRiskBook.js"
 import * as PreTradeRisk from "../src/PreTradeRisk.js"
 import type * as RiskBook from "../src/RiskBook.js"
@@ -35,6 +36,18 @@ const accValue = (a: Acc): bigint => a.toBig36()
 // ---------------------------------------------------------------------------------------
 
 describe("number-domain primitives", () => {
+  it("the bounds and scales written out as literals on the hot path are their constants' values, and no other", () => {
+    // fixed.ts, the book and the pre-trade check write LIM, VLIM, WLIM, F and FS as literals (a
+    // bundled module constant is a var V8 neither folds nor types): a constant that changes, or
+    // a literal mistyped, fails here.
+    expect([LIM, WLIM, VLIM, F, FS]).toEqual([1125899906842624, 2251799813685248, 4503599627370496, 12, 1e12])
+    const allowed = new Set([String(LIM), String(WLIM), String(VLIM)])
+    for (const file of ["internal/fixed.ts", "InMemoryRiskBook.ts", "PreTradeRisk.ts"]) {
+      const text = readFileSync(new URL(`../src/${file}`, import.meta.url), "utf8")
+      for (const big of text.match(/\b\d{15,}\b/g) ?? []) expect(allowed, `${file}: ${big}`).toContain(big)
+    }
+  })
+
   it("unitsAt is exact up to 2^50 and refuses (NaN) anything beyond, or with more places", () => {
     const at = (units: bigint, dscale: number, scale: number) => unitsAt(Decimal.fromScaled(units, dscale), scale)
     expect(at(2n ** 50n, 0, 0)).toBe(2 ** 50)

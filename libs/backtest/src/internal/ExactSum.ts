@@ -114,7 +114,9 @@ export class ExactSum {
  * A run of the same object is counted, and added once, times its count, when another object
  * comes or the sum is read: an identity check per addend instead of an addition. Only for
  * addends that repeat: each new object is stored here (a young one through V8's write
- * barrier slow path), so fees, prices and products stay in plain `ExactSum`s.
+ * barrier slow path). Terms built from several decimals (a fill's value and fee, an order's
+ * slippage) are run-summed by the summary itself (results.ts, `FillRun` and `SlipRun`), keyed
+ * on all their decimals at once, into plain `ExactSum`s.
  */
 export class RunSum {
   private readonly sum = new ExactSum()

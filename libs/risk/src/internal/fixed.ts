@@ -34,7 +34,7 @@ export const F = 12
 export const FS = 1e12
 
 /** Bound on the whole part of an `Acc`. */
-const WLIM = 2 ** 51
+export const WLIM = 2 ** 51
 
 /** 10^n as a number, exact for n <= 22. */
 export const P10: ReadonlyArray<number> = Array.from({ length: 23 }, (_, i) => 10 ** i)
