@@ -563,6 +563,7 @@ describe("HeldOrders", () => {
             expect(held.take(`id-${i}`)).toBe(i)
             expect(held.takenArrival).toEqual(i % 3 === 0 ? undefined : Decimal.fromInt(i))
             expect(held.take(`id-${i}`)).toBe(-1)
+            expect(held.takenArrival).toBeUndefined()
             expect(held.held).toBe(live.length)
             // The array: held entries and at most max(1,024, held) cleared ones; the index: held ones.
             expect(held.footprint).toBeLessThanOrEqual(3 * maxHeld + 1_024)
@@ -580,12 +581,21 @@ describe("HeldOrders", () => {
     const held = new HeldOrders()
     let maxFootprint = 0
     let wrong = 0
+    // Arrivals on most orders: a take's arrival stays readable through the compactions its takes run.
+    const arrivalOf = (i: number) => (i % 7 === 0 ? undefined : Decimal.fromInt(i))
+    let wrongArrival = 0
     for (let i = 0; i < 100_000; i++) {
-      held.add(`o-${i}`, undefined)
-      if (i >= 100 && held.take(`o-${i - 100}`) !== i - 100) wrong++
+      held.add(`o-${i}`, arrivalOf(i))
+      if (i >= 100) {
+        if (held.take(`o-${i - 100}`) !== i - 100) wrong++
+        const a = held.takenArrival
+        const e = arrivalOf(i - 100)
+        if (a === undefined ? e !== undefined : e === undefined || !Decimal.equals(a, e)) wrongArrival++
+      }
       maxFootprint = Math.max(maxFootprint, held.footprint)
     }
     expect(wrong).toBe(0)
+    expect(wrongArrival).toBe(0)
     expect(held.held).toBe(100)
     expect(maxFootprint).toBeLessThanOrEqual(100 + 1_025)
   })

@@ -128,7 +128,7 @@ export interface Plan<A> {
 // The domain functions the hot path calls, bound once: a namespace property read per call
 // is a getter call under some module loaders (tsx, CommonJS interop).
 const { isDecimal, isPositive, format: formatDecimal, add: addDecimal, greaterThan, equals: decimalEquals, zero: ZERO } = Decimal
-const { transition, onSubmit, onFill, isIllegal, remainingQuantity } = OrderStateMachine
+const { transition, onSubmit, onAccept, onFill, isIllegal, remainingQuantity } = OrderStateMachine
 const { isTerminal } = OrderStatus
 const { clientOrderIdFor } = Ids
 const { key: fillKey } = Fill
@@ -246,9 +246,10 @@ export class OrderManager {
    * evicted. The status buckets and the finished queue hold handles, not slots: a young slot
    * stored into their long-lived arrays took V8's write barrier slow path (~58 instructions)
    * on every status move and every finished tree, where a small integer takes none; the
-   * table takes one such store per order.
+   * table takes one such store per order, while it is old: `rotate` replaces it with a copy
+   * (a young array) every generation, so in a bounded workload it seldom is.
    */
-  private readonly table: Array<Slot | undefined> = []
+  private table: Array<Slot | undefined> = []
   private readonly freeHandles: Array<number> = []
   /** One bucket of handles per status, in `OrderStatus.all` order; an order moves by swap-remove (see `move`). */
   private readonly byStatus: Array<Array<number>> = OrderStatus.all.map((): Array<number> => [])
@@ -388,13 +389,13 @@ export class OrderManager {
   private slot(operationId: string): Slot | undefined {
     let s = this.slots.get(operationId)
     if (s === undefined && this.oldRefs !== 0) s = this.oldSlots.get(operationId)
-    return s !== undefined && s.held ? s : undefined
+    return s !== undefined && s.held === true ? s : undefined
   }
 
   private byClient(clientOrderId: string): Slot | undefined {
     let s = this.byClientOrderId.get(clientOrderId)
     if (s === undefined && this.oldRefs !== 0) s = this.oldByClientOrderId.get(clientOrderId)
-    return s !== undefined && s.held ? s : undefined
+    return s !== undefined && s.held === true ? s : undefined
   }
 
   private byVenueOrder(venue: string, venueOrderId: string): Slot | undefined {
@@ -403,13 +404,13 @@ export class OrderManager {
     const ids = last.key === venue && last.value !== undefined ? last.value : this.byVenueOrderId.get(venue)
     let s = ids?.get(venueOrderId)
     if (s === undefined && this.oldRefs !== 0) s = this.oldByVenueOrderId.get(venue)?.get(venueOrderId)
-    return s !== undefined && s.held ? s : undefined
+    return s !== undefined && s.held === true ? s : undefined
   }
 
   private collect(slots: Iterable<Slot>, query: OrderQuery, limit: number): Array<ManagedOrder> {
     const out: Array<ManagedOrder> = []
     for (const slot of slots) {
-      if (slot.held && matches(query, slot.record)) {
+      if (slot.held === true && matches(query, slot.record)) {
         out.push(slot.record)
         if (out.length >= limit) break
       }
@@ -609,7 +610,7 @@ export class OrderManager {
     }
     const after = created(order)
     if (d !== undefined) {
-      this.stage(d, parent, undefined, after, d.journal ? { _tag: "Created", order } : undefined, now)
+      this.stage(d, parent, undefined, after, d.journal === true ? { _tag: "Created", order } : undefined, now)
       return { order: after, created: true }
     }
     const journal = this.options.journal
@@ -678,7 +679,8 @@ export class OrderManager {
       default:
         return rejected("UnknownEvent", operationId, `Not an order lifecycle event: ${describe(tag)}`)
     }
-    const next = transition(m.state, event)
+    // An Accept (a venue's answer to every order) without `transition`'s dispatch: the same answer.
+    const next = tag === "Accept" ? onAccept(m.state, event as OrderEvent.Accept) : transition(m.state, event)
     if (isIllegal(next)) {
       return new EventRejected({ reason: "IllegalTransition", operationId, message: next.message, cause: next })
     }
@@ -815,7 +817,7 @@ export class OrderManager {
         break
       }
       const next = advance(t, state, appendFill(t.fills, fill), now)
-      const journalEvent: JournalEvent | undefined = own.journal
+      const journalEvent: JournalEvent | undefined = own.journal === true
         ? target === slot
           ? { _tag: "FillRecorded", fill }
           : { _tag: "ChildFill", fill }
@@ -958,7 +960,7 @@ export class OrderManager {
     const entries: Array<OrderJournalEntry> = []
     for (let i = 0; i < d.size; i++) {
       changes.push({ before: d.beforeAt(i), after: d.afterAt(i) })
-      if (d.journal) entries.push(d.entryAt(i))
+      if (d.journal === true) entries.push(d.entryAt(i))
     }
     return {
       baseSequence: this.lastSequence,
@@ -996,7 +998,7 @@ export class OrderManager {
     event: JournalEvent | undefined,
     now: Time.EpochMillis
   ): void {
-    const entry: OrderJournalEntry | undefined = d.journal
+    const entry: OrderJournalEntry | undefined = d.journal === true
       ? {
           sequence: this.lastSequence + d.size + 1,
           operationId: after.order.operationId,
@@ -1033,7 +1035,7 @@ export class OrderManager {
   /** Indexes a venue order id (the venue's map is created on first use). */
   private indexVenueOrderId(venue: string, venueOrderId: string, slot: Slot): void {
     entryOf(this.byVenueOrderId, this.memo.venueIds, venue, newSlotMap).set(venueOrderId, slot)
-    if (this.bounded) {
+    if (this.bounded === true) {
       if (slot.vgen >= 0) this.unref(slot.vgen)
       slot.vgen = this.gen
       this.curRefs++
@@ -1073,7 +1075,7 @@ export class OrderManager {
       const from = s.status
       const to = statusIndex(o.status)
       this.move(s, to)
-      if (this.bounded) {
+      if (this.bounded === true) {
         const done = isTerminalIndex(to)
         if (done !== isTerminalIndex(from)) {
           const root = s.root
@@ -1133,7 +1135,7 @@ export class OrderManager {
     const bucket = this.byStatus[slot.status]!
     slot.statusAt = bucket.length
     bucket.push(handle)
-    if (this.bounded) {
+    if (this.bounded === true) {
       this.curRefs++
       if (o.venue !== undefined && o.venueOrderId !== undefined) this.indexVenueOrderId(o.venue, o.venueOrderId, slot)
       this.track(slot, kids)
@@ -1178,6 +1180,9 @@ export class OrderManager {
     this.byClientOrderId = new Map()
     this.byVenueOrderId = new Map()
     this.memo.venueIds.value = undefined
+    // A young copy of the slot table: a new slot stored into an old one takes V8's write
+    // barrier slow path (~55 instructions an order); the copy is a few per order, once a generation.
+    this.table = this.table.slice()
     this.genSize = generationSize(this.live)
     if (this.oldRefs === 0) this.dropOld()
   }
@@ -1521,7 +1526,7 @@ class SlotList {
 /** The held entries of a key index, in its order, appended to `out` (default: a new map). */
 const heldOf = <K>(index: Map<K, Slot>, out: Map<K, Slot> = new Map<K, Slot>()): Map<K, Slot> => {
   index.forEach((s, k) => {
-    if (s.held) out.set(k, s)
+    if (s.held === true) out.set(k, s)
   })
   return out
 }
@@ -1545,7 +1550,7 @@ const sweep = (index: Map<string, SlotList>): void => {
     let n = 0
     for (let i = 0; i < items.length; i++) {
       const s = items[i]!
-      if (s.held) items[n++] = s
+      if (s.held === true) items[n++] = s
     }
     if (n === items.length) return
     items.length = n

@@ -680,7 +680,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private onJournal(entry: OrderJournal.OrderJournalEntry, order: ManagedOrder.ManagedOrder): void {
     const e = entry.event
     if (e._tag === "Created") {
-      const arrival = this.submitting && e.order.parentOperationId === undefined ? this.submittingArrival : undefined
+      const arrival = this.submitting === true && e.order.parentOperationId === undefined ? this.submittingArrival : undefined
       const i = this.held.add(entry.operationId, arrival)
       if (this.rows !== undefined) this.rows.orders.reserve(i, arrival)
     } else if (e._tag === "FillRecorded") {

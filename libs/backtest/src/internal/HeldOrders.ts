@@ -39,8 +39,19 @@ export class HeldOrders {
   /** Position by operation id of every held entry; only after a miss (see the module comment). */
   private index: Map<string, number> | undefined = undefined
   private hitsWithIndex = 0
-  /** The arrival price of the order the last successful `take` resolved. */
-  takenArrival: Decimal.Decimal | undefined = undefined
+  /**
+   * Where the last successful `take` found its order (-1: none, or moved by a compaction to
+   * `takenSaved`): its arrival stays in `arrivals` until the next `take`, so that `take` stores
+   * no (often young) decimal into this long-lived object, which took V8's write barrier slow
+   * path on most evictions.
+   */
+  private takenAt = -1
+  private takenSaved: Decimal.Decimal | undefined = undefined
+
+  /** The arrival price of the order the last successful `take` resolved (undefined after a failed one). */
+  get takenArrival(): Decimal.Decimal | undefined {
+    return this.takenAt >= 0 ? this.arrivals[this.takenAt] : this.takenSaved
+  }
 
   /** Orders created so far (the next creation index). */
   get count(): number {
@@ -72,15 +83,16 @@ export class HeldOrders {
    * and forgets it; -1 if `operationId` is not held.
    */
   take(operationId: string): number {
+    // The previous take's arrival is released now (see `takenAt`).
+    if (this.takenAt >= 0) {
+      this.arrivals[this.takenAt] = undefined
+      this.takenAt = -1
+    } else if (this.takenSaved !== undefined) this.takenSaved = undefined
     const p = this.find(operationId)
-    if (p < 0) {
-      this.takenArrival = undefined
-      return -1
-    }
+    if (p < 0) return -1
     const i = this.created[p]!
-    this.takenArrival = this.arrivals[p]
+    this.takenAt = p
     this.ids[p] = undefined
-    this.arrivals[p] = undefined
     this.cleared++
     this.hint = p + 1
     if (p === this.head) {
@@ -89,7 +101,12 @@ export class HeldOrders {
       while (h < ids.length && ids[h] === undefined) h++
       this.head = h
     }
-    if (this.cleared > COMPACT_AFTER && this.cleared * 2 > this.ids.length) this.compact()
+    if (this.cleared > COMPACT_AFTER && this.cleared * 2 > this.ids.length) {
+      // The compaction drops the entry `takenAt` points to: its arrival is kept aside.
+      this.takenSaved = this.arrivals[p]
+      this.takenAt = -1
+      this.compact()
+    }
     return i
   }
 
