@@ -193,7 +193,8 @@ export class PreTradeRisk {
     const cfg = this.config
     // The fast path proves an allow in exact numbers, or defers to the bigint evaluation
     // (which decides every denial and every case the numbers cannot hold exactly).
-    if (this.fast !== undefined && this.fastAllow(order, now, cfg, this.fast)) return ALLOW
+    // (`=== true`: a bare truth test of a call's answer is V8's generic ToBoolean.)
+    if (this.fast !== undefined && this.fastAllow(order, now, cfg, this.fast) === true) return ALLOW
     const d = this.evaluate(order, now, undefined, cfg)
     if (d !== undefined) return d
     this.record(now, this.c.strat, this.c.cfg, this.c.st)
@@ -549,7 +550,7 @@ export class PreTradeRisk {
     }
 
     // 10. Balance or margin.
-    if (lim.checkBalance === true && !balanceWithin(fl, spec, inst, book, buy, q, v, px, ig0, ig1)) return false
+    if (lim.checkBalance === true && balanceWithin(fl, spec, inst, book, buy, q, v, px, ig0, ig1) !== true) return false
 
     this.record(now, strat, cfg, st)
     return true

@@ -22,7 +22,7 @@ import { Decimal } from "@odum/domain"
 export const MAX_FAST_SCALE = 18
 
 /** 10^n as a number (exact: every power up to 10^22 is a double). */
-const P10: ReadonlyArray<number> = Array.from({ length: MAX_FAST_SCALE + 1 }, (_, i) => 10 ** i)
+export const P10: ReadonlyArray<number> = Array.from({ length: MAX_FAST_SCALE + 1 }, (_, i) => 10 ** i)
 
 /**
  * The coefficient of `d` as a safe integer when `d` has at most 18 places and fits; NaN

@@ -12,7 +12,7 @@ import type { BacktestConfig } from "../BacktestConfig.js"
 import type { Table, TableName, Value } from "../ResultFiles.js"
 import type { RunSummary } from "../RunSummary.js"
 import type { Engine } from "./Engine.js"
-import { ExactSum, mulExact, RunSum, scaleUp, subExact, sumIn, unitsOf } from "./ExactSum.js"
+import { ExactSum, mulExact, P10, RunSum, sumIn, unitsOf } from "./ExactSum.js"
 
 const fmt = Decimal.format
 const opt = (d: Decimal.Decimal | undefined): string | null => (d === undefined ? null : fmt(d))
@@ -228,9 +228,32 @@ export class SummaryAccumulator {
     const ru = unitsOf(arrival)
     const qu = unitsOf(q)
     const ps = avg.scale > arrival.scale ? avg.scale : arrival.scale
-    const d = au === au && ru === ru ? subExact(scaleUp(au, ps - avg.scale), scaleUp(ru, ps - arrival.scale)) : NaN
-    const diffUnits = mulExact(mulExact(d, qu), signs)
-    const denUnits = mulExact(mulExact(ru, qu), count)
+    // `scaleUp`, `subExact` and `mulExact` (ExactSum.ts) written out: here they were calls (this
+    // function's inlining budget goes to `addUnits`), each with its arguments and answer boxed.
+    // The same values, NaN included: a product or difference outside 2^53 - 1 is NaN, and NaN
+    // fails every range check after it.
+    const ka = ps - avg.scale
+    let a = au
+    if (ka !== 0) {
+      a = au * (P10[ka] as number)
+      if (!(a <= 9007199254740991 && a >= -9007199254740991)) a = NaN
+    }
+    const kr = ps - arrival.scale
+    let r = ru
+    if (kr !== 0) {
+      r = ru * (P10[kr] as number)
+      if (!(r <= 9007199254740991 && r >= -9007199254740991)) r = NaN
+    }
+    let d = a - r
+    if (!(d <= 9007199254740991 && d >= -9007199254740991)) d = NaN
+    let diffUnits = d * qu
+    if (!(diffUnits <= 9007199254740991 && diffUnits >= -9007199254740991)) diffUnits = NaN
+    diffUnits *= signs
+    if (!(diffUnits <= 9007199254740991 && diffUnits >= -9007199254740991)) diffUnits = NaN
+    let denUnits = ru * qu
+    if (!(denUnits <= 9007199254740991 && denUnits >= -9007199254740991)) denUnits = NaN
+    denUnits *= count
+    if (!(denUnits <= 9007199254740991 && denUnits >= -9007199254740991)) denUnits = NaN
     if (diffUnits === diffUnits && denUnits === denUnits) {
       slip.diff.addUnits(diffUnits, ps + q.scale)
       this.slipDen.addUnits(denUnits, arrival.scale + q.scale)

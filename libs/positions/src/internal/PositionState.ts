@@ -156,7 +156,8 @@ export const feeIn = (s: PositionState, currency: string): Decimal.Decimal | und
 /** Applies a validated fill's quantity, value and fee. */
 export const applyFill = (s: PositionState, fill: Fill.Fill): void => {
   if (s.mode === NUMBERS) {
-    if (!applyNumbers(s, fill)) {
+    // (`!== true`: a bare truth test of a call's answer is V8's generic ToBoolean.)
+    if (applyNumbers(s, fill) !== true) {
       toBigints(s)
       applyBigints(s, fill)
     }
