@@ -236,24 +236,24 @@ export class SummaryAccumulator {
     let a = au
     if (ka !== 0) {
       a = au * (P10[ka] as number)
-      if (!(a <= 9007199254740991 && a >= -9007199254740991)) a = NaN
+      if (!(a <= Number.MAX_SAFE_INTEGER && a >= -Number.MAX_SAFE_INTEGER)) a = NaN
     }
     const kr = ps - arrival.scale
     let r = ru
     if (kr !== 0) {
       r = ru * (P10[kr] as number)
-      if (!(r <= 9007199254740991 && r >= -9007199254740991)) r = NaN
+      if (!(r <= Number.MAX_SAFE_INTEGER && r >= -Number.MAX_SAFE_INTEGER)) r = NaN
     }
     let d = a - r
-    if (!(d <= 9007199254740991 && d >= -9007199254740991)) d = NaN
+    if (!(d <= Number.MAX_SAFE_INTEGER && d >= -Number.MAX_SAFE_INTEGER)) d = NaN
     let diffUnits = d * qu
-    if (!(diffUnits <= 9007199254740991 && diffUnits >= -9007199254740991)) diffUnits = NaN
+    if (!(diffUnits <= Number.MAX_SAFE_INTEGER && diffUnits >= -Number.MAX_SAFE_INTEGER)) diffUnits = NaN
     diffUnits *= signs
-    if (!(diffUnits <= 9007199254740991 && diffUnits >= -9007199254740991)) diffUnits = NaN
+    if (!(diffUnits <= Number.MAX_SAFE_INTEGER && diffUnits >= -Number.MAX_SAFE_INTEGER)) diffUnits = NaN
     let denUnits = ru * qu
-    if (!(denUnits <= 9007199254740991 && denUnits >= -9007199254740991)) denUnits = NaN
+    if (!(denUnits <= Number.MAX_SAFE_INTEGER && denUnits >= -Number.MAX_SAFE_INTEGER)) denUnits = NaN
     denUnits *= count
-    if (!(denUnits <= 9007199254740991 && denUnits >= -9007199254740991)) denUnits = NaN
+    if (!(denUnits <= Number.MAX_SAFE_INTEGER && denUnits >= -Number.MAX_SAFE_INTEGER)) denUnits = NaN
     if (diffUnits === diffUnits && denUnits === denUnits) {
       slip.diff.addUnits(diffUnits, ps + q.scale)
       this.slipDen.addUnits(denUnits, arrival.scale + q.scale)
