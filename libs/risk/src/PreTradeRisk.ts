@@ -921,7 +921,12 @@ const exposureWithin = (
   return inc === 0 || (!acc.huge && !acc.plusExceeds(inc, spec.vs, limit))
 }
 
-/** The balance / margin check of `fastAllow` (see `balance`). */
+/**
+ * The balance / margin check of `fastAllow` (see `balance`). Inlined into `fastAllow`: only the
+ * LINEAR margin at leverage 1 is here, spot balances and other margins are out of line
+ * (`spotWithin`, `marginWithin`), which leaves `fastAllow` the inlining budget for the
+ * velocity ring's `record`.
+ */
 const balanceWithin = (
   fl: FastLimits,
   spec: CompiledSpec,
@@ -934,20 +939,30 @@ const balanceWithin = (
   ig0: number,
   ig1: number
 ): boolean => {
-  if (spec.spot === true) {
-    if (buy) {
-      const bal = inst.quoteBalance ?? book.quoteBalanceOf(inst)
-      return bal !== undefined && !bal.huge && bal.covers(v, spec.vs)
-    }
-    const bal = inst.baseBalance ?? book.baseBalanceOf(inst)
-    const bq = spec.csOne === true ? q : mul(q, spec.csN)
-    return bal !== undefined && !bal.huge && bq >= 0 && bal.covers(bq, spec.bs)
-  }
+  if (spec.spot === true) return spotWithin(spec, inst, book, buy, q, v)
   // Margin on the part that opens the account's position.
   const opening = ig0 >= 0 ? q : ig1 > 0 ? ig1 : 0
   if (opening === 0) return true
   const bal = inst.settleBalance ?? book.settleBalanceOf(inst)
-  if (bal === undefined || bal.huge) return false
+  if (bal === undefined || bal.huge === true) return false
+  if (spec.inverse === true || fl.levN !== 1 || fl.levS !== 0) return marginWithin(fl, spec, bal, opening, q, v, px)
+  // LINEAR at leverage 1: face <= available.
+  return bal.covers(opening === q ? v : mul(mul(opening, spec.csN), px), spec.vs)
+}
+
+/** `balanceWithin` of a spot listing: the quote balance covers a buy's value, the base balance a sell's quantity. */
+const spotWithin = (spec: CompiledSpec, inst: Instrument, book: BookState, buy: boolean, q: number, v: number): boolean => {
+  if (buy) {
+    const bal = inst.quoteBalance ?? book.quoteBalanceOf(inst)
+    return bal !== undefined && !bal.huge && bal.covers(v, spec.vs)
+  }
+  const bal = inst.baseBalance ?? book.baseBalanceOf(inst)
+  const bq = spec.csOne === true ? q : mul(q, spec.csN)
+  return bal !== undefined && !bal.huge && bq >= 0 && bal.covers(bq, spec.bs)
+}
+
+/** `balanceWithin`'s margin on `opening` of an INVERSE listing, or of a LINEAR one at a leverage other than 1. */
+const marginWithin = (fl: FastLimits, spec: CompiledSpec, bal: Acc, opening: number, q: number, v: number, px: number): boolean => {
   const face = opening === q ? v : spec.inverse ? mul(opening, spec.csN) : mul(mul(opening, spec.csN), px)
   // INVERSE: face <= available * px * leverage  <=>  face * 10^(ps + levS) <= available * (px * levN).
   if (spec.inverse) return fl.levS + spec.ps <= 22 && withinTimes(mul(face, P10[fl.levS + spec.ps] as number), spec.bs, bal, mul(px, fl.levN))
