@@ -34,6 +34,7 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { Account, type Ledger } from "./internal/Account.js"
+import { IdSequence } from "./internal/IdSequence.js"
 import { pastInt64 } from "./internal/int64.js"
 import { EngineOrder, type EngineListener, make as makeEngine, type MatchingEngine, type Slippage } from "./MatchingEngine.js"
 import type { MarketEvent } from "./MarketEvent.js"
@@ -198,8 +199,9 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   private set clock(ns: bigint) {
     this.times[1] = ns > 9_223_372_036_854_775_807n ? pastInt64(ns) : ns
   }
-  private orderSeq = 0
-  private tradeSeq = 0
+  /** Venue order ids, `O<n>`, and trade ids, `${venue}-<n>` (see `onAccepted`). */
+  private readonly orderIds = new IdSequence("O")
+  private readonly tradeIds: IdSequence
   /** Orders that reached the venue and are not finished, by client order id; plus the entry at SENTINEL_ID. */
   private readonly working = new Map<string, SimOrder>()
   /**
@@ -229,8 +231,6 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   /** The instrument of the last request (consecutive requests usually name the same one). */
   private lastCanonicalId: string | undefined = undefined
   private lastInstrument: Instrument | undefined = undefined
-  /** `${venue}-`, the prefix of trade ids (venue order ids are `O<n>`, see `onAccepted`). */
-  private readonly tradeIdPrefix: string
 
   /** @internal use `make` */
   constructor(
@@ -247,7 +247,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
     this.sink = sink
     this.immediate = mode === "immediate"
     this.zeroLatency = latencyNs === 0n
-    this.tradeIdPrefix = `${venue}-`
+    this.tradeIds = new IdSequence(`${venue}-`)
     this.sentinel = new SimOrder(
       {
         clientOrderId: SENTINEL_ID as Ids.ClientOrderId,
@@ -503,7 +503,8 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
     // `O<n>`, unique per venue as venues' own ids are. Kept under 13 characters so V8 makes a
     // flat string, not a rope: the OMS indexes it, and a rope is copied flat and hashed on its
     // first lookup (a `${venue}-O<n>` id cost ~1,400 instructions per order that way).
-    o.venueOrderId = ("O" + ++this.orderSeq) as Ids.VenueOrderId
+    // Built as `"O" + n` would be, without converting the number (see IdSequence).
+    o.venueOrderId = this.orderIds.next() as Ids.VenueOrderId
     o.acceptedTs = ts
     this.emit({
       _tag: "Accepted",
@@ -541,7 +542,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
       clientOrderId: req.clientOrderId,
       venueOrderId: o.venueOrderId,
       side: req.side,
-      tradeId: (this.tradeIdPrefix + ++this.tradeSeq) as Ids.TradeId,
+      tradeId: this.tradeIds.next() as Ids.TradeId,
       price: p,
       quantity: q,
       fee,
