@@ -265,7 +265,7 @@ export class MatchingEngine {
     this.lastTradePrice = price
     if (this.restingBuys.length > 0) this.tradeAgainst(this.restingBuys, BUY, price, size, aggressor, ts)
     if (this.restingSells.length > 0) this.tradeAgainst(this.restingSells, SELL, price, size, aggressor, ts)
-    this.runDeferred()
+    if (this.deferred.length > 0) this.runDeferred()
   }
 
   /** A top-of-book quote: replaces the book with one level per side, unless L2 rows are known. */
@@ -313,19 +313,19 @@ export class MatchingEngine {
    * runs after the current event.
    */
   submit(order: EngineOrder, ts: bigint): void {
-    if (this.busy) {
+    if (this.busy === true) {
       this.deferred.push({ order, ts, cancel: false })
       return
     }
     this.busy = true
     this.arrive(order, ts)
     this.busy = false
-    this.runDeferred()
+    if (this.deferred.length > 0) this.runDeferred()
   }
 
   /** A cancel reaching the venue at `ts`: Cancelled if the order rests, else CancelRejected (OrderNotFound). */
   cancel(order: EngineOrder, ts: bigint): void {
-    if (this.busy) {
+    if (this.busy === true) {
       this.deferred.push({ order, ts, cancel: true })
       return
     }
@@ -365,13 +365,13 @@ export class MatchingEngine {
 
   /** Price a taker buy would get first (units): the best ask, or the trades-only implied ask; NaN if none. */
   takerBuyPrice(): number {
-    if (this.hasDepth) return this.book.asks.bestPrice()
+    if (this.hasDepth === true) return this.book.asks.bestPrice()
     return this.lastTradePrice > 0 ? this.lastTradePrice + this.slip(this.lastTradePrice) : NaN
   }
 
   /** Price a taker sell would get first (units): the best bid, or the trades-only implied bid; NaN if none. */
   takerSellPrice(): number {
-    if (this.hasDepth) return this.book.bids.bestPrice()
+    if (this.hasDepth === true) return this.book.bids.bestPrice()
     if (this.lastTradePrice <= 0) return NaN
     const p = this.lastTradePrice - this.slip(this.lastTradePrice)
     return p > 0 ? p : NaN
@@ -454,7 +454,7 @@ export class MatchingEngine {
     if (ts > this.now) this.now = ts
     if (!this.validate(order, ts)) return
     const listener = this.listener
-    if (order.postOnly && this.isMarketable(order)) {
+    if (order.postOnly === true && this.isMarketable(order)) {
       order.state = "DONE"
       const best = order.side === BUY ? this.takerBuyPrice() : this.takerSellPrice()
       listener.onRejected(
@@ -487,7 +487,7 @@ export class MatchingEngine {
       listener.onExpired(order, `${order.type === "MARKET" ? "market" : order.timeInForce} remainder ${this.fmtSize(remaining)} unfilled`, ts)
     } else {
       order.state = "RESTING"
-      order.queueAhead = this.hasDepth ? this.book.sideOf(order.side).queueAt(order.price) : Infinity
+      order.queueAhead = this.hasDepth === true ? this.book.sideOf(order.side).queueAt(order.price) : Infinity
       ;(order.side === BUY ? this.restingBuys : this.restingSells).push(order)
     }
   }
@@ -508,7 +508,7 @@ export class MatchingEngine {
     } else if (order.type === "LIMIT" ? !(order.price > 0 && Number.isSafeInteger(order.price)) : order.price !== 0) {
       reason = "InvalidPrice"
       message = order.type === "LIMIT" ? "a LIMIT order needs a positive price" : "a MARKET order has no price"
-    } else if (order.postOnly && (order.type !== "LIMIT" || tif === "IOC" || tif === "FOK")) {
+    } else if (order.postOnly === true && (order.type !== "LIMIT" || tif === "IOC" || tif === "FOK")) {
       reason = "UnsupportedOrder"
       message = "post-only needs a LIMIT order that rests (not IOC or FOK)"
     } else if (!(q > 0 && Number.isSafeInteger(q))) {
@@ -536,7 +536,7 @@ export class MatchingEngine {
         }`
       }
     }
-    if (reason === undefined && order.reduceOnly) {
+    if (reason === undefined && order.reduceOnly === true) {
       if (this.spec.kind === "SPOT") {
         reason = "UnsupportedOrder"
         message = "reduce-only is not available on spot instruments"
@@ -578,7 +578,7 @@ export class MatchingEngine {
   /** What a taker could fill right now within its limit (for FOK). */
   private availableFor(order: EngineOrder): number {
     const limit = order.type === "MARKET" ? NaN : order.price
-    if (this.hasDepth) return this.book.sideOf(order.side === BUY ? -1 : BID).depthTo(limit)
+    if (this.hasDepth === true) return this.book.sideOf(order.side === BUY ? -1 : BID).depthTo(limit)
     if (order.type === "MARKET") return this.lastTradePrice > 0 ? order.quantity : 0
     return this.isMarketable(order) ? order.quantity : 0
   }
@@ -586,7 +586,7 @@ export class MatchingEngine {
   /** Matches the order as a taker against the book, or the implied price with trades only. */
   private take(order: EngineOrder, ts: bigint): void {
     const limit = order.type === "MARKET" ? NaN : order.price
-    if (this.hasDepth) {
+    if (this.hasDepth === true) {
       const opposite: Side = order.side === BUY ? this.book.asks : this.book.bids
       while (order.filled < order.quantity && opposite.length > 0) {
         const p = opposite.bestPrice()
@@ -676,7 +676,7 @@ export class MatchingEngine {
   }
 
   private runDeferred(): void {
-    if (this.busy || this.deferred.length === 0) return
+    if (this.busy === true || this.deferred.length === 0) return
     const queue = this.deferred
     this.deferred = []
     for (const d of queue) {

@@ -332,13 +332,13 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   /** Sends an order at `nowNs` (see SyncVenue.submit). */
   submit(order: VenueOrderRequest.VenueOrderRequest, nowNs: bigint): void {
     const o = this.toOrder(order)
-    if (this.immediate) {
+    if (this.immediate === true) {
       if (nowNs > this.clock) this.clock = nowNs
       this.arriveImmediate(o, nowNs)
       return
     }
     const at = this.arrivalOf(nowNs)
-    if (this.zeroLatency && this.head === this.pendingAt.length) {
+    if (this.zeroLatency === true && this.head === this.pendingAt.length) {
       // Nothing in flight and no latency: it arrives now, without a queue entry.
       if (at > this.clock) this.clock = at
       this.arrive(o, undefined, at)
@@ -349,7 +349,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
 
   /** Asks to cancel at `nowNs` (see SyncVenue.cancel). */
   cancel(clientOrderId: Ids.ClientOrderId, nowNs: bigint): void {
-    if (this.immediate) {
+    if (this.immediate === true) {
       // Every order is finished the moment it arrives: there is nothing to cancel.
       if (nowNs > this.clock) this.clock = nowNs
       this.cancelRejected(clientOrderId, nowNs)
@@ -444,7 +444,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
 
   /** Our fills at or after `sinceNs`, oldest first; undefined when fills are not retained. */
   fills(sinceNs: bigint): ReadonlyArray<ExecutionEvent.Filled> | undefined {
-    if (!this.retainFills) return undefined
+    if (this.retainFills !== true) return undefined
     const log = this.fillLog
     // Fills are logged in time order: bisect for the first at or after `sinceNs`.
     let lo = 0
@@ -551,7 +551,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
       ts
     }
     if (this.account !== undefined) this.account.apply(inst.ledger!, o.side === 1, q, quantity, p, price, fee, liquidity)
-    if (this.retainFills) this.fillLog.push(fill)
+    if (this.retainFills === true) this.fillLog.push(fill)
     this.emit(fill)
   }
 
@@ -601,7 +601,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   // -------------------------------------------------------------------------------------
 
   private arrivalOf(nowNs: bigint): bigint {
-    let at = this.zeroLatency ? nowNs : nowNs + this.latencyNs
+    let at = this.zeroLatency === true ? nowNs : nowNs + this.latencyNs
     // Nothing overtakes an earlier request, and nothing arrives in the venue's past.
     if (at < this.lastArrival) at = this.lastArrival
     if (at < this.clock) at = this.clock
@@ -612,7 +612,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   private send(at: bigint, item: SimOrder | Ids.ClientOrderId): void {
     this.pendingAt.push(at)
     this.pendingItem.push(item)
-    if (at <= this.clock || this.zeroLatency) this.advanceTo(at)
+    if (at <= this.clock || this.zeroLatency === true) this.advanceTo(at)
   }
 
   private toOrder(req: VenueOrderRequest.VenueOrderRequest): SimOrder {

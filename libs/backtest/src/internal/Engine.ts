@@ -208,8 +208,12 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private readonly refUnits: Float64Array
   private readonly refDecimals: Array<Decimal.Decimal | undefined>
   private readonly refCaches: ReadonlyArray<ReferencePrices>
-  /** The reference price each listing last had in the risk book. */
-  private readonly riskRefs: Array<Decimal.Decimal | undefined>
+  /**
+   * The reference price each listing last had in the risk book, as its units (`refUnits`; NaN: none):
+   * numbers, not the decimals, so that a new reference stores no young object into this
+   * long-lived engine (the write barrier's slow path).
+   */
+  private readonly riskRefUnits: Float64Array
   private readonly market: LazyMarket | undefined
   private readonly algorithmsOn: boolean
   private readonly from: bigint
@@ -251,15 +255,20 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private lastTimerMs = -1
   /**
    * True while the strategy's order is submitted: the one order without a parent created then
-   * is that order (the core creates only its children beside it), and gets `submittingArrival`
-   * in its Created journal entry. A flag, not the operation id (a new string per order, whose
+   * is that order (the core creates only its children beside it), and gets the reference
+   * price of listing `submittingListing` as its arrival price in its Created journal entry. A flag, not the operation id (a new string per order, whose
    * store here took the write barrier's slow path).
    */
   private submitting = false
   /** The canonical id of the last submitted request and its listing index (undefined: not listed). */
   private lastListingId: string | undefined = undefined
   private lastListing: number | undefined = undefined
-  private submittingArrival: Decimal.Decimal | undefined = undefined
+  /**
+   * The listing whose reference price is the submitted order's arrival price (-1: none): an
+   * index, not the decimal, which is often young (a store of it here took the write barrier's
+   * slow path). Nothing moves `refDecimals` during the submit (only `reference`, called before it).
+   */
+  private submittingListing = -1
 
   private constructor(
     readonly config: BacktestConfig,
@@ -302,7 +311,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     this.refUnits = new Float64Array(plan.listings.length).fill(NaN)
     this.refDecimals = plan.listings.map(() => undefined)
     this.refCaches = this.listingEngines.map((e) => new ReferencePrices(e.priceScale))
-    this.riskRefs = plan.listings.map(() => undefined)
+    this.riskRefUnits = new Float64Array(plan.listings.length).fill(NaN)
     this.feeds = plan.data.map((d) =>
       d.listings.map((li) => {
         const l = plan.listings[li]!
@@ -641,9 +650,10 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     const ids = this.listingIds
     for (let i = 0; i < ids.length; i++) {
       const ref = this.reference(i)
-      if (ref !== undefined && ref !== this.riskRefs[i]) {
+      // (`reference` left the price's units in `refUnits`: an equal price is not given again.)
+      if (ref !== undefined && this.refUnits[i] !== this.riskRefUnits[i]) {
         this.riskBook.setReferencePrice(ids[i]!, ref)
-        this.riskRefs[i] = ref
+        this.riskRefUnits[i] = this.refUnits[i]!
       }
     }
     // The listing of the last request (a strategy sends to one listing, as one string): no map lookup per order.
@@ -654,11 +664,11 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
       this.lastListing = li
     }
     this.submitting = true
-    this.submittingArrival = li === undefined ? undefined : this.refDecimals[li]
+    this.submittingListing = li === undefined ? -1 : li
     // The result is not read: the lean form (no result object, no watch on the order).
     const error = this.core.submitOnly(request)
     this.submitting = false
-    this.submittingArrival = undefined
+    this.submittingListing = -1
     if (error !== undefined) this.onAnomaly({ kind: "SubmitRefused", operationId: request.operationId, message: error.message })
     if (this.callsSchedule) this.dirty = true
   }
@@ -680,7 +690,8 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private onJournal(entry: OrderJournal.OrderJournalEntry, order: ManagedOrder.ManagedOrder): void {
     const e = entry.event
     if (e._tag === "Created") {
-      const arrival = this.submitting === true && e.order.parentOperationId === undefined ? this.submittingArrival : undefined
+      const li = this.submittingListing
+      const arrival = this.submitting === true && e.order.parentOperationId === undefined && li >= 0 ? this.refDecimals[li] : undefined
       const i = this.held.add(entry.operationId, arrival)
       if (this.rows !== undefined) this.rows.orders.reserve(i, arrival)
     } else if (e._tag === "FillRecorded") {
