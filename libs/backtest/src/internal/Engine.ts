@@ -256,8 +256,9 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   /**
    * True while the strategy's order is submitted: the one order without a parent created then
    * is that order (the core creates only its children beside it), and gets the reference
-   * price of listing `submittingListing` as its arrival price in its Created journal entry. A flag, not the operation id (a new string per order, whose
-   * store here took the write barrier's slow path).
+   * price of listing `submittingListing` as its arrival price in its Created journal entry.
+   * A flag, not the operation id (a new string per order, whose store here took the write
+   * barrier's slow path).
    */
   private submitting = false
   /** The canonical id of the last submitted request and its listing index (undefined: not listed). */

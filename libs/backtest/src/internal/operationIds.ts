@@ -5,7 +5,8 @@
  * V8 copies flat again the first time the id keys a Map (ropes as keys measured costlier).
  * Here the id's char codes are kept (the prefix, then n's decimal digits, incremented in
  * place) and handed to `String.fromCharCode` as arguments: one flat string, no array, no
- * `apply`. Ids longer than 32 characters are joined as before.
+ * `apply`. Ids longer than 32 characters are joined as before. (The simulated venue's ids are
+ * concatenations instead, for their own reasons: libs/adapters/sim, `IdSequence`.)
  */
 export class NumberedIds {
   /** The current id's char codes: the prefix's, then n's decimal digits. */

@@ -6,6 +6,14 @@
  * number-to-string cache misses on a number it has not seen, then stores it: ~225
  * instructions per id, a write barrier's slow path among them); here an id is one string
  * concatenation.
+ *
+ * The backtest's operation ids (libs/backtest, `NumberedIds`) are the same kind of text made
+ * another way on purpose: from their char codes, as one flat string. Those are longer than
+ * 12 characters, so a concatenation would be a rope, copied flat again the first time the id
+ * keys a Map. Venue order ids (`O<n>`) are short, so flat either way; trade ids
+ * (`<venue>-<n>`) were concatenations before this class too, and are a Map key only where
+ * positions deduplicate fills. Here a concatenation costs less than a string
+ * built from char codes.
  */
 
 /** "0" to "999". */
