@@ -76,6 +76,8 @@ describe("create", () => {
     ["a quantity given as a number", { quantity: 0.5 }, "InvalidQuantity"],
     ["a zero quantity", { quantity: d("0") }, "InvalidQuantity"],
     ["a negative quantity", { quantity: d("-1") }, "InvalidQuantity"],
+    ["a negative quantity past 2^53 units", { quantity: d("-12345678901234567890.1") }, "InvalidQuantity"],
+    ["a negative price past 2^53 units", { price: d("-98765432109876543210.01") }, "InvalidPrice"],
     ["a quantity off the lot grid", { quantity: d("0.000001") }, "InvalidQuantity"],
     ["a price off the tick grid", { price: d("65000.001") }, "InvalidPrice"],
     ["a price given as a string", { price: "65000" }, "InvalidPrice"],
@@ -101,6 +103,22 @@ describe("create", () => {
       expect(journal).toEqual([])
     })
   }
+
+  it("takes a quantity and fills past 2^53 units (no number form: the bigints decide), averaging them exactly", () => {
+    // Signs, grid and the first fill's average come from the units' number form when there
+    // is one; here there is none.
+    const { manager, now } = setup()
+    const created = right(manager.create(limitBuy("op-big", { quantity: d("20000000000000000000") }), now()))
+    expect(created.order.order.quantity).toEqual(d("20000000000000000000"))
+    right(manager.apply("op-big", { _tag: "Submit" }, now()))
+    right(manager.apply("op-big", { _tag: "Accept", venueOrderId: voi("v-big") }, now()))
+    const first = right(manager.recordFill(fillOf("op-big", "t-1", "10000000000000000000", "100"), now()))
+    expect(first._tag === "Applied" && first.order.order.averageFillPrice).toEqual(d("100"))
+    const second = right(manager.recordFill(fillOf("op-big", "t-2", "10000000000000000000", "200"), now()))
+    expect(second._tag === "Applied" && second.order.order.averageFillPrice).toEqual(d("150"))
+    expect(manager.get("op-big")!.order.status).toBe("FILLED")
+    expect(left(manager.recordFill(fillOf("op-big", "t-3", "-10000000000000000000", "100"), now()))).toBeInstanceOf(InvalidFillReport)
+  })
 
   it("tryCreate records the caller's venue for a request that names none, checked and compared as the request's own", () => {
     const { manager, journal, now } = setup()

@@ -6,8 +6,8 @@ import * as Option from "effect/Option"
 import * as fc from "fast-check"
 import type { ManagedOrder } from "../src/ManagedOrder.js"
 import * as Oms from "../src/Oms.js"
-import { DuplicateOperation, JournalCorrupt } from "../src/OmsError.js"
-import type { OrderJournalEntry } from "../src/OrderJournal.js"
+import { DuplicateOperation, JournalCorrupt, OrderNotFound } from "../src/OmsError.js"
+import type { LifecycleEvent, OrderJournalEntry } from "../src/OrderJournal.js"
 import * as OrderManager from "../src/OrderManager.js"
 import type { OrderQuery } from "../src/OrderQuery.js"
 import { matches } from "../src/OrderQuery.js"
@@ -554,6 +554,64 @@ describe("retainTerminal", () => {
         expect(m.unmatchedFills()).toEqual(live.manager.unmatchedFills())
       }),
       { numRuns: 400 }
+    )
+  }, 120_000)
+
+  it("finds the order a venue's event names by client order id, whichever order was added last", () => {
+    // The try* paths by client order id first look at the order added last (by its handle);
+    // a twin manager is driven by operation id, found through getByClientOrderId (the index
+    // itself). Events go to orders created earlier, evicted ones (whose handles are reused)
+    // and ids never created; the two must answer and end the same.
+    const EVENTS: ReadonlyArray<(n: number) => LifecycleEvent> = [
+      (n) => ({ _tag: "Accept", venueOrderId: voi(`v-${n}`) }),
+      () => ({ _tag: "CancelRequest" }),
+      () => ({ _tag: "CancelAck" }),
+      () => ({ _tag: "Expire" })
+    ]
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant("create" as const), k: fc.nat(5) }),
+      fc.record({ kind: fc.constant("event" as const), k: fc.nat(6), e: fc.nat(EVENTS.length - 1) }),
+      fc.record({ kind: fc.constant("fill" as const), k: fc.nat(6), q: fc.constantFrom("0.1", "0.5") })
+    )
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), fc.integer({ min: 0, max: 2 }), (steps, retain) => {
+        const byClient = setup(retain)
+        const byId = setup(retain)
+        let t = 1_700_000_000_000
+        let n = 0
+        for (const s of steps) {
+          t += 3
+          n++
+          const id = `e-${s.k}`
+          const cid = Ids.clientOrderIdFor(id)
+          const held = byId.manager.getByClientOrderId(cid)
+          if (s.kind === "create") {
+            const a = byClient.manager.tryCreateAndSubmit(limitBuy(id), t)
+            const b = byId.manager.tryCreateAndSubmit(limitBuy(id), t)
+            expect(a).toEqual(b)
+          } else if (s.kind === "event") {
+            const event = EVENTS[s.e]!(n)
+            const a = byClient.manager.tryApplyByClientOrderId(cid, event, t)
+            if (held === undefined) expect(a).toBeInstanceOf(OrderNotFound)
+            else expect(a).toEqual(byId.manager.tryApply(held.order.operationId, event, t))
+          } else {
+            const { operationId: _, ...rest } = fillOf(id, `t-${n}`, s.q, "65000")
+            const a = byClient.manager.tryRecordFill({ ...rest, clientOrderId: cid as Ids.ClientOrderId }, t)
+            if (held === undefined) {
+              expect(a._tag).toBe("Unmatched")
+              expect(byId.manager.tryRecordFill({ ...rest, clientOrderId: cid as Ids.ClientOrderId }, t)._tag).toBe("Unmatched")
+            } else {
+              const b = byId.manager.tryRecordFill(fillOf(held.order.operationId, `t-${n}`, s.q, "65000"), t)
+              expect(a._tag).toBe(b._tag)
+              if (a._tag === "Applied" && b._tag === "Applied") expect(a.order).toEqual(b.order)
+            }
+          }
+        }
+        expect(byClient.manager.query({})).toEqual(byId.manager.query({}))
+        expect(byClient.journal).toEqual(byId.journal)
+        expect(byClient.evicted).toEqual(byId.evicted)
+      }),
+      { numRuns: 300 }
     )
   }, 120_000)
 })
