@@ -263,6 +263,40 @@ describe("Decimal arithmetic against a bigint reference", () => {
       })
     )
   })
+
+  it("the sign tests (read from the number form) agree with the bigint's sign, within 2^53 and beyond", () => {
+    // Values from parsing, scaling and arithmetic: each constructor sets the number form its own way.
+    const arbAny = fc.oneof(
+      arbDecimal,
+      fc.tuple(arbDecimal, arbDecimal).map(([a, b]) => D.add(a, b)),
+      fc.tuple(arbDecimal, arbDecimal).map(([a, b]) => D.sub(a, b)),
+      fc.tuple(arbDecimal, arbDecimal).map(([a, b]) => D.mul(a, b)),
+      fc.bigInt({ min: -(2n ** 60n), max: 2n ** 60n }).map((u) => D.fromBigInt(u)),
+      fc.constantFrom(
+        D.zero,
+        D.fromBigInt(2n ** 53n - 1n),
+        D.fromBigInt(-(2n ** 53n - 1n)),
+        D.fromBigInt(2n ** 53n),
+        D.fromBigInt(-(2n ** 53n)),
+        D.unsafeFromString("-0.000000000000000001"),
+        D.unsafeFromString("123456789012345678901234.5")
+      )
+    )
+    fc.assert(
+      fc.property(arbAny, (a) => {
+        expect(D.isZero(a)).toBe(a.units === 0n)
+        expect(D.isPositive(a)).toBe(a.units > 0n)
+        expect(D.isNegative(a)).toBe(a.units < 0n)
+        expect(D.sign(a)).toBe(a.units < 0n ? -1 : a.units > 0n ? 1 : 0)
+        expect(D.abs(a).units).toBe(a.units < 0n ? -a.units : a.units)
+        expect(D.neg(a).units).toBe(-a.units)
+        // Adding zero on either side is the other operand.
+        expect(D.add(a, D.zero)).toBe(a)
+        expect(D.add(D.zero, a)).toBe(a)
+      }),
+      { numRuns: 2000 }
+    )
+  })
 })
 
 describe("Decimal grids and scaled integers", () => {

@@ -705,12 +705,17 @@ export class ExecutionCore {
    */
   private createAndRelease(request: OrderRequest.OrderRequest, now: number, root: boolean, venue?: Ids.Venue): ExecutionError | undefined {
     const r = this.manager.tryCreateAndSubmit(request, now, venue)
-    if (r instanceof Error) return errorOf(r, request.operationId)
+    // The OMS's `try*` forms answer a result or a refusal; every refusal is an `Error` (their
+    // contract) and a tagged error, with a `_tag`, which no result (a record, a create result)
+    // has. So `"_tag" in r && r instanceof Error` is `r instanceof Error`, but a result, the
+    // usual answer, costs one map check instead of a walk up its prototype chain (~25
+    // instructions; three such tests per order in the backtest's replay).
+    if ("_tag" in r && r instanceof Error) return errorOf(r, request.operationId)
     const m = r.order
     this.count(request.operationId, m, root)
     const submitted = r.submitted
     if (submitted === undefined) this.release(m, now)
-    else if (!(submitted instanceof Error) || this.refused(m.order.operationId, SUBMIT, submitted) !== undefined) this.send(m, now)
+    else if (!("_tag" in submitted && submitted instanceof Error) || this.refused(m.order.operationId, SUBMIT, submitted) !== undefined) this.send(m, now)
     return undefined
   }
 
@@ -787,9 +792,14 @@ export class ExecutionCore {
       return
     }
     // One lookup by the id the venue echoes (not a lookup, then an apply by operation id).
-    const orderEvent = ExecutionEvent.toOrderEvent(event) as OrderJournal.LifecycleEvent
+    // An Accept (one per order) built here: `toOrderEvent` was a call of its own (~50 instructions).
+    const orderEvent: OrderJournal.LifecycleEvent =
+      event._tag === "Accepted"
+        ? { _tag: "Accept", venueOrderId: event.venueOrderId }
+        : (ExecutionEvent.toOrderEvent(event) as OrderJournal.LifecycleEvent)
     const r = this.manager.tryApplyByClientOrderId(event.clientOrderId, orderEvent, now)
-    if (!(r instanceof Error)) return
+    // (A refusal tested as in `createAndRelease`.)
+    if (!("_tag" in r && r instanceof Error)) return
     const m = this.manager.getByClientOrderId(event.clientOrderId)
     if (m === undefined) {
       this.anomaly("UnknownOrder", undefined, `${event._tag} from ${event.venue} for unknown client order id ${event.clientOrderId}`, event)
@@ -816,18 +826,19 @@ export class ExecutionCore {
       },
       now
     )
-    if (r instanceof Error) {
-      this.anomaly("UnmatchedFill", undefined, r.message, r)
-      return
-    }
-    const outcome = r
-    if (outcome._tag === "Duplicate") return
-    if (outcome._tag === "Unmatched") {
-      const u = outcome.unmatched
+    // The usual outcome first, by its tag (the refusal's is "InvalidFillReport"): one load and
+    // comparison, where `instanceof Error` walked the outcome's prototype chain (~25 instructions).
+    if (r._tag !== "Applied") {
+      if (r instanceof Error) {
+        this.anomaly("UnmatchedFill", undefined, r.message, r)
+        return
+      }
+      if (r._tag === "Duplicate") return
+      const u = r.unmatched
       this.anomaly("UnmatchedFill", u.operationId, `Fill ${u.report.venue}|${u.report.tradeId} (${u.reason}): ${u.message}`, u)
       return
     }
-    const m = outcome.order
+    const m = r.order
     const fill = m.fills[m.fills.length - 1]!
     const strategyId = m.order.strategyId
     if (this.positions !== undefined) {

@@ -148,6 +148,37 @@ describe("ExecutionCore", () => {
     expect(env.reports.filter((r) => r.fill !== undefined)).toHaveLength(2)
   })
 
+  it("tells a replayed fill (ignored), a malformed fill report and a fill of no known order (anomalies) apart", () => {
+    const env = makeEnv()
+    env.venue.script = () => "ack"
+    const request = limit({ quantity: D("1") })
+    ok(env.core.submit(request))
+    const id = Ids.clientOrderIdFor(request.operationId)
+    const first = env.venue.fill(id, D("0.25"), D("50000"))
+    env.core.onExecution(first)
+    expect(env.anomalies).toEqual([])
+    env.core.onExecution({ ...first, tradeId: "t-bad" as typeof first.tradeId, quantity: D("-1") })
+    expect(env.anomalies.map((a) => [a.kind, a.operationId, a.message.startsWith("Invalid fill report")])).toEqual([["UnmatchedFill", undefined, true]])
+    env.core.onExecution({ ...first, tradeId: "t-other" as typeof first.tradeId, clientOrderId: "nobody" as typeof first.clientOrderId, venueOrderId: "v-nobody" as typeof first.venueOrderId })
+    expect(env.anomalies.map((a) => a.kind)).toEqual(["UnmatchedFill", "UnmatchedFill"])
+    expect(env.anomalies[1]!.message).toMatch(/^Fill .*t-other \(UnknownOrder\)/)
+    // Nothing of the three changed the order or the position.
+    expect(summary(ok(env.core.status(request.operationId)))).toMatchObject({ status: "PARTIALLY_FILLED", filled: "0.25", fills: 1 })
+    expect(Decimal.format(env.positions.position(BINANCE, request.strategyId)!.quantity)).toBe("0.25")
+    // Venue events the OMS refuses: an Accept repeated (no change, no anomaly), one under another
+    // venue order id (refused), and one for a client order id nobody has.
+    const accepted = { _tag: "Accepted" as const, venue: first.venue, canonicalId: first.canonicalId, clientOrderId: id, venueOrderId: first.venueOrderId!, ts: first.ts }
+    env.core.onExecution(accepted)
+    expect(env.anomalies).toHaveLength(2)
+    env.core.onExecution({ ...accepted, venueOrderId: "v-other" as typeof accepted.venueOrderId })
+    env.core.onExecution({ ...accepted, clientOrderId: "nobody" as typeof accepted.clientOrderId })
+    expect(env.anomalies.slice(2).map((a) => [a.kind, a.operationId])).toEqual([
+      ["EventRefused", request.operationId],
+      ["UnknownOrder", undefined]
+    ])
+    expect(summary(ok(env.core.status(request.operationId)))).toMatchObject({ status: "PARTIALLY_FILLED", filled: "0.25", fills: 1 })
+  })
+
   it("cancels a working order at the venue, and a refused cancel puts it back to work", () => {
     const env = makeEnv()
     env.venue.script = () => "ack"

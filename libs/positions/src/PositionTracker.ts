@@ -297,7 +297,8 @@ export class PositionTracker {
   private applyValid(fill: Fill.Fill, strategyId: Ids.StrategyId, instrument: Instrument): PositionError.PositionError | undefined {
     // The venue is the instrument's (validated), so the instrument's map is the venue's.
     const seen = instrument.seen
-    const previous = this.deduplicate ? seen.get(fill.tradeId) : undefined
+    // (`=== true`: a bare truth test of a boolean field is V8's generic ToBoolean, ~9 instructions more.)
+    const previous = this.deduplicate === true ? seen.get(fill.tradeId) : undefined
     if (previous !== undefined) {
       const first = previous instanceof Seen ? previous.fill : previous
       const firstStrategy = previous instanceof Seen ? previous.strategyId : this.instruments.get(previous.canonicalId)?.firstStrategy
@@ -321,7 +322,7 @@ export class PositionTracker {
     PositionState.applyFill(state, fill)
     state.fillCount++
     if (fill.timestamp > state.updatedAt) state.updatedAt = fill.timestamp
-    if (this.deduplicate) seen.set(fill.tradeId, strategyId === instrument.firstStrategy ? fill : new Seen(fill, strategyId))
+    if (this.deduplicate === true) seen.set(fill.tradeId, strategyId === instrument.firstStrategy ? fill : new Seen(fill, strategyId))
     return undefined
   }
 

@@ -222,6 +222,11 @@ describe("representation of a position", () => {
     step(fill(BINANCE_PERP, "SELL", "2.3", "98.5"), PositionState.NUMBERS) // flat
     step(fill(BINANCE_PERP, "BUY", "2.5", "97"), PositionState.NUMBERS)
     step(fill(BINANCE_PERP, "BUY", "99999999999", "99999"), PositionState.BIGINTS) // beyond 2^53 value units
+    step(fill(BINANCE_PERP, "SELL", "100000000001.5", "99998"), PositionState.NUMBERS) // flat
+    step(fill(BINANCE_PERP, "BUY", "1", "100"), PositionState.NUMBERS)
+    // A fill that numbers cannot hold and that leaves the position flat: bigints for it, then numbers again.
+    step(fill(BINANCE_PERP, "SELL", "1", "99999999999999.9"), PositionState.NUMBERS)
+    step(fill(BINANCE_PERP, "BUY", "0.5", "100"), PositionState.NUMBERS)
   })
 
   it("widens its units for a finer fill while flat, and moves to bigints for one while open", () => {

@@ -58,6 +58,36 @@ describe("InMemoryRiskBook", () => {
     expect(book.onFill({ operationId: "d", canonicalId: PERP, side: "SELL", quantity: D("1"), price: D("100000") })?.reason).toBe("UnknownOrder")
   })
 
+  it("finds the order recorded last across many orders, one at a time and two open at once", () => {
+    // The last order's id is held in a small array renewed every few dozen orders: every order
+    // here, on either side of a renewal, must be found by its fill and its end.
+    const book = makeBook()
+    const accept = (id: string, q: string) =>
+      book.onOrderAccepted({ operationId: id, strategyId: "s1", canonicalId: PERP, side: "BUY", quantity: D(q), price: D("100000") })
+    for (let i = 0; i < 300; i++) {
+      const id = `o${i}`
+      expect(accept(id, "1")).toBeUndefined()
+      expect(accept(id, "1")?.reason).toBe("DuplicateOrder")
+      if (i % 3 === 0) {
+        // A second order recorded while the first is open: the first moves to the map.
+        expect(accept(`${id}x`, "2")).toBeUndefined()
+        expect(book.openOrderCount).toBe(2)
+        expect(book.onFill({ operationId: id, canonicalId: PERP, side: "BUY", quantity: D("1"), price: D("100000") })).toBeUndefined()
+        expect(book.onOrderDone(id)).toBeUndefined()
+        expect(book.onFill({ operationId: `${id}x`, canonicalId: PERP, side: "BUY", quantity: D("2"), price: D("100000") })).toBeUndefined()
+        expect(book.onOrderDone(`${id}x`)).toBeUndefined()
+      } else {
+        expect(book.openOrderCount).toBe(1)
+        expect(book.onFill({ operationId: id, canonicalId: PERP, side: "BUY", quantity: D("1"), price: D("100000") })).toBeUndefined()
+        expect(book.onOrderDone(id)).toBeUndefined()
+      }
+      expect(book.onOrderDone(id)?.reason).toBe("UnknownOrder")
+      expect(book.openOrderCount).toBe(0)
+      expect(book.instrument(PERP)).toMatchObject({ openBuy: 0n, openSell: 0n })
+    }
+    expect(book.instrument(PERP)?.position).toBe(S("500"))
+  })
+
   it("reserves a spot buy's cost, settles fills at their price and frees the rest at the end", () => {
     const book = makeBook()
     book.setBalance("BINANCE-SPOT", "USDT", D("10000"))

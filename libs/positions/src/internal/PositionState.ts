@@ -160,19 +160,28 @@ export const applyFill = (s: PositionState, fill: Fill.Fill): void => {
     if (applyNumbers(s, fill) !== true) {
       toBigints(s)
       applyBigints(s, fill)
+      backWhenFlat(s)
     }
   } else if (s.mode === BIGINTS) {
     applyBigints(s, fill)
+    backWhenFlat(s)
   } else {
     applyDecimals(s, fill)
   }
-  if (s.mode === BIGINTS && s.qB === 0n && s.terms.numeric) toNumbers(s)
-  if (s.exact) {
+  if (s.exact === true) {
     const fee = s.fees.get(fill.feeCurrency)
     s.fees.set(fill.feeCurrency, fee === undefined ? fill.fee : Decimal.add(fee, fill.fee))
   } else {
     addFee(s, fill.feeCurrency, fill.fee)
   }
+}
+
+/**
+ * A BIGINTS position that became flat goes back to NUMBERS (where it can: `terms.numeric`).
+ * Checked only after the bigint arithmetic ran: a fill applied in NUMBERS stays there.
+ */
+const backWhenFlat = (s: PositionState): void => {
+  if (s.mode === BIGINTS && s.qB === 0n && s.terms.numeric) toNumbers(s)
 }
 
 /** NUMBERS; false, with nothing changed, when some figure would not be an exact safe integer. */
