@@ -103,77 +103,15 @@ export const CLIENT_ORDER_ID_LENGTH = 28
  * holds (`ClientOrderIdCollision`).
  */
 export const clientOrderIdFor = (operationId: string): ClientOrderId => {
-  murmur3x86_128(operationId)
-  // The digest as one big-endian bit string (h1..h4 each little-endian, as MurmurHash3
-  // writes them), cut into 5-bit digits (unrolled); the 26th has 3 bits and two zero bits.
-  const w0 = DIGEST[0]!
-  const w1 = DIGEST[1]!
-  const w2 = DIGEST[2]!
-  const w3 = DIGEST[3]!
-  const B = BASE32_CODES
-  // One flat string from char codes, passed as arguments (no array, no apply): concatenation
-  // would build a rope that is flattened (copied again) the first time the id keys a Map.
-  return fromCharCode(
-    P0,
-    P1,
-    B[(w0 >>> 27) & 31]!,
-    B[(w0 >>> 22) & 31]!,
-    B[(w0 >>> 17) & 31]!,
-    B[(w0 >>> 12) & 31]!,
-    B[(w0 >>> 7) & 31]!,
-    B[(w0 >>> 2) & 31]!,
-    B[((w0 << 3) & 31) | (w1 >>> 29)]!,
-    B[(w1 >>> 24) & 31]!,
-    B[(w1 >>> 19) & 31]!,
-    B[(w1 >>> 14) & 31]!,
-    B[(w1 >>> 9) & 31]!,
-    B[(w1 >>> 4) & 31]!,
-    B[((w1 << 1) & 31) | (w2 >>> 31)]!,
-    B[(w2 >>> 26) & 31]!,
-    B[(w2 >>> 21) & 31]!,
-    B[(w2 >>> 16) & 31]!,
-    B[(w2 >>> 11) & 31]!,
-    B[(w2 >>> 6) & 31]!,
-    B[(w2 >>> 1) & 31]!,
-    B[((w2 << 4) & 31) | (w3 >>> 28)]!,
-    B[(w3 >>> 23) & 31]!,
-    B[(w3 >>> 18) & 31]!,
-    B[(w3 >>> 13) & 31]!,
-    B[(w3 >>> 8) & 31]!,
-    B[(w3 >>> 3) & 31]!,
-    B[(w3 << 2) & 31]!
-  ) as ClientOrderId
-}
-
-const BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
-const BASE32_CODES: ReadonlyArray<number> = Array.from(BASE32, (c) => c.charCodeAt(0))
-/** The prefix's two char codes ("od"). */
-const P0 = CLIENT_ORDER_ID_PREFIX.charCodeAt(0)
-const P1 = CLIENT_ORDER_ID_PREFIX.charCodeAt(1)
-const fromCharCode = String.fromCharCode
-/** The last digest as four big-endian 32-bit words (single-threaded scratch, never escapes). */
-const DIGEST = new Int32Array(4)
-
-const fmix = (h: number): number => {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  return h ^ (h >>> 16)
-}
-
-/** Big-endian view of a little-endian 32-bit word (the digest's byte order). */
-const bswap = (x: number): number => ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)
-
-/**
- * MurmurHash3_x86_128 (Austin Appleby's public-domain design), seed 0, over the UTF-16LE
- * bytes of `s`, read two code units per 32-bit word; leaves the digest in `DIGEST`.
- * Written on 32-bit lanes with Math.imul: no allocation, no bigint. The multipliers are
- * literals and the rotations written out: bundlers (esbuild) turn top-level consts into
- * vars, which V8 neither folds nor types, so each use of a named constant loaded it and
- * converted it through a double, and each call of a `rotl` helper re-checked its target.
- */
-const murmur3x86_128 = (s: string): void => {
+  // MurmurHash3_x86_128 (Austin Appleby's public-domain design), seed 0, over the UTF-16LE
+  // bytes of the id, read two code units per 32-bit word, on 32-bit lanes with Math.imul (no
+  // allocation, no bigint). Written here rather than in a function of its own, so the digest
+  // stays in four locals: handed over through a typed array, its four stores and loads cost
+  // ~100 instructions per id. The multipliers are literals and the rotations written out:
+  // bundlers (esbuild) turn top-level consts into vars, which V8 neither folds nor types, so
+  // each use of a named constant loaded it and converted it through a double, and each call
+  // of a `rotl` helper re-checked its target.
+  const s = operationId
   const n = s.length
   let h1 = 0
   let h2 = 0
@@ -243,9 +181,61 @@ const murmur3x86_128 = (s: string): void => {
   h2 = (h2 + h1) | 0
   h3 = (h3 + h1) | 0
   h4 = (h4 + h1) | 0
-  const d = DIGEST
-  d[0] = bswap(h1)
-  d[1] = bswap(h2)
-  d[2] = bswap(h3)
-  d[3] = bswap(h4)
+  // The digest as one big-endian bit string (h1..h4 each little-endian, as MurmurHash3
+  // writes them), cut into 5-bit digits (unrolled); the 26th has 3 bits and two zero bits.
+  const w0 = bswap(h1)
+  const w1 = bswap(h2)
+  const w2 = bswap(h3)
+  const w3 = bswap(h4)
+  const B = BASE32_CODES
+  // One flat string from char codes, passed as arguments (no array, no apply): concatenation
+  // would build a rope that is flattened (copied again) the first time the id keys a Map.
+  return fromCharCode(
+    P0,
+    P1,
+    B[(w0 >>> 27) & 31]!,
+    B[(w0 >>> 22) & 31]!,
+    B[(w0 >>> 17) & 31]!,
+    B[(w0 >>> 12) & 31]!,
+    B[(w0 >>> 7) & 31]!,
+    B[(w0 >>> 2) & 31]!,
+    B[((w0 << 3) & 31) | (w1 >>> 29)]!,
+    B[(w1 >>> 24) & 31]!,
+    B[(w1 >>> 19) & 31]!,
+    B[(w1 >>> 14) & 31]!,
+    B[(w1 >>> 9) & 31]!,
+    B[(w1 >>> 4) & 31]!,
+    B[((w1 << 1) & 31) | (w2 >>> 31)]!,
+    B[(w2 >>> 26) & 31]!,
+    B[(w2 >>> 21) & 31]!,
+    B[(w2 >>> 16) & 31]!,
+    B[(w2 >>> 11) & 31]!,
+    B[(w2 >>> 6) & 31]!,
+    B[(w2 >>> 1) & 31]!,
+    B[((w2 << 4) & 31) | (w3 >>> 28)]!,
+    B[(w3 >>> 23) & 31]!,
+    B[(w3 >>> 18) & 31]!,
+    B[(w3 >>> 13) & 31]!,
+    B[(w3 >>> 8) & 31]!,
+    B[(w3 >>> 3) & 31]!,
+    B[(w3 << 2) & 31]!
+  ) as ClientOrderId
 }
+
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
+const BASE32_CODES: ReadonlyArray<number> = Array.from(BASE32, (c) => c.charCodeAt(0))
+/** The prefix's two char codes ("od"). */
+const P0 = CLIENT_ORDER_ID_PREFIX.charCodeAt(0)
+const P1 = CLIENT_ORDER_ID_PREFIX.charCodeAt(1)
+const fromCharCode = String.fromCharCode
+
+const fmix = (h: number): number => {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  return h ^ (h >>> 16)
+}
+
+/** Big-endian view of a little-endian 32-bit word (the digest's byte order). */
+const bswap = (x: number): number => ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)

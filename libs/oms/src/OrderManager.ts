@@ -1379,11 +1379,11 @@ export class OrderManager {
     }
     const quantity = r.quantity
     if (!isDecimal(quantity)) return invalid("InvalidQuantity", id, `quantity must be a Decimal, got ${describe(quantity)}`)
-    if (!positive(quantity)) return invalid("InvalidQuantity", id, `quantity must be positive, got ${formatDecimal(quantity)}`)
+    if (!isPositive(quantity)) return invalid("InvalidQuantity", id, `quantity must be positive, got ${formatDecimal(quantity)}`)
     const price = r.price
     if (price !== undefined) {
       if (!isDecimal(price)) return invalid("InvalidPrice", id, `price must be a Decimal, got ${describe(price)}`)
-      if (!positive(price)) return invalid("InvalidPrice", id, `price must be positive, got ${formatDecimal(price)}`)
+      if (!isPositive(price)) return invalid("InvalidPrice", id, `price must be positive, got ${formatDecimal(price)}`)
       if (type === "MARKET") return invalid("UnexpectedPrice", id, "a MARKET order has no price")
     } else if (type === "LIMIT") {
       return invalid("MissingPrice", id, "a LIMIT order needs a price")
@@ -1587,16 +1587,6 @@ const sweep = (index: Map<string, SlotList>): void => {
  */
 const onGrid = (value: Decimal.Decimal, step: Decimal.Decimal): boolean => value.scale <= step.scale && step.unitsN === 1
 
-/**
- * `Decimal.isPositive`, from the units' exact number form when they have one (NaN beyond
- * 2^53: the bigint decides). A bigint comparison in optimised code is ~40 instructions
- * (the constant's digits checked too), a number's one.
- */
-const positive = (d: Decimal.Decimal): boolean => {
-  const u = d.unitsN
-  return u > 0 || (!(u <= 0) && isPositive(d))
-}
-
 
 /**
  * What a check stages: `size` changes with their journal entries when `journal`, an
@@ -1677,7 +1667,7 @@ const checkReport = (r: FillReport): string | undefined => {
     return "it names no order (operationId, clientOrderId or venueOrderId)"
   }
   if (!isDecimal(r.quantity)) return `quantity must be a Decimal, got ${describe(r.quantity)}`
-  if (!positive(r.quantity)) return `quantity must be positive, got ${formatDecimal(r.quantity)}`
+  if (!isPositive(r.quantity)) return `quantity must be positive, got ${formatDecimal(r.quantity)}`
   if (!isDecimal(r.price)) return `price must be a Decimal, got ${describe(r.price)}`
   if (!isDecimal(r.fee)) return `fee must be a Decimal, got ${describe(r.fee)}`
   if (!isText(r.feeCurrency)) return `feeCurrency must be a non-empty string, got ${describe(r.feeCurrency)}`

@@ -25,14 +25,6 @@ export const created = (order: Order.UnifiedOrder): ManagedOrder => ({
 /** Shared by every order without fills (records never mutate their arrays). */
 const NO_FILLS: ReadonlyArray<Fill.Fill> = []
 
-/**
- * `Decimal.isZero`, from the units' exact number form when they have one (NaN beyond 2^53:
- * the bigint decides); a bigint comparison in optimised code is ~40 instructions.
- */
-const zero = (d: Decimal.Decimal): boolean => {
-  const u = d.unitsN
-  return u === 0 || (!(u < 0 || u > 0) && isZero(d))
-}
 
 /** The places `OrderStateMachine.averageFillPrice` rounds to by default (what `project` matches). */
 const AVERAGE_SCALE = 18
@@ -70,7 +62,7 @@ export const project = (
   averageFillPrice:
     state.filledNotional === previous.filledNotional && state.filledQuantity === previous.filledQuantity
       ? order.averageFillPrice
-      : fillPrice !== undefined && fillPrice.scale <= AVERAGE_SCALE && zero(previous.filledQuantity)
+      : fillPrice !== undefined && fillPrice.scale <= AVERAGE_SCALE && isZero(previous.filledQuantity)
         ? fillPrice
         : averageFillPrice(state),
   status: state.status,
