@@ -11,6 +11,17 @@ const ok = <A>(r: A | ExecutionError.ExecutionError): A => {
 const statuses = (env: ReturnType<typeof makeEnv>, operationId?: string) =>
   env.reports.filter((r) => operationId === undefined || r.operationId === operationId).map((r) => r.status)
 
+/** An acknowledged LIMIT order for 1 with its first fill (0.25 at 50000) already applied. */
+const quarterFilled = () => {
+  const env = makeEnv()
+  env.venue.script = () => "ack"
+  const request = limit({ quantity: D("1") })
+  ok(env.core.submit(request))
+  const id = Ids.clientOrderIdFor(request.operationId)
+  const first = env.venue.fill(id, D("0.25"), D("50000"))
+  return { env, request, id, first }
+}
+
 describe("ExecutionCore", () => {
   it("takes an order through risk, the OMS, the venue, positions and reports", () => {
     const env = makeEnv()
@@ -133,12 +144,7 @@ describe("ExecutionCore", () => {
   })
 
   it("applies partial fills with the cumulative quantity and average price, and ignores a replayed fill", () => {
-    const env = makeEnv()
-    env.venue.script = () => "ack"
-    const request = limit({ quantity: D("1") })
-    ok(env.core.submit(request))
-    const id = Ids.clientOrderIdFor(request.operationId)
-    const first = env.venue.fill(id, D("0.25"), D("50000"))
+    const { env, request, id, first } = quarterFilled()
     expect(summary(ok(env.core.status(request.operationId)))).toMatchObject({ status: "PARTIALLY_FILLED", filled: "0.25" })
     env.core.onExecution(first) // the same trade again (a websocket replay)
     env.venue.fill(id, D("0.75"), D("50004"))
@@ -149,12 +155,7 @@ describe("ExecutionCore", () => {
   })
 
   it("tells a replayed fill (ignored), a malformed fill report and a fill of no known order (anomalies) apart", () => {
-    const env = makeEnv()
-    env.venue.script = () => "ack"
-    const request = limit({ quantity: D("1") })
-    ok(env.core.submit(request))
-    const id = Ids.clientOrderIdFor(request.operationId)
-    const first = env.venue.fill(id, D("0.25"), D("50000"))
+    const { env, request, id, first } = quarterFilled()
     env.core.onExecution(first)
     expect(env.anomalies).toEqual([])
     env.core.onExecution({ ...first, tradeId: "t-bad" as typeof first.tradeId, quantity: D("-1") })
