@@ -103,6 +103,13 @@ export const CLIENT_ORDER_ID_LENGTH = 28
  * holds (`ClientOrderIdCollision`).
  */
 export const clientOrderIdFor = (operationId: string): ClientOrderId => {
+  // The id a `NumberedOperationIds` made last is answered from its memo: one comparison (the
+  // same string object, passed on in the request, compares by identity). Checked here rather
+  // than in a small function of its own that TurboFan would inline into the OMS's
+  // `checkCreate`: that took the budget `checkCreate` spent inlining other calls
+  // (`OrderStatus.isTerminal` was called instead, +41 per order, more than the call saved).
+  const made = lastMade
+  if (made[0] === operationId) return made[1] as ClientOrderId
   // MurmurHash3_x86_128 (Austin Appleby's public-domain design), seed 0, over the UTF-16LE
   // bytes of the id, read two code units per 32-bit word, on 32-bit lanes with Math.imul (no
   // allocation, no bigint). Written here rather than in a function of its own, so the digest
@@ -220,6 +227,294 @@ export const clientOrderIdFor = (operationId: string): ClientOrderId => {
     B[(w3 >>> 3) & 31]!,
     B[(w3 << 2) & 31]!
   ) as ClientOrderId
+}
+
+/**
+ * Operation ids `<prefix><n>` for n = 1, 2, 3, ... (the backtest's trade-driven strategy's),
+ * each one flat string, with its client order id derived as it is made and remembered: the
+ * next `clientOrderIdFor` of the id answers it without hashing again (the OMS asks for it
+ * when it records the order).
+ *
+ * Flat: `Array.prototype.join` cost ~900 instructions per id (the array, the number's digits,
+ * the join machinery), and a concatenation of 13 or more characters is a rope, which V8
+ * copies flat again the first time the id keys a Map (ropes as keys measured costlier). The
+ * id's char codes are kept (the prefix, then n's decimal digits, incremented in place) and
+ * handed to `String.fromCharCode` as arguments: no array, no `apply`. Ids longer than 32
+ * characters are joined, and hashed by `clientOrderIdFor`.
+ *
+ * Derived from the codes, not the string: MurmurHash3 reading a small-integer array costs a
+ * few instructions per code unit where `charCodeAt` cost ~20, and the hash's state after each
+ * 16-byte block is kept, so only the blocks from the first changed code are mixed again (for
+ * `trade-driven-<n>` the tail alone, 99 ids in 100). (The simulated venue's ids are
+ * concatenations instead, for their own reasons: libs/adapters/sim, `IdSequence`.)
+ */
+export class NumberedOperationIds {
+  /** The current id's char codes: the prefix's, then n's decimal digits. */
+  private readonly codes: Array<number>
+  private readonly prefixLength: number
+  private length: number
+  private n = 0
+  /**
+   * MurmurHash3's four lanes before the first 16-byte block and after each of an id's (up to
+   * 32 codes: four blocks; at 4k the state after k blocks), in an array of doubles (int32 values past a small integer's range stored
+   * unboxed). Those after the blocks that end at or before code `valid` are the current
+   * codes'.
+   */
+  private readonly states: Array<number>
+  private valid = 0
+
+  constructor(private readonly prefix: string) {
+    const codes: Array<number> = []
+    for (let i = 0; i < prefix.length; i++) codes.push(prefix.charCodeAt(i))
+    codes.push(48)
+    this.codes = codes
+    this.prefixLength = prefix.length
+    this.length = codes.length
+    const states: Array<number> = []
+    // A double first, so the array holds doubles from the start.
+    states.push(0.5)
+    for (let i = 1; i < 20; i++) states.push(0)
+    states[0] = 0
+    this.states = states
+  }
+
+  /** The next id: the prefix and the next n (from 1) in decimal. */
+  next(): string {
+    const n = ++this.n
+    const c = this.codes
+    const p = this.prefixLength
+    // n's digits plus one, carried from the last; `i` ends at the first code that changed.
+    let i = this.length - 1
+    while (i >= p && c[i] === 57) c[i--] = 48
+    if (i >= p) c[i]!++
+    else {
+      // 9...9 + 1: one digit more, 1 then zeros.
+      c[p] = 49
+      c.push(48)
+      this.length++
+      i = p
+    }
+    const length = this.length
+    if (length > 32) return [this.prefix, n].join("")
+    if (i < this.valid) this.valid = i
+    // The rest in a function too large for TurboFan to inline: `next` stays small inside the
+    // strategy's `onTrade`, whose inlining budget the engine's submit chain needs.
+    return this.make(length)
+  }
+
+  /**
+   * The id of the first `n` codes, its client order id derived (`clientOrderIdFor`'s
+   * computation, read from the codes) and remembered.
+   */
+  private make(n: number): string {
+    const c = this.codes
+    const id = flatFromCodes(c, n)
+    const st = this.states
+    // The blocks that end at or before code `valid` are unchanged: start after the last of them.
+    const from = this.valid - (this.valid & 7)
+    const s0 = from >> 1
+    let h1 = st[s0]! | 0
+    let h2 = st[s0 + 1]! | 0
+    let h3 = st[s0 + 2]! | 0
+    let h4 = st[s0 + 3]! | 0
+    let k1: number
+    let k2: number
+    let k3: number
+    let k4: number
+    // The 16-byte blocks from the first whose codes changed; the state after each is kept.
+    const blocks = n - (n & 7)
+    for (let i = from; i < blocks; i += 8) {
+      k1 = c[i]! | (c[i + 1]! << 16)
+      k2 = c[i + 2]! | (c[i + 3]! << 16)
+      k3 = c[i + 4]! | (c[i + 5]! << 16)
+      k4 = c[i + 6]! | (c[i + 7]! << 16)
+
+      k1 = Math.imul(k1, 0x239b961b)
+      h1 ^= Math.imul((k1 << 15) | (k1 >>> 17), 0xab0e9789)
+      h1 = (Math.imul(((h1 << 19) | (h1 >>> 13)) + h2, 5) + 0x561ccd1b) | 0
+      k2 = Math.imul(k2, 0xab0e9789)
+      h2 ^= Math.imul((k2 << 16) | (k2 >>> 16), 0x38b34ae5)
+      h2 = (Math.imul(((h2 << 17) | (h2 >>> 15)) + h3, 5) + 0x0bcaa747) | 0
+      k3 = Math.imul(k3, 0x38b34ae5)
+      h3 ^= Math.imul((k3 << 17) | (k3 >>> 15), 0xa1e38b93)
+      h3 = (Math.imul(((h3 << 15) | (h3 >>> 17)) + h4, 5) + 0x96cd1c35) | 0
+      k4 = Math.imul(k4, 0xa1e38b93)
+      h4 ^= Math.imul((k4 << 18) | (k4 >>> 14), 0x239b961b)
+      h4 = (Math.imul(((h4 << 13) | (h4 >>> 19)) + h1, 5) + 0x32ac3b17) | 0
+      const at = (i >> 1) + 4
+      st[at] = h1
+      st[at + 1] = h2
+      st[at + 2] = h3
+      st[at + 3] = h4
+    }
+    this.valid = blocks
+    // The tail: 0-7 code units (an even number of bytes), each lane mixed if it has any.
+    const r = n & 7
+    if (r > 0) {
+      k1 = c[blocks]! | (r > 1 ? c[blocks + 1]! << 16 : 0)
+      k1 = Math.imul(k1, 0x239b961b)
+      h1 ^= Math.imul((k1 << 15) | (k1 >>> 17), 0xab0e9789)
+      if (r > 2) {
+        k2 = c[blocks + 2]! | (r > 3 ? c[blocks + 3]! << 16 : 0)
+        k2 = Math.imul(k2, 0xab0e9789)
+        h2 ^= Math.imul((k2 << 16) | (k2 >>> 16), 0x38b34ae5)
+      }
+      if (r > 4) {
+        k3 = c[blocks + 4]! | (r > 5 ? c[blocks + 5]! << 16 : 0)
+        k3 = Math.imul(k3, 0x38b34ae5)
+        h3 ^= Math.imul((k3 << 17) | (k3 >>> 15), 0xa1e38b93)
+      }
+      if (r > 6) {
+        k4 = c[blocks + 6]!
+        k4 = Math.imul(k4, 0xa1e38b93)
+        h4 ^= Math.imul((k4 << 18) | (k4 >>> 14), 0x239b961b)
+      }
+    }
+    const len = n * 2
+    h1 ^= len
+    h2 ^= len
+    h3 ^= len
+    h4 ^= len
+    h1 = (h1 + h2 + h3 + h4) | 0
+    h2 = (h2 + h1) | 0
+    h3 = (h3 + h1) | 0
+    h4 = (h4 + h1) | 0
+    h1 = fmix(h1)
+    h2 = fmix(h2)
+    h3 = fmix(h3)
+    h4 = fmix(h4)
+    h1 = (h1 + h2 + h3 + h4) | 0
+    h2 = (h2 + h1) | 0
+    h3 = (h3 + h1) | 0
+    h4 = (h4 + h1) | 0
+    // The digest as one big-endian bit string (h1..h4 each little-endian, as MurmurHash3
+    // writes them), cut into 5-bit digits (unrolled); the 26th has 3 bits and two zero bits.
+    const w0 = bswap(h1)
+    const w1 = bswap(h2)
+    const w2 = bswap(h3)
+    const w3 = bswap(h4)
+    const B = BASE32_CODES
+    // One flat string from char codes, passed as arguments (no array, no apply): concatenation
+    // would build a rope that is flattened (copied again) the first time the id keys a Map.
+    const clientOrderId = fromCharCode(
+      P0,
+      P1,
+      B[(w0 >>> 27) & 31]!,
+      B[(w0 >>> 22) & 31]!,
+      B[(w0 >>> 17) & 31]!,
+      B[(w0 >>> 12) & 31]!,
+      B[(w0 >>> 7) & 31]!,
+      B[(w0 >>> 2) & 31]!,
+      B[((w0 << 3) & 31) | (w1 >>> 29)]!,
+      B[(w1 >>> 24) & 31]!,
+      B[(w1 >>> 19) & 31]!,
+      B[(w1 >>> 14) & 31]!,
+      B[(w1 >>> 9) & 31]!,
+      B[(w1 >>> 4) & 31]!,
+      B[((w1 << 1) & 31) | (w2 >>> 31)]!,
+      B[(w2 >>> 26) & 31]!,
+      B[(w2 >>> 21) & 31]!,
+      B[(w2 >>> 16) & 31]!,
+      B[(w2 >>> 11) & 31]!,
+      B[(w2 >>> 6) & 31]!,
+      B[(w2 >>> 1) & 31]!,
+      B[((w2 << 4) & 31) | (w3 >>> 28)]!,
+      B[(w3 >>> 23) & 31]!,
+      B[(w3 >>> 18) & 31]!,
+      B[(w3 >>> 13) & 31]!,
+      B[(w3 >>> 8) & 31]!,
+      B[(w3 >>> 3) & 31]!,
+      B[(w3 << 2) & 31]!
+    )
+    // Into a young array renewed every 64 ids: stored into a long-lived one (or a module
+    // variable), each new id, a young string, takes V8's write barrier slow path (~50).
+    if (++madeSince >= 64) {
+      madeSince = 0
+      lastMade = [id, clientOrderId]
+    } else {
+      const made = lastMade
+      made[0] = id
+      made[1] = clientOrderId
+    }
+    return id
+  }
+}
+
+/** The id a `NumberedOperationIds` made last and its client order id (none yet: undefined, which no id equals). */
+let lastMade: Array<string | undefined> = [undefined, undefined]
+/** Ids made since `lastMade` was renewed. */
+let madeSince = 0
+
+/** The string of the first `n` (1 to 32) codes of `c`, flat: the codes passed as arguments (see `clientOrderIdFor`: a concatenation of 13 or more characters is a rope). */
+const flatFromCodes = (c: ReadonlyArray<number>, n: number): string => {
+  switch (n) {
+    case 1:
+      return fromCharCode(c[0]!)
+    case 2:
+      return fromCharCode(c[0]!, c[1]!)
+    case 3:
+      return fromCharCode(c[0]!, c[1]!, c[2]!)
+    case 4:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!)
+    case 5:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!)
+    case 6:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!)
+    case 7:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!)
+    case 8:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!)
+    case 9:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!)
+    case 10:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!)
+    case 11:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!)
+    case 12:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!)
+    case 13:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!)
+    case 14:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!)
+    case 15:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!)
+    case 16:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!)
+    case 17:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!)
+    case 18:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!)
+    case 19:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!)
+    case 20:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!)
+    case 21:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!, c[20]!)
+    case 22:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!, c[20]!, c[21]!)
+    case 23:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!, c[20]!, c[21]!, c[22]!)
+    case 24:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!, c[20]!, c[21]!, c[22]!, c[23]!)
+    case 25:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!, c[20]!, c[21]!, c[22]!, c[23]!, c[24]!)
+    case 26:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!, c[20]!, c[21]!, c[22]!, c[23]!, c[24]!, c[25]!)
+    case 27:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!, c[20]!, c[21]!, c[22]!, c[23]!, c[24]!, c[25]!, c[26]!)
+    case 28:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!, c[20]!, c[21]!, c[22]!, c[23]!, c[24]!, c[25]!, c[26]!, c[27]!)
+    case 29:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!, c[20]!, c[21]!, c[22]!, c[23]!, c[24]!, c[25]!, c[26]!, c[27]!, c[28]!)
+    case 30:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!, c[20]!, c[21]!, c[22]!, c[23]!, c[24]!, c[25]!, c[26]!, c[27]!, c[28]!, c[29]!)
+    case 31:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!, c[20]!, c[21]!, c[22]!, c[23]!, c[24]!, c[25]!, c[26]!, c[27]!, c[28]!, c[29]!, c[30]!)
+    case 32:
+      return fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!, c[20]!, c[21]!, c[22]!, c[23]!, c[24]!, c[25]!, c[26]!, c[27]!, c[28]!, c[29]!, c[30]!, c[31]!)
+    default:
+      throw new RangeError(`flatFromCodes: ${n} codes`)
+  }
 }
 
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567"

@@ -73,6 +73,57 @@ describe("clientOrderIdFor", () => {
   })
 })
 
+describe("NumberedOperationIds", () => {
+  it("gives <prefix><n> for n = 1, 2, ... through every digit carry, each with its client order id", () => {
+    // Before any id is made the memo holds no string: the empty id is still hashed.
+    expect(Ids.clientOrderIdFor("")).toBe(referenceId(""))
+    const ids = new Ids.NumberedOperationIds("trade-driven-")
+    for (let n = 1; n <= 120_000; n++) {
+      const id = ids.next()
+      if (id !== `trade-driven-${n}`) expect(id).toBe(`trade-driven-${n}`)
+      // Derived from the codes and the kept block states, answered from the memo: a wrong
+      // hash, or a block state kept past a carry into its codes, fails here.
+      if (n <= 30_000 || n % 97 === 0) {
+        const c = Ids.clientOrderIdFor(id)
+        if (c !== referenceId(id)) expect(c).toBe(referenceId(id))
+      }
+    }
+  }, 60_000)
+
+  it("is right at every length up to the flat limit and beyond it (joined), client order ids included", () => {
+    // Prefix lengths 0-40: ids from 1 to 40+ characters, across the 32-character limit, with
+    // carries on the way (into every block of the hash).
+    for (let p = 0; p <= 40; p++) {
+      const prefix = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH".slice(0, p)
+      const ids = new Ids.NumberedOperationIds(prefix)
+      for (let n = 1; n <= 1_100; n++) {
+        const id = ids.next()
+        if (id !== `${prefix}${n}`) expect(id).toBe(`${prefix}${n}`)
+        const c = Ids.clientOrderIdFor(id)
+        if (c !== referenceId(id)) expect(c).toBe(referenceId(id))
+      }
+    }
+    // Two-byte code units in the prefix.
+    const wide = new Ids.NumberedOperationIds("\u4e2d\ud83d\ude00-x")
+    for (let n = 1; n <= 200; n++) expect(Ids.clientOrderIdFor(wide.next())).toBe(referenceId(`\u4e2d\ud83d\ude00-x${n}`))
+  }, 60_000)
+
+  it("keeps two sequences apart, and answers only the id made last from its memo", () => {
+    const a = new Ids.NumberedOperationIds("a-")
+    const b = new Ids.NumberedOperationIds("b-")
+    expect([a.next(), a.next(), b.next(), a.next(), b.next()]).toEqual(["a-1", "a-2", "b-1", "a-3", "b-2"])
+    const made: Array<string> = []
+    for (let i = 0; i < 300; i++) {
+      const id = (i % 2 === 0 ? a : b).next()
+      made.push(id)
+      expect(Ids.clientOrderIdFor(id)).toBe(referenceId(id))
+      // The same text in another string object, and the id made before this one.
+      expect(Ids.clientOrderIdFor(id.split("").join(""))).toBe(referenceId(id))
+      if (i > 0) expect(Ids.clientOrderIdFor(made[i - 1]!)).toBe(referenceId(made[i - 1]!))
+    }
+  })
+})
+
 describe("id schemas", () => {
   it("accept real ids and refuse empty, spaced or oversized ones", () => {
     expect(Ids.OperationId.make("0b7e2a9c-5f0e-4a57-9a1d-2f8f0d1c7a11")).toBe("0b7e2a9c-5f0e-4a57-9a1d-2f8f0d1c7a11")

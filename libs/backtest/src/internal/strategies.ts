@@ -3,10 +3,9 @@
  * decides what to order and when; the execution core (risk, OMS, algorithm, router,
  * venues) decides everything else, exactly as it would live.
  */
-import { Decimal, type Ids, type InstrumentSpec, type Order, type OrderType, type Side } from "@odum/domain"
+import { Decimal, Ids, type InstrumentSpec, type Order, type OrderType, type Side } from "@odum/domain"
 import type { OrderRequest } from "@odum/oms"
 import { intern } from "./intern.js"
-import { NumberedIds } from "./operationIds.js"
 import type { BacktestConfig, ParentOrdersStrategy, TradeDrivenStrategy } from "../BacktestConfig.js"
 
 /** What a strategy may do: send an order (the engine stamps it with the arrival price and hands it to the core). */
@@ -40,8 +39,8 @@ export class TradeDriven implements Strategy {
   private readonly canonicalId: string
   private readonly type: OrderType.OrderType
   private readonly timeInForce: OrderType.TimeInForce
-  /** Operation ids: `<strategyId>-<n>`, n the order's number (from 1), each one flat string. */
-  private readonly ids: NumberedIds
+  /** Operation ids: `<strategyId>-<n>`, n the order's number (from 1), each one flat string with its client order id derived along. */
+  private readonly ids: Ids.NumberedOperationIds
   private readonly quantity: Decimal.Decimal
   private readonly limit: number
   private readonly every: number
@@ -63,7 +62,7 @@ export class TradeDriven implements Strategy {
   ) {
     // Names as the engine's one instance each (see intern.ts): the pipeline compares them per order.
     this.strategyId = intern(config.strategyId) as Ids.StrategyId
-    this.ids = new NumberedIds(`${config.strategyId}-`)
+    this.ids = new Ids.NumberedOperationIds(`${config.strategyId}-`)
     this.canonicalId = intern(config.instrument)
     this.type = config.orderType
     this.timeInForce = config.timeInForce
