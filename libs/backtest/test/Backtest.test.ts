@@ -64,6 +64,13 @@ describe("Backtest.run", () => {
       const orders = readCsv(join(runDir(done), "orders.csv")).rows
       expect(orders.map((o) => o["operation_id"])).toEqual(expected.map((_, i) => `trade-driven-${i + 1}`))
       expect(orders.every((o) => o["status"] === "FILLED" && o["filled_quantity"] === "0.001")).toBe(true)
+      // Each order recorded and filled at its trade's millisecond (the clock's milliseconds come
+      // from the catalog's microseconds, and stay put over trades that share a time).
+      const msOf = (ts: bigint) => Timestamp.toIso((ts / 1_000_000n) * 1_000_000n)
+      expect(new Set(expected.map((t) => t.ts)).size).toBeLessThan(expected.length)
+      orders.forEach((o, i) => {
+        expect([o["created_ts"], o["updated_ts"]]).toEqual([msOf(expected[i]!.ts), msOf(expected[i]!.ts)])
+      })
 
       const fills = readCsv(join(runDir(done), "fills.csv")).rows
       const tick = Decimal.unsafeFromString("0.1")

@@ -811,6 +811,11 @@ export class ExecutionCore {
   }
 
   private handleFill(e: ExecutionEvent.Filled, now: number): void {
+    // A clock that keeps both forms of its time (the manual clock) stamps a fill at that time,
+    // every fill of a replay without latency, with its own milliseconds: a replay's clock is set
+    // with them (`ManualClock.setNsMs`), so `toEpochMillis`'s memo no longer holds its time.
+    const clock = this.clock
+    const timestamp = clock.epochMillisOf !== undefined ? clock.epochMillisOf(e.ts) : ExecutionEvent.toEpochMillis(e.ts)
     const r = this.manager.tryRecordFill(
       {
         venue: e.venue,
@@ -824,7 +829,7 @@ export class ExecutionCore {
         fee: e.fee,
         feeCurrency: e.feeCurrency,
         liquidity: e.liquidity,
-        timestamp: ExecutionEvent.toEpochMillis(e.ts)
+        timestamp
       },
       now
     )

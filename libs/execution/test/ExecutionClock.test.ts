@@ -29,4 +29,22 @@ describe("ManualClock", () => {
     clock.setMs(1_800_000_000_000)
     expect([clock.nowMs(), clock.nowNs()]).toEqual([1_800_000_000_000, 1_800_000_000_000_000_000n])
   })
+
+  it("setNsMs moves both forms of the time at once, never back; epochMillisOf answers its own time from it and converts any other", () => {
+    const clock = ExecutionClock.manual(1_700_000_000_000)
+    clock.setNsMs(1_700_000_000_123_456_789n, 1_700_000_000_123)
+    expect([clock.nowNs(), clock.nowMs()]).toEqual([1_700_000_000_123_456_789n, 1_700_000_000_123])
+    clock.setNsMs(1_700_000_000_100_000_000n, 1_700_000_000_100)
+    expect([clock.nowNs(), clock.nowMs()]).toEqual([1_700_000_000_123_456_789n, 1_700_000_000_123])
+    // The clock's own time from its milliseconds (a clock set with milliseconds other than the
+    // floor would show it: this is what a caller of setNsMs promises), any other converted.
+    const odd = ExecutionClock.manual(0)
+    odd.setNsMs(5_000_000n, 7)
+    expect(odd.epochMillisOf(5_000_000n)).toBe(7)
+    for (const ns of [5_000_001n, 4_999_999n, 1_700_000_000_123_456_789n, 1_700_000_000_999_999_999n]) {
+      expect(odd.epochMillisOf(ns)).toBe(Number(ns / 1_000_000n))
+      expect(clock.epochMillisOf(ns)).toBe(Number(ns / 1_000_000n))
+    }
+    expect(clock.epochMillisOf(clock.nowNs())).toBe(clock.nowMs())
+  })
 })

@@ -154,6 +154,22 @@ describe("ExecutionCore", () => {
     expect(env.reports.filter((r) => r.fill !== undefined)).toHaveLength(2)
   })
 
+  it("stamps each fill with its own time in epoch ms (floor), from the clock's milliseconds when it happened at the clock's time", () => {
+    const { env, request, first } = quarterFilled()
+    // A replay's clock: moved with milliseconds it was handed (setNsMs), the venue's fills at its time.
+    env.clock.setNsMs(1_700_000_000_005_500_000n, 1_700_000_000_005)
+    env.core.onExecution({ ...first, tradeId: "t-now" as typeof first.tradeId, ts: env.clock.nowNs() })
+    env.core.onExecution({ ...first, tradeId: "t-later" as typeof first.tradeId, ts: 1_700_000_000_007_999_999n })
+    env.core.onExecution({ ...first, tradeId: "t-earlier" as typeof first.tradeId, ts: 1_700_000_000_004_000_001n })
+    const fills = ok(env.core.status(request.operationId)).fills
+    expect(fills.map((f) => [f.tradeId, f.timestamp])).toEqual([
+      [first.tradeId, 1_700_000_000_000],
+      ["t-now", 1_700_000_000_005],
+      ["t-later", 1_700_000_000_007],
+      ["t-earlier", 1_700_000_000_004]
+    ])
+  })
+
   it("tells a replayed fill (ignored), a malformed fill report and a fill of no known order (anomalies) apart", () => {
     const { env, request, id, first } = quarterFilled()
     env.core.onExecution(first)
