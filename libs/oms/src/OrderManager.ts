@@ -33,6 +33,7 @@ import {
 import type { JournalEvent, LifecycleEvent, OrderJournalEntry } from "./OrderJournal.js"
 import { limitOf, matches, type OrderQuery } from "./OrderQuery.js"
 import type { OrderRequest } from "./OrderRequest.js"
+import { ClientIndex } from "./internal/ClientIndex.js"
 import { advance, appendFill, created, replay } from "./internal/records.js"
 import { isTerminalIndex, statusIndex } from "./internal/status.js"
 
@@ -196,20 +197,24 @@ const NO_VENUES_MAP: Map<string, Map<string, Slot>> = new Map()
 
 /** The unified order manager; see the module comment. */
 export class OrderManager {
-  // The three key indexes. An evicted order stays in them as a stale entry (its slot is no
-  // longer `held`, so every lookup treats it as absent): deleting an order's keys when it is
-  // evicted touches its cold strings and map entries (several cache misses per order, the
-  // larger part of eviction's cost). With a bound, the indexes come in two generations (see
-  // `rotate`): new keys go into the current one, and the previous one is dropped whole once
-  // none of its orders is held, so stale keys leave without a delete or a rebuild.
+  // The key indexes by operation id and venue order id. An evicted order stays in them as a
+  // stale entry (its slot is no longer `held`, so every lookup treats it as absent):
+  // deleting an order's keys when it is evicted touches its cold strings and map entries
+  // (several cache misses per order, the larger part of eviction's cost). With a bound, the
+  // indexes come in two generations (see `rotate`): new keys go into the current one, and the
+  // previous one is dropped whole once none of its orders is held, so stale keys leave
+  // without a delete or a rebuild.
   /** Every order of the current generation, in creation (or load) order; a slot is updated in place as its order changes. */
   private slots = new Map<string, Slot>()
-  private byClientOrderId = new Map<string, Slot>()
+  /**
+   * Held orders by client order id: a table of the manager's own of hashes and handles (see
+   * `ClientIndex`), from which an evicted order is removed at once (no string read).
+   */
+  private readonly byClientOrderId = new ClientIndex()
   /** Venue, then venue order id: venue order ids are unique per venue only. */
   private byVenueOrderId = new Map<string, Map<string, Slot>>()
   /** The previous generation's indexes (empty once `oldRefs` is 0), its orders before the current one's. */
   private oldSlots = NO_SLOTS_MAP
-  private oldByClientOrderId = NO_SLOTS_MAP
   private oldByVenueOrderId = NO_VENUES_MAP
   /** The current generation's number (`Slot.gen` of the orders it indexed) and key capacity. */
   private gen = 0
@@ -400,18 +405,21 @@ export class OrderManager {
   }
 
   private byClient(clientOrderId: string): Slot | undefined {
-    let s = this.byClientOrderId.get(clientOrderId)
-    if (s === undefined && this.oldRefs !== 0) s = this.oldByClientOrderId.get(clientOrderId)
+    return this.byClientHashed(clientOrderId, this.byClientOrderId.hash(clientOrderId))
+  }
+
+  /** `byClient` with the id's hash (`ClientIndex.hash`) at hand. */
+  private byClientHashed(clientOrderId: string, h: number): Slot | undefined {
+    const s = this.byClientOrderId.get(clientOrderId, h, this.table)
     return s !== undefined && s.held === true ? s : undefined
   }
 
   /**
    * `byClient` for a venue's event: the order added last first, found by its handle and
-   * client order id without a Map lookup (two per order in a backtest, ~110 instructions
-   * each with the bucket chain's string comparisons). The same answer: the order added last
-   * is the one its client order id's entry names, whichever generation holds it (a later
-   * `set` of the same id replaces the entry, and a newer order becomes the one added last);
-   * an evicted order's handle holds undefined, or a newer order with another id.
+   * client order id without an index lookup (two per order in a backtest). The same answer:
+   * the order added last is the one its client order id's entry names (a later `set` of the
+   * same id replaces the entry, and a newer order becomes the one added last); an evicted
+   * order's handle holds undefined, or a newer order with another id.
    */
   private eventSlot(clientOrderId: string): Slot | undefined {
     const last = this.table[this.lastHandle]
@@ -591,7 +599,9 @@ export class OrderManager {
     if (problem !== undefined) return problem
 
     const clientOrderId = clientOrderIdFor(operationId)
-    const holder = this.byClient(clientOrderId)
+    // Hashed once for the check and the index (`add`).
+    const clientHash = this.byClientOrderId.hash(clientOrderId)
+    const holder = this.byClientHashed(clientOrderId, clientHash)
     if (holder !== undefined) {
       return invalid(
         "ClientOrderIdCollision",
@@ -645,7 +655,7 @@ export class OrderManager {
     // Created and submitted: the order is installed once, as the Submit left it (PENDING -> SUBMITTED
     // is always legal), and the sink sees both entries.
     const submitted = advance(after, onSubmit(after.state, SUBMIT) as OrderStateMachine.OrderState, after.fills, now)
-    this.add(submitted)
+    this.add(submitted, undefined, clientHash)
     const sequence = this.lastSequence + 1
     this.lastSequence += 2
     if (journal !== undefined) {
@@ -1110,7 +1120,8 @@ export class OrderManager {
     }
   }
 
-  private add(after: ManagedOrder, parentSlot?: Slot): void {
+  /** `clientHash`: the client order id's `ClientIndex.hash` if the caller has it (-1: not). */
+  private add(after: ManagedOrder, parentSlot?: Slot, clientHash = -1): void {
     const o = after.order
     const id = o.operationId
     const free = this.freeHandles
@@ -1127,7 +1138,8 @@ export class OrderManager {
       this.slots.delete(id)
       this.slots.set(id, slot)
     }
-    this.byClientOrderId.set(o.clientOrderId, slot)
+    const clients = this.byClientOrderId
+    clients.set(slot, o.clientOrderId, clientHash >= 0 ? clientHash : clients.hash(o.clientOrderId), this.table)
     this.live++
     const memo = this.memo
     entryOf(this.byStrategy, memo.strategy, o.strategyId, newSlotList).items.push(slot)
@@ -1179,11 +1191,9 @@ export class OrderManager {
   private rotate(): void {
     if (this.oldRefs === 0) {
       this.oldSlots = this.slots
-      this.oldByClientOrderId = this.byClientOrderId
       this.oldByVenueOrderId = this.byVenueOrderId
     } else {
       this.oldSlots = heldOf(this.slots, heldOf(this.oldSlots))
-      this.oldByClientOrderId = heldOf(this.byClientOrderId, heldOf(this.oldByClientOrderId))
       const venues = new Map<string, Map<string, Slot>>()
       this.oldByVenueOrderId.forEach((ids, venue) => {
         const held = heldOf(ids)
@@ -1199,7 +1209,6 @@ export class OrderManager {
     this.curRefs = 0
     this.gen++
     this.slots = new Map()
-    this.byClientOrderId = new Map()
     this.byVenueOrderId = new Map()
     this.memo.venueIds.value = undefined
     // A young copy of the slot table: a new slot stored into an old one takes V8's write
@@ -1218,7 +1227,6 @@ export class OrderManager {
   /** Forgets the previous generation: none of its orders is held. */
   private dropOld(): void {
     this.oldSlots = NO_SLOTS_MAP
-    this.oldByClientOrderId = NO_SLOTS_MAP
     this.oldByVenueOrderId = NO_VENUES_MAP
   }
 
@@ -1329,6 +1337,7 @@ export class OrderManager {
     this.stale++
     this.unref(s.gen)
     if (s.vgen >= 0) this.unref(s.vgen)
+    this.byClientOrderId.remove(s)
     const bucket = this.byStatus[s.status]!
     const last = bucket.pop()!
     if (last !== s.handle) {
@@ -1480,6 +1489,8 @@ class Slot {
   held = true
   /** The key-index generation its venue order id was indexed in; -1: none (see `OrderManager.rotate`). */
   vgen = -1
+  /** Its client order id's hash while the client order id index holds it (-1: not; see `ClientIndex`). */
+  clientHash = -1
   constructor(
     public record: ManagedOrder,
     readonly ordinal: number,
