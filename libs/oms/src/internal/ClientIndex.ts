@@ -6,7 +6,7 @@
  * Why not a `Map`: a derived client order id ("od" + 26 base32 digits of a 128-bit hash,
  * `Ids.clientOrderIdFor`) is a fresh 28-character string whose first use as a Map key costs
  * V8 a hash of every character (`String::ComputeAndSetRawHash`, ~400 instructions per order
- * under callgrind), while its digits already are a uniform hash: five of them are enough
+ * under callgrind), while its digits already are a uniform hash: four of them are enough
  * here. The manager's maps also start empty every key-index generation and grow
  * (`OrderedHashTable::Rehash`, ~100 instructions per key), and keep evicted orders' keys
  * until their generation goes. This table holds integers only (an `Int32Array`): storing
