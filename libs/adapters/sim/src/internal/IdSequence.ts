@@ -7,7 +7,7 @@
  * instructions per id, a write barrier's slow path among them); here an id is one string
  * concatenation.
  *
- * The backtest's operation ids (libs/backtest, `NumberedIds`) are the same kind of text made
+ * The backtest's operation ids (libs/domain, `Ids.NumberedOperationIds`) are the same kind of text made
  * another way on purpose: from their char codes, as one flat string. Those are longer than
  * 12 characters, so a concatenation would be a rope, copied flat again the first time the id
  * keys a Map. Venue order ids (`O<n>`) are short, so flat either way; trade ids
