@@ -46,7 +46,7 @@ export const keyHash = (key: string): number => {
 }
 
 /** A hash of every character of `key` (FNV-1a's steps, then mixed), as `keyHash`'s. */
-export const wholeHash = (key: string): number => {
+const wholeHash = (key: string): number => {
   const n = key.length
   let h = n
   for (let i = 0; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)

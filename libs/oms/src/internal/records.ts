@@ -25,7 +25,6 @@ export const created = (order: Order.UnifiedOrder): ManagedOrder => ({
 /** Shared by every order without fills (records never mutate their arrays). */
 const NO_FILLS: ReadonlyArray<Fill.Fill> = []
 
-
 /** The places `OrderStateMachine.averageFillPrice` rounds to by default (what `project` matches). */
 const AVERAGE_SCALE = 18
 
