@@ -34,7 +34,8 @@ import type { JournalEvent, LifecycleEvent, OrderJournalEntry } from "./OrderJou
 import { limitOf, matches, type OrderQuery } from "./OrderQuery.js"
 import type { OrderRequest } from "./OrderRequest.js"
 import { ClientIndex } from "./internal/ClientIndex.js"
-import { advance, appendFill, created, replay } from "./internal/records.js"
+import { KeyIndex } from "./internal/KeyIndex.js"
+import { advance, appendFill, createdChecked, replay } from "./internal/records.js"
 import { isTerminalIndex, statusIndex } from "./internal/status.js"
 
 /** Finds an instrument by canonical id; a `Map<string, InstrumentSpec>` is one. */
@@ -181,47 +182,33 @@ export const requestDifferences = (order: Order.UnifiedOrder, r: OrderRequest, v
 /** Index-list tombstones allowed per held order before a sweep (see `sweepIfDue`). */
 const STALE_FACTOR = 2
 
-/** The fewest keys a generation of the key indexes takes (see `rotate`): a power of two. */
-const GENERATION = 1024
+/** The fewest orders added between two young copies of the slot table (see `add`). */
+const COPY_EVERY = 1024
 
-/** Keys per generation for `live` held orders: a power of two (a Map's table is full at one) of at least 1.5 times them. */
-const generationSize = (live: number): number => {
-  let n = GENERATION
+/** Orders added between two young copies of the slot table for `live` held orders: at least 1.5 times them. */
+const copyInterval = (live: number): number => {
+  let n = COPY_EVERY
   while (n < live + (live >> 1)) n *= 2
   return n
 }
 
-/** What an index of the previous generation is once none of its entries is held. */
-const NO_SLOTS_MAP: Map<string, Slot> = new Map()
-const NO_VENUES_MAP: Map<string, Map<string, Slot>> = new Map()
-
 /** The unified order manager; see the module comment. */
 export class OrderManager {
-  // The key indexes by operation id and venue order id. An evicted order stays in them as a
-  // stale entry (its slot is no longer `held`, so every lookup treats it as absent):
-  // deleting an order's keys when it is evicted touches its cold strings and map entries
-  // (several cache misses per order, the larger part of eviction's cost). With a bound, the
-  // indexes come in two generations (see `rotate`): new keys go into the current one, and the
-  // previous one is dropped whole once none of its orders is held, so stale keys leave
-  // without a delete or a rebuild.
-  /** Every order of the current generation, in creation (or load) order; a slot is updated in place as its order changes. */
-  private slots = new Map<string, Slot>()
+  // The key indexes: tables of the manager's own of hashes and handles (see `KeyIndex` and
+  // `ClientIndex`), from which an evicted order is removed at once, from the hash each keeps
+  // by handle: no string is read, so eviction touches nothing but the order's slot.
+  /** Held orders by operation id. */
+  private readonly byOperationId = new KeyIndex(false)
   /**
    * Held orders by client order id: a table of the manager's own of hashes and handles (see
    * `ClientIndex`), from which an evicted order is removed at once (no string read).
    */
   private readonly byClientOrderId = new ClientIndex()
-  /** Venue, then venue order id: venue order ids are unique per venue only. */
-  private byVenueOrderId = new Map<string, Map<string, Slot>>()
-  /** The previous generation's indexes (empty once `oldRefs` is 0), its orders before the current one's. */
-  private oldSlots = NO_SLOTS_MAP
-  private oldByVenueOrderId = NO_VENUES_MAP
-  /** The current generation's number (`Slot.gen` of the orders it indexed) and key capacity. */
-  private gen = 0
-  private genSize = GENERATION
-  /** Held orders' entries in the current and previous generations (keys and venue order ids counted apart). */
-  private curRefs = 0
-  private oldRefs = 0
+  /** Held orders by venue and venue order id (venue order ids are unique per venue only). */
+  private readonly byVenueOrderId = new KeyIndex(true)
+  /** Orders added since the slot table was last copied, and how many the next copy waits for (see `add`). */
+  private sinceCopy = 0
+  private copyEvery = COPY_EVERY
   /** Orders held (the key indexes' live entries), and evicted ones still tombstones in the index lists. */
   private live = 0
   private stale = 0
@@ -232,6 +219,8 @@ export class OrderManager {
    */
   private declare missId: string | undefined
   private declare missAt: number
+  /** `missId`'s hash in the operation id index (hashed once for the lookup and the order's `add`). */
+  private declare missHash: number
   /**
    * The handle of the order added last (a lookup cache, non-enumerable as `missId`): a
    * venue's Accept and Fill mostly answer the order just sent. A small integer, so storing
@@ -245,7 +234,7 @@ export class OrderManager {
   private readonly byVenue = new Map<string, SlotList>()
   private readonly byInstrument = new Map<string, SlotList>()
   /**
-   * The index lists and venue-order-id map last written, by key (a cache, not state:
+   * The index lists last written, by key (a cache, not state:
    * non-enumerable, set in the constructor, as `missId`). Not `#private` fields: V8 read them
    * slower here than the rest of the manager cost (the OMS benchmark lost a quarter).
    */
@@ -257,8 +246,8 @@ export class OrderManager {
    * evicted. The status buckets and the finished queue hold handles, not slots: a young slot
    * stored into their long-lived arrays took V8's write barrier slow path (~58 instructions)
    * on every status move and every finished tree, where a small integer takes none; the
-   * table takes one such store per order, while it is old: `rotate` replaces it with a copy
-   * (a young array) every generation, so in a bounded workload it seldom is.
+   * table takes one such store per order, while it is old: `add` replaces it with a copy
+   * (a young array) every `copyEvery` orders, so in a bounded workload it seldom is.
    */
   private table: Array<Slot | undefined> = []
   private readonly freeHandles: Array<number> = []
@@ -291,6 +280,7 @@ export class OrderManager {
     this.bounded = this.limit !== Number.POSITIVE_INFINITY
     Object.defineProperty(this, "missId", { value: undefined, writable: true, enumerable: false })
     Object.defineProperty(this, "missAt", { value: -1, writable: true, enumerable: false })
+    Object.defineProperty(this, "missHash", { value: -1, writable: true, enumerable: false })
     Object.defineProperty(this, "lastHandle", { value: 0, writable: true, enumerable: false })
     Object.defineProperty(this, "memo", { value: new IndexMemo(), writable: false, enumerable: false })
   }
@@ -316,10 +306,12 @@ export class OrderManager {
 
   /** The held order recorded under `operationId`. */
   get(operationId: string): ManagedOrder | undefined {
-    const s = this.slot(operationId)
+    const h = this.byOperationId.hash(operationId)
+    const s = this.slotHashed(operationId, h)
     if (s === undefined) {
       this.missId = operationId
       this.missAt = this.nextOrdinal
+      this.missHash = h
     }
     return s?.record
   }
@@ -364,9 +356,11 @@ export class OrderManager {
     }
     if (driver !== undefined) return this.collect(driver, query, limit)
     if (query.statuses === undefined && query.nonTerminal !== true) {
-      if (this.oldRefs === 0) return this.collect(this.slots.values(), query, limit)
-      const found = this.collect(this.oldSlots.values(), query, limit)
-      return found.length < limit ? found.concat(this.collect(this.slots.values(), query, limit - found.length)) : found
+      // Every held order, in creation order (the slot table reuses evicted orders' handles).
+      const all: Array<Slot> = []
+      for (const s of this.table) if (s !== undefined) all.push(s)
+      all.sort((a, b) => a.ordinal - b.ordinal)
+      return this.collect(all, query, limit)
     }
     // Status buckets are reordered as orders move between them: gather, then sort by creation.
     const statuses = query.statuses ?? NON_TERMINAL
@@ -394,14 +388,14 @@ export class OrderManager {
     return this.slot(operationId)?.children ?? this.orphans.get(operationId)
   }
 
-  /** The held order's slot under an operation id (a stale entry is absent). */
-  // A key found in the current generation is never held in the previous one as well (a held
-  // key is never added again; a loaded order's key replaces the entry as a set would), so the
-  // previous one is asked only for keys the current one lacks, and only while it holds orders.
+  /** The held order's slot under an operation id. */
   private slot(operationId: string): Slot | undefined {
-    let s = this.slots.get(operationId)
-    if (s === undefined && this.oldRefs !== 0) s = this.oldSlots.get(operationId)
-    return s !== undefined && s.held === true ? s : undefined
+    return this.slotHashed(operationId, this.byOperationId.hash(operationId))
+  }
+
+  /** `slot` with the id's hash (`KeyIndex.hash`) at hand. */
+  private slotHashed(operationId: string, h: number): Slot | undefined {
+    return this.byOperationId.get(operationId, undefined, h, this.table)
   }
 
   private byClient(clientOrderId: string): Slot | undefined {
@@ -428,12 +422,8 @@ export class OrderManager {
   }
 
   private byVenueOrder(venue: string, venueOrderId: string): Slot | undefined {
-    // The venue's map from the memo when it is the one `indexVenueOrderId` wrote last (the usual case).
-    const last = this.memo.venueIds
-    const ids = last.key === venue && last.value !== undefined ? last.value : this.byVenueOrderId.get(venue)
-    let s = ids?.get(venueOrderId)
-    if (s === undefined && this.oldRefs !== 0) s = this.oldByVenueOrderId.get(venue)?.get(venueOrderId)
-    return s !== undefined && s.held === true ? s : undefined
+    const index = this.byVenueOrderId
+    return index.get(venueOrderId, venue, index.hashVenue(venue, venueOrderId), this.table)
   }
 
   private collect(slots: Iterable<Slot>, query: OrderQuery, limit: number): Array<ManagedOrder> {
@@ -580,7 +570,9 @@ export class OrderManager {
     }
     // A caller that just looked the id up and found nothing (the core does, before its risk
     // check) is not charged a second lookup: no order was added since (`nextOrdinal` counts adds).
-    const existing = operationId === this.missId && this.missAt === this.nextOrdinal ? undefined : this.slot(operationId)
+    const missed = operationId === this.missId && this.missAt === this.nextOrdinal
+    const opHash = missed ? this.missHash : this.byOperationId.hash(operationId)
+    const existing = missed ? undefined : this.slotHashed(operationId, opHash)
     // (Read after the operation id's check: a malformed request may be anything.)
     const venue = request.venue ?? defaultVenue
     if (existing !== undefined) {
@@ -639,7 +631,7 @@ export class OrderManager {
       updatedAt: now,
       rejectReason: undefined
     }
-    const after = created(order)
+    const after = createdChecked(order)
     if (d !== undefined) {
       this.stage(d, parent, undefined, after, d.journal === true ? { _tag: "Created", order } : undefined, now)
       return { order: after, created: true }
@@ -655,7 +647,7 @@ export class OrderManager {
     // Created and submitted: the order is installed once, as the Submit left it (PENDING -> SUBMITTED
     // is always legal), and the sink sees both entries.
     const submitted = advance(after, onSubmit(after.state, SUBMIT) as OrderStateMachine.OrderState, after.fills, now)
-    this.add(submitted, undefined, clientHash)
+    this.add(submitted, undefined, clientHash, opHash)
     const sequence = this.lastSequence + 1
     this.lastSequence += 2
     if (journal !== undefined) {
@@ -676,14 +668,20 @@ export class OrderManager {
     if (slot === undefined) return notFound(`operationId=${operationId}`)
     const m = slot.record
     const tag = (event as { _tag?: unknown } | null)?._tag
+    /** An Accept's (venue, venue order id) hash in the venue order id index (-1: none). */
+    let venueHash = -1
     switch (tag) {
       case "Accept": {
         if (slot.children !== undefined) {
           return rejected("ParentOrder", operationId, "An order worked by child orders is never accepted by a venue")
         }
         const venue = m.order.venue
+        if (venue === undefined) break
         const venueOrderId = (event as OrderEvent.Accept).venueOrderId
-        const owner = venue === undefined ? undefined : this.byVenueOrder(venue, venueOrderId)
+        // Hashed once for the check and the index (`commitOne`).
+        const index = this.byVenueOrderId
+        venueHash = index.hashVenue(venue, venueOrderId)
+        const owner = index.get(venueOrderId, venue, venueHash, this.table)
         if (owner !== undefined && owner !== slot) {
           return rejected(
             "VenueOrderIdInUse",
@@ -749,7 +747,7 @@ export class OrderManager {
         return after
       }
     }
-    if (d === undefined) this.commitOne(slot, m, after, event, now)
+    if (d === undefined) this.commitOne(slot, m, after, event, now, venueHash)
     else this.stage(d, slot, m, after, event, now)
     return after
   }
@@ -968,16 +966,18 @@ export class OrderManager {
 
   /**
    * Commits one change checked just now (the hot path's usual case), as `install` does a
-   * draft of one: the record, the sequence, the journal sink, then eviction.
+   * draft of one: the record, the sequence, the journal sink, then eviction. `venueHash`: an
+   * Accept's (venue, venue order id) hash in the venue order id index, computed just now (-1: none).
    */
   private commitOne(
     slot: Slot | undefined,
     before: ManagedOrder | undefined,
     after: ManagedOrder,
     event: JournalEvent | undefined,
-    now: Time.EpochMillis
+    now: Time.EpochMillis,
+    venueHash = -1
   ): void {
-    this.put(slot, before, after)
+    this.put(slot, before, after, venueHash)
     const sequence = ++this.lastSequence
     const sink = this.options.journal
     if (sink !== undefined) {
@@ -1063,14 +1063,10 @@ export class OrderManager {
     this.unmatched.push(u)
   }
 
-  /** Indexes a venue order id (the venue's map is created on first use). */
-  private indexVenueOrderId(venue: string, venueOrderId: string, slot: Slot): void {
-    entryOf(this.byVenueOrderId, this.memo.venueIds, venue, newSlotMap).set(venueOrderId, slot)
-    if (this.bounded === true) {
-      if (slot.vgen >= 0) this.unref(slot.vgen)
-      slot.vgen = this.gen
-      this.curRefs++
-    }
+  /** Indexes a venue order id (`h`: its hash if the caller has it, -1: not). */
+  private indexVenueOrderId(venue: string, venueOrderId: string, slot: Slot, h = -1): void {
+    const index = this.byVenueOrderId
+    index.set(slot, venueOrderId, venue, h >= 0 ? h : index.hashVenue(venue, venueOrderId), this.table)
   }
 
   /** Moves `slot` to the bucket of `status`: the last of its old bucket takes its place. */
@@ -1090,9 +1086,9 @@ export class OrderManager {
   /**
    * Installs a record and keeps every index in step with it. `before` is the record it
    * replaces (undefined: a new order); `slot` is the order's slot when the caller has it, or
-   * for a new order its parent's (undefined: looked up).
+   * for a new order its parent's (undefined: looked up); `venueHash` as `commitOne`'s.
    */
-  private put(slot: Slot | undefined, before: ManagedOrder | undefined, after: ManagedOrder): void {
+  private put(slot: Slot | undefined, before: ManagedOrder | undefined, after: ManagedOrder, venueHash = -1): void {
     if (before === undefined) {
       this.add(after, slot)
       return
@@ -1116,28 +1112,24 @@ export class OrderManager {
       }
     }
     if (b.venueOrderId === undefined && o.venueOrderId !== undefined && o.venue !== undefined) {
-      this.indexVenueOrderId(o.venue, o.venueOrderId, s)
+      this.indexVenueOrderId(o.venue, o.venueOrderId, s, venueHash)
     }
   }
 
-  /** `clientHash`: the client order id's `ClientIndex.hash` if the caller has it (-1: not). */
-  private add(after: ManagedOrder, parentSlot?: Slot, clientHash = -1): void {
+  /**
+   * `clientHash`, `opHash`: the client order id's `ClientIndex.hash` and the operation id's
+   * `KeyIndex.hash` if the caller has them (-1: not).
+   */
+  private add(after: ManagedOrder, parentSlot?: Slot, clientHash = -1, opHash = -1): void {
     const o = after.order
     const id = o.operationId
     const free = this.freeHandles
     const handle = free.length > 0 ? free.pop()! : this.table.length
-    const slot = new Slot(after, this.nextOrdinal++, statusIndex(o.status), handle, this.gen)
+    const slot = new Slot(after, this.nextOrdinal++, statusIndex(o.status), handle)
     this.table[handle] = slot
     this.lastHandle = handle
-    // A key already present is an evicted order's stale entry (a held one is refused before
-    // this): `set` replaced it in place, so it is moved to the end, to keep the creation order
-    // that iterating `slots` gives. (Comparing sizes costs no second lookup.)
-    const size = this.slots.size
-    this.slots.set(id, slot)
-    if (this.slots.size === size) {
-      this.slots.delete(id)
-      this.slots.set(id, slot)
-    }
+    const ops = this.byOperationId
+    ops.set(slot, id, undefined, opHash >= 0 ? opHash : ops.hash(id), this.table)
     const clients = this.byClientOrderId
     clients.set(slot, o.clientOrderId, clientHash >= 0 ? clientHash : clients.hash(o.clientOrderId), this.table)
     this.live++
@@ -1169,65 +1161,17 @@ export class OrderManager {
     const bucket = this.byStatus[slot.status]!
     slot.statusAt = bucket.length
     bucket.push(handle)
+    if (o.venue !== undefined && o.venueOrderId !== undefined) this.indexVenueOrderId(o.venue, o.venueOrderId, slot)
     if (this.bounded === true) {
-      this.curRefs++
-      if (o.venue !== undefined && o.venueOrderId !== undefined) this.indexVenueOrderId(o.venue, o.venueOrderId, slot)
       this.track(slot, kids)
-      if (this.slots.size >= this.genSize) this.rotate()
-    } else if (o.venue !== undefined && o.venueOrderId !== undefined) this.indexVenueOrderId(o.venue, o.venueOrderId, slot)
-  }
-
-  /**
-   * Starts a new generation of the key indexes once the current one holds `genSize` keys (a
-   * power of two: its table is then full, and a new map never doubles past it). The current
-   * indexes become the previous ones; the previous ones, in a bounded workload long evicted
-   * by now, are dropped (`unindex` drops them as soon as their last order leaves). If some
-   * of their orders are still held (orders working for longer than a generation), both
-   * generations' held entries are copied into one, in creation order: the rebuild every
-   * rotation did before generations. Measured against that rebuild (`npm run count -- backtest`):
-   * the maps no longer regrow from the held orders to past the next power of two after each
-   * rebuild (`OrderedHashTable::Rehash`), and no held key is re-inserted.
-   */
-  private rotate(): void {
-    if (this.oldRefs === 0) {
-      this.oldSlots = this.slots
-      this.oldByVenueOrderId = this.byVenueOrderId
-    } else {
-      this.oldSlots = heldOf(this.slots, heldOf(this.oldSlots))
-      const venues = new Map<string, Map<string, Slot>>()
-      this.oldByVenueOrderId.forEach((ids, venue) => {
-        const held = heldOf(ids)
-        if (held.size > 0) venues.set(venue, held)
-      })
-      this.byVenueOrderId.forEach((ids, venue) => {
-        const held = heldOf(ids, venues.get(venue))
-        if (held.size > 0) venues.set(venue, held)
-      })
-      this.oldByVenueOrderId = venues
+      // A young copy of the slot table: a new slot stored into an old one takes V8's write
+      // barrier slow path (~55 instructions an order); the copy is a few per order, once in a while.
+      if (++this.sinceCopy >= this.copyEvery) {
+        this.table = this.table.slice()
+        this.sinceCopy = 0
+        this.copyEvery = copyInterval(this.live)
+      }
     }
-    this.oldRefs += this.curRefs
-    this.curRefs = 0
-    this.gen++
-    this.slots = new Map()
-    this.byVenueOrderId = new Map()
-    this.memo.venueIds.value = undefined
-    // A young copy of the slot table: a new slot stored into an old one takes V8's write
-    // barrier slow path (~55 instructions an order); the copy is a few per order, once a generation.
-    this.table = this.table.slice()
-    this.genSize = generationSize(this.live)
-    if (this.oldRefs === 0) this.dropOld()
-  }
-
-  /** One held entry less in generation `gen` (an evicted order's, or a venue order id indexed again). */
-  private unref(gen: number): void {
-    if (gen === this.gen) this.curRefs--
-    else if (--this.oldRefs === 0) this.dropOld()
-  }
-
-  /** Forgets the previous generation: none of its orders is held. */
-  private dropOld(): void {
-    this.oldSlots = NO_SLOTS_MAP
-    this.oldByVenueOrderId = NO_VENUES_MAP
   }
 
   // -------------------------------------------------------------------------------------
@@ -1328,15 +1272,15 @@ export class OrderManager {
 
   /**
    * Takes an evicted order out of every index (its tree goes with it, so no parent keeps it):
-   * out of its status bucket, a tombstone in its index lists, a stale entry in the key indexes
-   * (see `rotate`). Reads only the slot: the order's record and strings are long cold.
+   * out of its status bucket and key indexes, a tombstone in its index lists. Reads only the
+   * slot: the order's record and strings are long cold.
    */
   private unindex(s: Slot): void {
     s.held = false
     this.live--
     this.stale++
-    this.unref(s.gen)
-    if (s.vgen >= 0) this.unref(s.vgen)
+    this.byOperationId.remove(s.handle)
+    this.byVenueOrderId.remove(s.handle)
     this.byClientOrderId.remove(s)
     const bucket = this.byStatus[s.status]!
     const last = bucket.pop()!
@@ -1353,8 +1297,7 @@ export class OrderManager {
   /**
    * Sweeps the index lists' tombstones once they outnumber the held orders `STALE_FACTOR`
    * times (and 1,024): one read of each evicted slot (the passes after the first find it in
-   * cache), and no list holds more than about three times the held orders plus 1,024. (The
-   * key indexes' stale entries leave with their generation, see `rotate`.)
+   * cache), and no list holds more than about three times the held orders plus 1,024.
    */
   private sweepIfDue(): void {
     if (this.stale > 1024 && this.stale > STALE_FACTOR * this.live) this.sweep()
@@ -1485,10 +1428,8 @@ class Slot {
   open = 0
   /** The tree's position in the finished queue, -1 when not queued. */
   queuedAt = -1
-  /** False once evicted: the index lists keep it as a tombstone until swept, the key indexes as a stale entry until its generation is dropped. */
+  /** False once evicted: the index lists keep it as a tombstone until swept. */
   held = true
-  /** The key-index generation its venue order id was indexed in; -1: none (see `OrderManager.rotate`). */
-  vgen = -1
   /** Its client order id's hash while the client order id index holds it (-1: not; see `ClientIndex`). */
   clientHash = -1
   constructor(
@@ -1496,9 +1437,7 @@ class Slot {
     readonly ordinal: number,
     status: number,
     /** Its index in the manager's slot table while held. */
-    readonly handle: number,
-    /** The key-index generation its operation and client order ids were indexed in. */
-    readonly gen: number
+    readonly handle: number
   ) {
     this.status = status
     this.root = this
@@ -1516,15 +1455,13 @@ class Slot {
 const RELEASED = Object.freeze({}) as ManagedOrder
 
 /**
- * What `add` and `indexVenueOrderId` last wrote to, by key: orders mostly repeat the last
- * strategy, instrument and venue. `sweep` forgets the lists (it may drop them), `rotate`
- * the venue-order-id map (it starts new ones).
+ * What `add` last wrote to, by key: orders mostly repeat the last strategy, instrument and
+ * venue. `sweep` forgets the lists (it may drop them).
  */
 class IndexMemo {
   readonly strategy = new Last<SlotList>()
   readonly instrument = new Last<SlotList>()
   readonly venue = new Last<SlotList>()
-  readonly venueIds = new Last<Map<string, Slot>>()
 }
 
 /** The entry an index last gave, and its key. */
@@ -1549,19 +1486,10 @@ const entryOf = <V>(index: Map<string, V>, last: Last<V>, key: string, make: () 
 }
 
 const newSlotList = (): SlotList => new SlotList()
-const newSlotMap = (): Map<string, Slot> => new Map()
 
 /** An index list in creation order (evicted slots stay as tombstones until `sweep`). */
 class SlotList {
   readonly items: Array<Slot> = []
-}
-
-/** The held entries of a key index, in its order, appended to `out` (default: a new map). */
-const heldOf = <K>(index: Map<K, Slot>, out: Map<K, Slot> = new Map<K, Slot>()): Map<K, Slot> => {
-  index.forEach((s, k) => {
-    if (s.held === true) out.set(k, s)
-  })
-  return out
 }
 
 /** Points every slot of `top`'s subtree at `root`. */

@@ -259,19 +259,20 @@ describe("retainTerminal", () => {
     }
     expect(manager.evicted).toBe(evicted.length)
     expect(manager.size).toBe(working + 10)
-    // Internal lists: tombstones are swept with the key indexes' stale entries, once those
-    // outnumber the held orders twice and 1,024, so no list keeps more dead entries than that.
+    // Internal lists: tombstones are swept once they outnumber the held orders twice and
+    // 1,024, so no list keeps more dead entries than that.
     const internals = manager as unknown as {
       byStrategy: Map<string, { items: Array<unknown> }>
-      slots: Map<string, unknown>
+      byOperationId: { size: number }
+      byVenueOrderId: { size: number }
     }
     for (const [key, list] of internals.byStrategy) {
       const held = manager.query({ strategyId: strategy(key), limit: 100_000 }).length
       expect(list.items.length - held).toBeLessThanOrEqual(Math.max(1_024, 2 * manager.size) + 1)
     }
-    // Evicted orders' keys are dropped in batches (\`compact\`): never more stale entries than
-    // twice the held ones plus 1,024, so the key index stays bounded however many orders pass through.
-    expect(internals.slots.size).toBeLessThanOrEqual(3 * manager.size + 1_025)
+    // Evicted orders' keys leave the key indexes at once: they hold exactly the held orders.
+    expect(internals.byOperationId.size).toBe(manager.size)
+    expect(internals.byVenueOrderId.size).toBe(manager.query({ limit: 100_000 }).filter((m) => m.order.venueOrderId !== undefined).length)
     // Queries still come in creation order.
     const all = ids(manager.query({}))
     expect(all).toEqual([...all].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))))
@@ -313,11 +314,11 @@ describe("retainTerminal", () => {
     expect(r._tag === "Applied" && r.order.order.status).toBe("FILLED")
   })
 
-  it("drops a generation of the key indexes once its orders are gone, and keeps one an order still works in", () => {
+  it("keeps the key indexes of an order working while thousands pass, and only the held orders' keys", () => {
     const { manager, now } = setup(2)
-    const internals = manager as unknown as { oldSlots: Map<string, unknown>; slots: Map<string, unknown> }
-    // An order accepted first and left working while 2,500 others pass: it outlives two
-    // generations (1,024 keys each), so the second rotation copies it forward.
+    const internals = manager as unknown as { byOperationId: { size: number }; byVenueOrderId: { size: number } }
+    // An order accepted first and left working while 2,500 others pass (the slot table is
+    // copied young twice meanwhile, and its handles reused).
     right(manager.create(limitBuy("long"), now()))
     right(manager.apply("long", { _tag: "Submit" }, now()))
     for (let i = 0; i < 2_500; i++) {
@@ -325,7 +326,8 @@ describe("retainTerminal", () => {
       fill(manager, now, `g${i}`)
       if (i === 700) right(manager.apply("long", { _tag: "Accept", venueOrderId: voi("v-long") }, now()))
     }
-    expect(internals.slots.size).toBeLessThanOrEqual(1_024)
+    expect(internals.byOperationId.size).toBe(3)
+    expect(internals.byVenueOrderId.size).toBe(3)
     const long = manager.get("long")!
     expect(manager.getByClientOrderId(Ids.clientOrderIdFor("long"))).toBe(long)
     expect(manager.getByVenueOrderId("BINANCE-SPOT", "v-long")).toBe(long)
@@ -337,25 +339,25 @@ describe("retainTerminal", () => {
     expect(manager.get("g5")!.order.status).toBe("PENDING")
     expect(ids(manager.query({}))).toEqual(["long", "g2498", "g2499", "g5"])
     cancel(manager, now, "g5")
-    // Once "long" is evicted, nothing of the previous generation is held: it is dropped whole.
-    expect(internals.oldSlots.size).toBeGreaterThan(0)
     right(manager.recordFill(fillOf("long", "t-long", "0.5", "65000"), now()))
-    expect(internals.oldSlots.size).toBeGreaterThan(0)
     for (const id of ["last1", "last2"]) {
       right(manager.create(limitBuy(id), now()))
       cancel(manager, now, id)
     }
+    // Once "long" is evicted, its keys are gone from the indexes.
     expect(manager.get("long")).toBeUndefined()
-    expect(internals.oldSlots.size).toBe(0)
+    expect(manager.getByVenueOrderId("BINANCE-SPOT", "v-long")).toBeUndefined()
+    expect(internals.byOperationId.size).toBe(2)
+    expect(internals.byVenueOrderId.size).toBe(0)
     expect(ids(manager.query({}))).toEqual(["last1", "last2"])
     expect(manager.getByClientOrderId(Ids.clientOrderIdFor("last1"))!.order.status).toBe("CANCELLED")
   })
 
-  it("answers and indexes an order's first Accept on the hot path as a checked plan does, across generations", () => {
+  it("answers and indexes an order's first Accept on the hot path as a checked plan does, as orders pass", () => {
     // The try* path commits a first Accept at once; planApply stages it in a plan. One script
-    // through both: fresh ids, ids of working orders (this generation and the previous one), of
-    // evicted orders (stale entries), and Accepts the state machine refuses (never submitted,
-    // rejected), with ids in use or not.
+    // through both: fresh ids, ids of working orders (one working since the start), of
+    // evicted orders, and Accepts the state machine refuses (never submitted, rejected), with
+    // ids in use or not.
     const a = setup(2)
     const b = setup(2)
     // Every index and table alike (the options differ: each has its own sinks).
@@ -378,12 +380,12 @@ describe("retainTerminal", () => {
     const submit = (id: string) => both((m, now) => right(m.apply(id, { _tag: "Submit" }, now())))
     const create = (id: string) => both((m, now) => right(m.create(limitBuy(id), now())))
     const finish = (id: string) => both((m, now) => right(m.recordFill(fillOf(id, `t-${id}`, "0.5", "65000"), now())))
-    // Working since the first generation, and accepted there: its id is held in the previous generation later.
+    // Working since the start, and accepted there: its venue order id stays held throughout.
     create("long")
     submit("long")
     expect(accept("long", "v-long")).not.toBeInstanceOf(Error)
     let refused = 0
-    let newGenerations = 0
+    let heldReuses = 0
     for (let i = 0; i < 2_600; i++) {
       const id = `g${i}`
       create(id)
@@ -401,15 +403,16 @@ describe("retainTerminal", () => {
         refused++
         continue
       }
-      // A new generation's first Accept with an id held in the previous one: refused, and no
-      // venue map is left behind by it.
-      const fresh = (m: OrderManager.OrderManager) => (m as unknown as { byVenueOrderId: Map<string, unknown> }).byVenueOrderId.size === 0
-      if (fresh(a.manager) && a.manager.get("long") !== undefined) {
+      // An Accept with the venue order id of the order working since the start: refused, and
+      // the index unchanged by it.
+      const indexed = (m: OrderManager.OrderManager) => (m as unknown as { byVenueOrderId: { size: number } }).byVenueOrderId.size
+      if (i % 1_000 === 500 && a.manager.get("long") !== undefined) {
+        const before = indexed(a.manager)
         expect(accept(id, "v-long")).toBeInstanceOf(Error)
         refused++
-        expect(fresh(a.manager)).toBe(true)
+        expect(indexed(a.manager)).toBe(before)
         expect(state(a.manager)).toStrictEqual(state(b.manager))
-        newGenerations++
+        heldReuses++
       }
       // Every 13th reuses an id: the long-working order's, a working neighbour's, or an evicted one's.
       const reuse = i % 13 === 0 ? ["v-long", `v-g${i - 1}`, `v-g${i - 400}`][(i / 13) % 3]! : undefined
@@ -419,7 +422,7 @@ describe("retainTerminal", () => {
       if (i > 0 && a.manager.get(`g${i - 1}`)?.order.status === "ACCEPTED") finish(`g${i - 1}`)
     }
     expect(refused).toBeGreaterThan(150)
-    expect(newGenerations).toBe(2)
+    expect(heldReuses).toBe(3)
     expect(a.manager.evicted).toBeGreaterThan(2_000)
     expect(a.journal).toEqual(b.journal)
     expect(a.evicted).toEqual(b.evicted)

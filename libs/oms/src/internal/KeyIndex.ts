@@ -1,0 +1,237 @@
+/**
+ * The order manager's indexes by operation id and by (venue, venue order id): open-addressing
+ * hash tables (linear probing, deletion by backward shift) of small integers only, as
+ * `ClientIndex` is for client order ids, each entry a key's hash and its order's handle.
+ *
+ * Why not a `Map`: every order brings a fresh operation id and a fresh venue order id, and a
+ * `Map` hashes each over every character on first use (`String::ComputeAndSetRawHash`), walks
+ * bucket chains of same-length keys with full string comparisons (`StringEqual`: the
+ * backtest's ids share their `trade-driven-` prefix), and grows from empty after every
+ * rebuild or generation (`OrderedHashTable::Rehash`). Here a key is hashed from its last
+ * `TAIL` characters and its length (sequential ids differ there), entries are compared by
+ * hash first, and an evicted order's entry is removed at once from the hash kept by its
+ * handle (no string read), so the table grows only with the orders held; it holds integers
+ * only, so storing into it takes no write barrier however old it is.
+ *
+ * Should keys not differ in their tails (ids of another making), a long probe switches the
+ * table to hashing every key whole, for good.
+ */
+
+/** What the table indexes: a slot with its handle and its order's keys. */
+export interface Keyed {
+  readonly handle: number
+  readonly record: {
+    readonly order: { readonly operationId: string; readonly venue?: string | undefined; readonly venueOrderId?: string | undefined }
+  }
+}
+
+/** Entries of the smallest table (a power of two). */
+const MIN_CAPACITY = 1024
+
+/** Probes past which `set` makes the table hash every key whole. */
+const LONG_PROBE = 64
+
+/** Characters of a key's end that its hash reads (unless the table hashes whole). */
+const TAIL = 6
+
+/** FNV-1a's steps over `key[from, n)`, from `h`. */
+const steps = (key: string, from: number, n: number, h: number): number => {
+  for (let i = from; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
+  return h
+}
+
+/** Mixed to 30 non-negative bits. */
+const mix = (h: number): number => {
+  h = Math.imul(h ^ (h >>> 15), 0x9e3779b1)
+  return (h ^ (h >>> 16)) & 0x3fffffff
+}
+
+/** A key's hash from its length and last `TAIL` characters (every character when `whole`). */
+export const tailHash = (key: string, whole: boolean): number => {
+  const n = key.length
+  return mix(steps(key, whole === true || n <= TAIL ? 0 : n - TAIL, n, n))
+}
+
+/** A venue order id's hash with its venue's (length and first character; every character when `whole`). */
+export const venueHash = (venue: string, venueOrderId: string, whole: boolean): number => {
+  const n = venueOrderId.length
+  const h = steps(venueOrderId, whole === true || n <= TAIL ? 0 : n - TAIL, n, n)
+  return mix(whole === true ? steps(venue, 0, venue.length, h) : Math.imul(h ^ ((venue.length << 16) | venue.charCodeAt(0)), 0x01000193))
+}
+
+export class KeyIndex {
+  /** Entry i: `[2i]` its key's hash, `[2i + 1]` its slot's handle + 1 (0: empty). */
+  private table = new Int32Array(2 * MIN_CAPACITY)
+  private mask = MIN_CAPACITY - 1
+  private live = 0
+  /** The hash each handle is indexed under (-1: not indexed). */
+  private hashes = new Int32Array(MIN_CAPACITY).fill(-1)
+  /** Every key hashed whole, after a long probe. */
+  private whole = false
+
+  /** `byVenue`: keyed by (venue, venue order id); otherwise by operation id. */
+  constructor(private readonly byVenue: boolean) {}
+
+  /** How many keys the table holds. */
+  get size(): number {
+    return this.live
+  }
+
+  /** The hash `get` and `set` take for an operation id. */
+  hash(key: string): number {
+    return tailHash(key, this.whole)
+  }
+
+  /** The hash `get` and `set` take for a venue's order id. */
+  hashVenue(venue: string, venueOrderId: string): number {
+    return venueHash(venue, venueOrderId, this.whole)
+  }
+
+  /** Whether the slot with this handle is indexed. */
+  has(handle: number): boolean {
+    return handle < this.hashes.length && this.hashes[handle]! >= 0
+  }
+
+  private matches(s: Keyed, key: string, venue: string | undefined): boolean {
+    const o = s.record.order
+    return this.byVenue === true ? o.venueOrderId === key && o.venue === venue : o.operationId === key
+  }
+
+  /** The slot indexed under `key` (and `venue`, by venue), hashed `h`, found in `slots` by its handle; or undefined. */
+  get<S extends Keyed>(key: string, venue: string | undefined, h: number, slots: ReadonlyArray<S | undefined>): S | undefined {
+    const t = this.table
+    const mask = this.mask
+    let i = h & mask
+    for (;;) {
+      const e = t[2 * i + 1]!
+      if (e === 0) return undefined
+      if (t[2 * i] === h) {
+        const s = slots[e - 1]!
+        if (this.matches(s, key, venue)) return s
+      }
+      i = (i + 1) & mask
+    }
+  }
+
+  /**
+   * Indexes `slot` under `key` (and `venue`), hashed `h`, replacing the slot indexed there
+   * (which is then not indexed); a slot indexed under another key leaves it first.
+   */
+  set<S extends Keyed>(slot: S, key: string, venue: string | undefined, h: number, slots: ReadonlyArray<S | undefined>): void {
+    const handle = slot.handle
+    if (handle >= this.hashes.length) this.growHashes(handle)
+    else if (this.hashes[handle]! >= 0) this.remove(handle)
+    // The usual case here (an empty entry within a few probes, no entry of the same hash).
+    if (2 * (this.live + 1) <= this.mask + 1) {
+      const t = this.table
+      const mask = this.mask
+      let i = h & mask
+      for (let probes = 0; probes < 8; probes++) {
+        const e = t[2 * i + 1]!
+        if (e === 0) {
+          t[2 * i] = h
+          t[2 * i + 1] = handle + 1
+          this.hashes[handle] = h
+          this.live++
+          return
+        }
+        if (t[2 * i] === h) break
+        i = (i + 1) & mask
+      }
+    }
+    this.setAny(slot, key, venue, h, slots)
+  }
+
+  private growHashes(handle: number): void {
+    let n = this.hashes.length
+    while (n <= handle) n *= 2
+    const hashes = new Int32Array(n).fill(-1)
+    hashes.set(this.hashes)
+    this.hashes = hashes
+  }
+
+  /** `set` in every case (the handle not indexed). */
+  private setAny<S extends Keyed>(slot: S, key: string, venue: string | undefined, h: number, slots: ReadonlyArray<S | undefined>): void {
+    if (2 * (this.live + 1) > this.mask + 1) this.resize(2 * (this.mask + 1), false, slots)
+    const t = this.table
+    const mask = this.mask
+    let i = h & mask
+    let probes = 0
+    for (;;) {
+      const e = t[2 * i + 1]!
+      if (e === 0) break
+      if (t[2 * i] === h) {
+        const s = slots[e - 1]!
+        if (this.matches(s, key, venue)) {
+          this.hashes[e - 1] = -1
+          t[2 * i + 1] = slot.handle + 1
+          this.hashes[slot.handle] = h
+          return
+        }
+      }
+      if (++probes > LONG_PROBE && this.whole !== true) {
+        this.whole = true
+        this.resize(this.mask + 1, true, slots)
+        this.setAny(slot, key, venue, this.byVenue === true ? venueHash(venue!, key, true) : tailHash(key, true), slots)
+        return
+      }
+      i = (i + 1) & mask
+    }
+    t[2 * i] = h
+    t[2 * i + 1] = slot.handle + 1
+    this.hashes[slot.handle] = h
+    this.live++
+  }
+
+  /** Takes the slot with this handle out of the index (nothing if it is not indexed). */
+  remove(handle: number): void {
+    if (handle >= this.hashes.length) return
+    const h = this.hashes[handle]!
+    if (h < 0) return
+    this.hashes[handle] = -1
+    const t = this.table
+    const mask = this.mask
+    const e = handle + 1
+    let i = h & mask
+    while (t[2 * i + 1] !== e) i = (i + 1) & mask
+    // Backward shift: each later entry of the run that may sit at `i` (its home is not in (i, j]) moves there.
+    let j = i
+    for (;;) {
+      j = (j + 1) & mask
+      const f = t[2 * j + 1]!
+      if (f === 0) break
+      const home = t[2 * j]! & mask
+      if (i <= j ? i < home && home <= j : i < home || home <= j) continue
+      t[2 * i] = t[2 * j]!
+      t[2 * i + 1] = f
+      i = j
+    }
+    t[2 * i] = 0
+    t[2 * i + 1] = 0
+    this.live--
+  }
+
+  /** A table of `capacity` entries for the live ones (their hashes recomputed whole from their keys when `rehash`). */
+  private resize<S extends Keyed>(capacity: number, rehash: boolean, slots: ReadonlyArray<S | undefined>): void {
+    const old = this.table
+    const entries = this.mask + 1
+    const t = new Int32Array(2 * capacity)
+    const mask = capacity - 1
+    for (let j = 0; j < entries; j++) {
+      const e = old[2 * j + 1]!
+      if (e === 0) continue
+      let h = old[2 * j]!
+      if (rehash) {
+        const o = slots[e - 1]!.record.order
+        h = this.byVenue === true ? venueHash(o.venue!, o.venueOrderId!, true) : tailHash(o.operationId, true)
+        this.hashes[e - 1] = h
+      }
+      let i = h & mask
+      while (t[2 * i + 1] !== 0) i = (i + 1) & mask
+      t[2 * i] = h
+      t[2 * i + 1] = e
+    }
+    this.table = t
+    this.mask = mask
+  }
+}

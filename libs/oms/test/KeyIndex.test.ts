@@ -1,0 +1,201 @@
+import { describe, expect, it } from "vitest"
+import * as fc from "fast-check"
+import { KeyIndex, tailHash, venueHash } from "../src/internal/KeyIndex.js"
+
+/** What the order manager indexes: a slot under a handle, with its record's keys. */
+class Slot {
+  readonly record: { readonly order: { readonly operationId: string; readonly venue: string | undefined; readonly venueOrderId: string | undefined } }
+  constructor(
+    readonly handle: number,
+    operationId: string,
+    venue?: string,
+    venueOrderId?: string
+  ) {
+    this.record = { order: { operationId, venue, venueOrderId } }
+  }
+}
+
+/** Slots by handle, handles reused once freed (as the manager's slot table). */
+class Slots {
+  readonly table: Array<Slot | undefined> = []
+  private readonly free: Array<number> = []
+  add(operationId: string, venue?: string, venueOrderId?: string): Slot {
+    const handle = this.free.length > 0 ? this.free.pop()! : this.table.length
+    const s = new Slot(handle, operationId, venue, venueOrderId)
+    this.table[handle] = s
+    return s
+  }
+  drop(s: Slot): void {
+    this.table[s.handle] = undefined
+    this.free.push(s.handle)
+  }
+}
+
+/** Keys of several shapes: sequential ids, ids shorter than the hashed tail, ids differing only in front. */
+const keyOf = (n: number): string => {
+  switch (n % 4) {
+    case 0:
+    case 1:
+      return `trade-driven-${n}`
+    case 2:
+      return `o${n % 97}`
+    default:
+      return `${n}-leg-entry`
+  }
+}
+const VENUES = ["SIM", "BINANCE-SPOT", "BYBIT"]
+
+const opGet = (index: KeyIndex, slots: Slots, key: string) => index.get(key, undefined, index.hash(key), slots.table)
+const opSet = (index: KeyIndex, slots: Slots, s: Slot) =>
+  index.set(s, s.record.order.operationId, undefined, index.hash(s.record.order.operationId), slots.table)
+const vGet = (index: KeyIndex, slots: Slots, venue: string, id: string) => index.get(id, venue, index.hashVenue(venue, id), slots.table)
+const vSet = (index: KeyIndex, slots: Slots, s: Slot) => {
+  const o = s.record.order
+  index.set(s, o.venueOrderId!, o.venue, index.hashVenue(o.venue!, o.venueOrderId!), slots.table)
+}
+
+describe("KeyIndex", () => {
+  it("as a property: answers as a Map does through sets, replacements, removals, growth and reused handles", () => {
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.array(fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 3_000 })), { minLength: 1, maxLength: 3_000, size: "max" }),
+        (byVenue, steps) => {
+          const index = new KeyIndex(byVenue)
+          const slots = new Slots()
+          // Keyed by operation id, or by venue and venue order id (the same id at two venues is two keys).
+          const keyText = (n: number) => (byVenue ? `${VENUES[n % 3]}|${keyOf(n >> 2)}` : keyOf(n))
+          const add = (n: number) => (byVenue ? slots.add(`op-${n}`, VENUES[n % 3], keyOf(n >> 2)) : slots.add(keyOf(n)))
+          const get = (n: number, copy: boolean) => {
+            const k = byVenue ? keyOf(n >> 2) : keyOf(n)
+            const key = copy ? k.split("").join("") : k
+            return byVenue ? vGet(index, slots, VENUES[n % 3]!, key) : opGet(index, slots, key)
+          }
+          const model = new Map<string, Slot>()
+          // Every slot added and not dropped (a replaced one stays, not indexed, as a held order would).
+          const held = new Set<Slot>()
+          for (const [op, n] of steps) {
+            const text = keyText(n)
+            if (op <= 1) {
+              const s = add(n)
+              held.add(s)
+              const replaced = model.get(text)
+              if (byVenue) vSet(index, slots, s)
+              else opSet(index, slots, s)
+              model.set(text, s)
+              expect(index.has(s.handle)).toBe(true)
+              if (replaced !== undefined) expect(index.has(replaced.handle)).toBe(false)
+            } else if (op === 2) {
+              const s = model.get(text)
+              if (s !== undefined) {
+                index.remove(s.handle)
+                model.delete(text)
+                expect(index.has(s.handle)).toBe(false)
+                index.remove(s.handle) // a second removal changes nothing
+              }
+            } else {
+              // Drop a replaced (not indexed) slot: its removal leaves the key's current entry alone.
+              for (const s of held) {
+                if (!index.has(s.handle)) {
+                  index.remove(s.handle)
+                  held.delete(s)
+                  slots.drop(s)
+                  break
+                }
+              }
+            }
+            expect(get(n, false)).toBe(model.get(text))
+            // A copy of the key (another string object) finds the same entry.
+            expect(get(n, true)).toBe(model.get(text))
+            expect(index.size).toBe(model.size)
+          }
+          for (const s of model.values()) {
+            const o = s.record.order
+            expect(byVenue ? vGet(index, slots, o.venue!, o.venueOrderId!) : opGet(index, slots, o.operationId)).toBe(s)
+          }
+        }
+      ),
+      { numRuns: 12 }
+    )
+  })
+
+  it("tells the same venue order id at two venues apart", () => {
+    const index = new KeyIndex(true)
+    const slots = new Slots()
+    const a = slots.add("a", "SIM", "O1")
+    const b = slots.add("b", "SIM2", "O1")
+    vSet(index, slots, a)
+    vSet(index, slots, b)
+    expect(vGet(index, slots, "SIM", "O1")).toBe(a)
+    expect(vGet(index, slots, "SIM2", "O1")).toBe(b)
+    expect(vGet(index, slots, "SIM3", "O1")).toBeUndefined()
+    index.remove(a.handle)
+    expect(vGet(index, slots, "SIM", "O1")).toBeUndefined()
+    expect(vGet(index, slots, "SIM2", "O1")).toBe(b)
+  })
+
+  it("keeps finding every held key while orders come and go (the order manager's use), reusing handles", () => {
+    const index = new KeyIndex(false)
+    const slots = new Slots()
+    const live: Array<Slot> = []
+    for (let i = 0; i < 50_000; i++) {
+      const s = slots.add(`trade-driven-${i}`)
+      opSet(index, slots, s)
+      live.push(s)
+      // Mostly the oldest goes, sometimes one further on (out of order).
+      if (live.length > 300) {
+        const gone = live.splice(i % 5 === 0 ? 150 : 0, 1)[0]!
+        index.remove(gone.handle)
+        slots.drop(gone)
+      }
+      if (i % 997 === 0) {
+        for (const w of live) expect(opGet(index, slots, w.record.order.operationId)).toBe(w)
+        expect(opGet(index, slots, `trade-driven-${i + 1}`)).toBeUndefined()
+      }
+    }
+    expect(index.size).toBe(300)
+  })
+
+  it("hashes to non-negative 30-bit integers, sequential ids spread over a table's low bits", () => {
+    for (const hash of [(i: number) => tailHash(`trade-driven-${i}`, false), (i: number) => venueHash("SIM", `O${i}`, false)]) {
+      const buckets = new Array(1024).fill(0)
+      let bad = 0
+      for (let i = 0; i < 102_400; i++) {
+        const h = hash(i)
+        if (!(Number.isInteger(h) && h >= 0 && h < 2 ** 30)) bad++
+        buckets[h & 1023]++
+      }
+      expect(bad).toBe(0)
+      // 100 keys per bucket on average: none far from it.
+      expect(Math.min(...buckets)).toBeGreaterThan(50)
+      expect(Math.max(...buckets)).toBeLessThan(160)
+    }
+  })
+
+  it("hashes keys whole once they turn out not to differ in their tails", () => {
+    const index = new KeyIndex(false)
+    const slots = new Slots()
+    const internals = index as unknown as { whole: boolean }
+    // The same tail and length: one hash for all until the table hashes whole.
+    const contrived = (i: number) => `${String(i).padStart(6, "0")}-leg-entry`
+    const all: Array<Slot> = []
+    for (let i = 0; i < 64; i++) {
+      all.push(slots.add(contrived(i)))
+      opSet(index, slots, all[i]!)
+    }
+    expect(internals.whole).toBe(false)
+    for (let i = 64; i < 5_000; i++) {
+      all.push(slots.add(contrived(i)))
+      opSet(index, slots, all[i]!)
+    }
+    expect(internals.whole).toBe(true)
+    for (const s of all) expect(opGet(index, slots, s.record.order.operationId)).toBe(s)
+    for (const s of all.slice(0, 2_500)) {
+      index.remove(s.handle)
+      slots.drop(s)
+    }
+    for (const s of all.slice(2_500)) expect(opGet(index, slots, s.record.order.operationId)).toBe(s)
+    expect(opGet(index, slots, contrived(1))).toBeUndefined()
+    expect(index.size).toBe(2_500)
+  })
+})
