@@ -166,7 +166,7 @@ export class InMemoryRiskBook implements RiskBook {
       moveB(a.sell, existing.aSell, 0n)
     }
     existing.spec = spec
-    existing.compiled = compileSpec(spec)
+    existing.recompile(compileSpec(spec))
     existing.asset = undefined
     existing.quoteBalance = undefined
     existing.baseBalance = undefined
@@ -270,7 +270,7 @@ export class InMemoryRiskBook implements RiskBook {
     const cell = this.cellOf(order.strategyId, inst)
     // Boolean fields compared with `true` on the hot path (see internal/fixed.ts).
     if (inst.fast === true) {
-      const q = unitsAt(qd, c.qs)
+      const q = inst.qtyUnits(qd)
       const rem = filled ? q - unitsAt(fd, c.qs) : q
       // rem is NaN when either does not fit; the open side must stay within LIM (written out: see fixed.ts).
       if (
@@ -325,7 +325,7 @@ export class InMemoryRiskBook implements RiskBook {
     const sc = order !== undefined ? order.cell : this.cellOf(strategyId as string, inst)
     const c = inst.compiled
     if (inst.fast === true) {
-      const f = unitsAt(fq, c.qs)
+      const f = inst.qtyUnits(fq)
       const signed = buy ? f : -f
       const ip = inst.p + signed
       const sp = sc.p + signed
@@ -334,7 +334,7 @@ export class InMemoryRiskBook implements RiskBook {
         if (order !== undefined) {
           const done = f < order.remN ? f : order.remN
           order.remN -= done
-          if (order.buy) {
+          if (order.buy === true) {
             sc.b -= done
             inst.b -= done
           } else {

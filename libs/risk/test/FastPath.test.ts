@@ -375,7 +375,16 @@ describe("fast path against the exact bigint implementation", () => {
         const fast = Either.getOrThrow(PreTradeRisk.make({ book, config }))
         const slow = Either.getOrThrow(PreTradeRisk.make({ book: plainView(book), config }))
         const exact = Either.getOrThrow(PreTradeRisk.make({ book: ref, config }))
-        const open: Array<{ op: string; id: string; buy: boolean; strategy: string; remaining: bigint }> = []
+        const open: Array<{ op: string; id: string; buy: boolean; strategy: string; remaining: bigint; qd: Decimal.Decimal | undefined }> = []
+        // One object per quantity text, as a strategy sends one quantity object order after
+        // order (and a venue fills a whole order with it): the book remembers the last one's
+        // units per instrument (Instrument.qtyUnits), across checks, orders, fills and respecs.
+        const quantities = new Map<string, Decimal.Decimal>()
+        const Q = (text: string): Decimal.Decimal => {
+          let d = quantities.get(text)
+          if (d === undefined) quantities.set(text, (d = D(text)))
+          return d
+        }
         let n = 0
         let now = 1_000
         for (const e of events) {
@@ -386,7 +395,7 @@ describe("fast path against the exact bigint implementation", () => {
               canonicalId: e.id,
               side: e.buy ? "BUY" : "SELL",
               type: e.price === undefined ? "MARKET" : "LIMIT",
-              quantity: D(e.quantity),
+              quantity: Q(e.quantity),
               ...(e.price === undefined ? {} : { price: D(e.price) }),
               reduceOnly: e.reduceOnly
             }
@@ -404,14 +413,14 @@ describe("fast path against the exact bigint implementation", () => {
               strategyId: e.strategy,
               canonicalId: e.id,
               side: e.buy ? ("BUY" as const) : ("SELL" as const),
-              quantity: D(e.quantity),
+              quantity: Q(e.quantity),
               ...(e.price === undefined ? {} : { price: D(e.price) }),
               ...(e.filled === undefined ? {} : { filledQuantity: D(e.filled) })
             }
             results = [book.onOrderAccepted(o), ref.onOrderAccepted(o)].map(errorOf)
             if (results[1] === undefined) {
               const q = Decimal.toScaled(D(e.quantity), 18) - (e.filled === undefined ? 0n : Decimal.toScaled(D(e.filled), 18))
-              open.push({ op: o.operationId, id: e.id, buy: e.buy, strategy: e.strategy, remaining: q })
+              open.push({ op: o.operationId, id: e.id, buy: e.buy, strategy: e.strategy, remaining: q, qd: e.filled === undefined ? o.quantity : undefined })
             }
           } else if (e.kind === "fill" || e.kind === "done") {
             if (open.length === 0) continue
@@ -424,11 +433,14 @@ describe("fast path against the exact bigint implementation", () => {
               const q = o.remaining / e.fraction
               if (q === 0n) continue
               o.remaining -= q
-              const fill = { operationId: o.op, canonicalId: o.id, side: o.buy ? ("BUY" as const) : ("SELL" as const), quantity: Decimal.fromScaled(q, 18), price: D(e.price ?? "100000") }
+              // A whole order filled at once: with the order's own quantity object.
+              const quantity = e.fraction === 1n && o.qd !== undefined ? o.qd : Decimal.fromScaled(q, 18)
+              o.qd = undefined
+              const fill = { operationId: o.op, canonicalId: o.id, side: o.buy ? ("BUY" as const) : ("SELL" as const), quantity, price: D(e.price ?? "100000") }
               results = [book.onFill(fill), ref.onFill(fill)].map(errorOf)
             }
           } else if (e.kind === "external") {
-            const fill = { operationId: `x${n++}`, canonicalId: e.id, side: e.buy ? ("BUY" as const) : ("SELL" as const), quantity: D(e.quantity), price: D(e.price) }
+            const fill = { operationId: `x${n++}`, canonicalId: e.id, side: e.buy ? ("BUY" as const) : ("SELL" as const), quantity: Q(e.quantity), price: D(e.price) }
             results = [book.onFill(fill, e.strategy), ref.onFill(fill, e.strategy)].map(errorOf)
           } else if (e.kind === "ref") {
             results = [book.setReferencePrice(e.id, D(e.price)), ref.setReferencePrice(e.id, D(e.price))].map(errorOf)
@@ -511,6 +523,102 @@ describe("fast path against the exact bigint implementation", () => {
       ),
       { numRuns: 300 }
     )
+  })
+})
+
+describe("what the fast path keeps between checks", () => {
+  // A strategy cell keeps the engine's plan (FastPlan) once the cell and the strategy's state
+  // exist, and the instrument keeps the last quantity object's units: each check below runs
+  // on a kept plan and a remembered quantity, and must decide as the bigint path does.
+  const setup = (config: unknown = {}) => {
+    const book = InMemoryRiskBook.make()
+    book.addSpec(perpSpec)
+    book.setReferencePrice(PERP, D("100000"))
+    book.setBalance("BINANCE-FUTURES", "USDT", D("100000000"))
+    const fast = Either.getOrThrow(PreTradeRisk.make({ book, config }))
+    const slow = Either.getOrThrow(PreTradeRisk.make({ book: plainView(book), config }))
+    let n = 0
+    let now = 1_000
+    /** Checks with both engines (the same order object), expects `want`, and records an allowed order filled. */
+    const step = (quantity: Decimal.Decimal, side: "BUY" | "SELL", want: string, reduceOnly = false) => {
+      const order: PreTradeRisk.RiskOrder = { strategyId: "s1", canonicalId: PERP, side, type: "MARKET", quantity, reduceOnly }
+      now += 1
+      const d = decisionOf(slow.check(order, now))
+      expect(d.slice(0, want.length)).toBe(want)
+      expect(decisionOf(fast.check(order, now))).toBe(d)
+      if (d !== "ALLOW") return
+      const op = `o${n++}`
+      expect(book.onOrderAccepted({ operationId: op, strategyId: "s1", canonicalId: PERP, side, quantity })).toBeUndefined()
+      expect(book.onFill({ operationId: op, canonicalId: PERP, side, quantity, price: D("100000") })).toBeUndefined()
+      expect(book.onOrderDone(op)).toBeUndefined()
+    }
+    // The operators' states and configs go to both engines.
+    const state = (st: "ACTIVE" | "REDUCING" | "HALTED", strategyId?: string) => {
+      for (const e of [slow, fast]) e.setTradingState(st, strategyId)
+    }
+    const replace = (c: unknown) => {
+      for (const e of [slow, fast]) expect(Either.isRight(e.replaceConfig(c))).toBe(true)
+    }
+    return { book, step, state, replace }
+  }
+
+  it("a kept plan follows the operators' trading states", () => {
+    const { step, state } = setup()
+    const q = D("0.01")
+    step(q, "BUY", "ALLOW")
+    step(q, "BUY", "ALLOW")
+    state("HALTED")
+    step(q, "BUY", "TRADING_HALTED")
+    state("ACTIVE")
+    step(q, "BUY", "ALLOW")
+    state("REDUCING", "s1")
+    step(q, "BUY", "TRADING_REDUCING")
+    step(q, "SELL", "ALLOW")
+    state("HALTED", "s1")
+    step(q, "SELL", "TRADING_HALTED")
+    state("ACTIVE", "s1")
+    step(q, "BUY", "ALLOW")
+    // Reduce-only on a plan with no limits: decided on the strategy's position (long 0.03).
+    step(D("0.05"), "SELL", "REDUCE_ONLY_WOULD_FLIP", true)
+    step(q, "SELL", "ALLOW", true)
+  })
+
+  it("a kept plan is replaced with the config", () => {
+    const { step, replace } = setup()
+    const q = D("0.5")
+    step(q, "BUY", "ALLOW")
+    step(q, "BUY", "ALLOW")
+    replace({ defaults: { maxQuantity: "0.25" } })
+    step(q, "BUY", "QUANTITY_ABOVE_MAX")
+    replace({ defaultStrategy: { defaults: { maxPosition: "1.2" } } })
+    step(q, "BUY", "POSITION_LIMIT_STRATEGY")
+    step(q, "SELL", "ALLOW")
+    // One order per second: the order allowed a millisecond ago counts.
+    replace({ velocity: { perSecond: 1 } })
+    step(q, "SELL", "VELOCITY_GLOBAL_PER_SECOND")
+    replace({})
+    step(q, "SELL", "ALLOW")
+  })
+
+  it("a respec renews the plan and the remembered quantity: the same quantity object counts at the new lot", () => {
+    const { book, step } = setup()
+    const q = D("0.005")
+    step(q, "BUY", "ALLOW")
+    step(q, "BUY", "ALLOW")
+    expect(book.instrument(PERP)?.position).toBe(10n ** 16n)
+    // A finer lot: 0.005 is 50 units now, not 5.
+    book.addSpec({ ...perpSpec, lotSize: D("0.0001"), minQuantity: D("0.0001") })
+    step(q, "SELL", "ALLOW")
+    expect(book.instrument(PERP)?.position).toBe(5n * 10n ** 15n)
+    // The plan's limits are the new spec's: 0.0001 at 100,000 is 10 USDT, below the minimum
+    // notional of 100 (which read at the old spec's scale would be 10).
+    step(D("0.0001"), "BUY", "NOTIONAL_BELOW_MIN")
+    step(D("0.001"), "BUY", "ALLOW")
+    // A coarser one: 0.005 is off the lot (as 5 units of 0.01 it would pass).
+    book.addSpec({ ...perpSpec, lotSize: D("0.01"), minQuantity: D("0.01") })
+    step(q, "SELL", "QUANTITY_OFF_LOT")
+    step(D("0.01"), "SELL", "ALLOW")
+    expect(book.instrument(PERP)?.position).toBe(-4n * 10n ** 15n)
   })
 })
 

@@ -10,10 +10,9 @@
  * a `Share`, so an update adds only the difference. The public bigint views (the
  * `RiskBook` interface) are getters that convert on read.
  */
-import type { InstrumentSpec } from "@odum/domain"
+import type { Decimal, InstrumentSpec } from "@odum/domain"
 import type { ExposureCell, InstrumentView } from "../RiskBook.js"
-import type { CompiledRiskConfig, ResolvedLimits, ResolvedStrategy } from "./compiled.js"
-import { Acc, toB36 } from "./fixed.js"
+import { Acc, toB36, unitsAt } from "./fixed.js"
 import type { CompiledSpec } from "./spec.js"
 
 /**
@@ -70,15 +69,11 @@ export class StrategyCell implements ExposureCell {
   /** This cell's part of its strategy's gross exposure. */
   readonly g = new Share()
   /**
-   * The engine's memo for this (strategy, instrument), valid for the engine `memoBy` under
-   * the config `memoCfg`: its strategy state, resolved strategy and limits (saves two
-   * lookups per check; a pure function of the config, the state object never changes).
+   * The engine's plan for this (strategy, instrument): what its fast path resolves from the
+   * config and the spec once (the engine's `FastPlan`, valid for the engine, config and spec
+   * it names), so a check reads one object instead of resolving them again.
    */
-  memoBy: object | undefined = undefined
-  memoCfg: CompiledRiskConfig | undefined = undefined
-  memoState: object | undefined = undefined
-  memoStrat: ResolvedStrategy | undefined = undefined
-  memoLim: ResolvedLimits | undefined = undefined
+  plan: object | undefined = undefined
   constructor(
     readonly strategyId: string,
     readonly inst: Instrument,
@@ -150,11 +145,32 @@ export class Instrument implements InstrumentView {
   quoteBalance: Acc | undefined = undefined
   baseBalance: Acc | undefined = undefined
   settleBalance: Acc | undefined = undefined
+  /**
+   * The quantity last converted by `qtyUnits` and its units: a strategy sends one quantity
+   * object order after order (a venue fills with it), and the engine's check, the order's
+   * acceptance and its fill each convert it (decimals are immutable). Reset with the spec.
+   */
+  private lastQty: Decimal.Decimal | undefined = undefined
+  private lastQtyUnits = NaN
   constructor(
     public spec: InstrumentSpec.InstrumentSpec,
     public compiled: CompiledSpec
   ) {
     this.fast = compiled.fastOk
+  }
+  /** Replaces the compiled spec (the quantity memo is for the old scale). */
+  recompile(compiled: CompiledSpec): void {
+    this.compiled = compiled
+    this.lastQty = undefined
+    this.lastQtyUnits = NaN
+  }
+  /** `unitsAt(d, compiled.qs)`, remembered for the last quantity object. */
+  qtyUnits(d: Decimal.Decimal): number {
+    if (d === this.lastQty) return this.lastQtyUnits
+    const n = unitsAt(d, this.compiled.qs)
+    this.lastQty = d
+    this.lastQtyUnits = n
+    return n
   }
   get position(): bigint {
     return this.fast ? BigInt(this.p) * this.compiled.qUnit : this.bp
