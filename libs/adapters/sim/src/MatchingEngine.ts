@@ -209,6 +209,12 @@ export class MatchingEngine {
   private readonly makerScale: number
   private readonly takerUnits: number
   private readonly takerScale: number
+  /**
+   * `slipTicks` ticks in price units, the slippage without basis points: `slip` reads it so
+   * that it stays under TurboFan's size for functions inlined whatever the budget (27 bytes of
+   * bytecode), which the taker paths it is called from have spent.
+   */
+  private readonly slipFixed: number
 
   constructor(
     readonly spec: InstrumentSpec.InstrumentSpec,
@@ -223,12 +229,13 @@ export class MatchingEngine {
     /** Largest accepted quantity (size units); Infinity without a limit. */
     readonly maxQuantityUnits: number,
     private readonly minNotional: NotionalCheck | undefined,
-    private readonly slipTicks: number,
+    slipTicks: number,
     private readonly slipBps: number,
     private readonly listener: EngineListener,
     bookWindow: number
   ) {
     this.book = new OrderBook(bookWindow)
+    this.slipFixed = slipTicks * tickUnits
     const safe = (u: bigint) => (u <= BigInt(Number.MAX_SAFE_INTEGER) && u >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(u) : NaN)
     this.csUnits = spec.contractType === "INVERSE" ? NaN : safe(spec.contractSize.units)
     this.notionalScale = priceScale + sizeScale + spec.contractSize.scale
@@ -314,7 +321,7 @@ export class MatchingEngine {
    */
   submit(order: EngineOrder, ts: bigint): void {
     if (this.busy === true) {
-      this.deferred.push({ order, ts, cancel: false })
+      this.defer(order, ts, false)
       return
     }
     this.busy = true
@@ -323,10 +330,15 @@ export class MatchingEngine {
     if (this.deferred.length > 0) this.runDeferred()
   }
 
+  /** Queues an order or cancel that arrived while the engine was busy (out of line: `submit` is inlined into the venue's). */
+  private defer(order: EngineOrder, ts: bigint, cancel: boolean): void {
+    this.deferred.push({ order, ts, cancel })
+  }
+
   /** A cancel reaching the venue at `ts`: Cancelled if the order rests, else CancelRejected (OrderNotFound). */
   cancel(order: EngineOrder, ts: bigint): void {
     if (this.busy === true) {
-      this.deferred.push({ order, ts, cancel: true })
+      this.defer(order, ts, true)
       return
     }
     if (ts > this.now) this.now = ts
@@ -366,14 +378,14 @@ export class MatchingEngine {
   /** Price a taker buy would get first (units): the best ask, or the trades-only implied ask; NaN if none. */
   takerBuyPrice(): number {
     if (this.hasDepth === true) return this.book.asks.bestPrice()
-    return this.lastTradePrice > 0 ? this.lastTradePrice + this.slip(this.lastTradePrice) : NaN
+    return this.lastTradePrice > 0 ? this.lastTradePrice + this.slip() : NaN
   }
 
   /** Price a taker sell would get first (units): the best bid, or the trades-only implied bid; NaN if none. */
   takerSellPrice(): number {
     if (this.hasDepth === true) return this.book.bids.bestPrice()
     if (this.lastTradePrice <= 0) return NaN
-    const p = this.lastTradePrice - this.slip(this.lastTradePrice)
+    const p = this.lastTradePrice - this.slip()
     return p > 0 ? p : NaN
   }
 
@@ -402,6 +414,15 @@ export class MatchingEngine {
   /** The fee of a fill (negative: a rebate), exactly as InstrumentSpec.fee of its notional; integer path like `notionalOf`. */
   feeOf(price: number, quantity: number, liquidity: Fill.Liquidity): Decimal.Decimal {
     if (price === this.lastFeePrice && quantity === this.lastFeeQuantity && liquidity === this.lastFeeLiquidity) return this.lastFee
+    return this.newFee(price, quantity, liquidity)
+  }
+
+  /**
+   * `feeOf` past its repeat check. Apart, so that `feeOf` and `priceToDecimal` are small enough
+   * for the venue's `onFill` to inline them with the sink's `onExecution` (whole, they took the
+   * inlining budget the sink's call needed).
+   */
+  private newFee(price: number, quantity: number, liquidity: Fill.Liquidity): Decimal.Decimal {
     const maker = liquidity === "MAKER"
     const n = price * quantity * this.csUnits * (maker ? this.makerUnits : this.takerUnits)
     let d: Decimal.Decimal | undefined
@@ -426,6 +447,11 @@ export class MatchingEngine {
   /** A price in units as an exact decimal (cached: fills repeat a few prices near the touch). */
   priceToDecimal(units: number): Decimal.Decimal {
     if (units === this.lastPriceUnits) return this.lastPrice
+    return this.newPrice(units)
+  }
+
+  /** `priceToDecimal` past its repeat check (apart: see `newFee`). */
+  private newPrice(units: number): Decimal.Decimal {
     let d = this.priceCache.get(units)
     if (d === undefined) {
       d = Decimal.fromUnits(BigInt(units), this.unitPrice)
@@ -454,37 +480,27 @@ export class MatchingEngine {
     if (ts > this.now) this.now = ts
     if (!this.validate(order, ts)) return
     const listener = this.listener
-    if (order.postOnly === true && this.isMarketable(order)) {
-      order.state = "DONE"
-      const best = order.side === BUY ? this.takerBuyPrice() : this.takerSellPrice()
-      listener.onRejected(
-        order,
-        "PostOnlyWouldCross",
-        `post-only ${order.side === BUY ? "buy" : "sell"} at ${this.fmtPrice(order.price)} would take liquidity at ${this.fmtPrice(best)}`,
-        ts
-      )
-      return
-    }
+    if (order.postOnly === true && this.rejectsPostOnly(order, ts)) return
     listener.onAccepted(order, ts)
-    if (order.timeInForce === "FOK") {
-      const available = this.availableFor(order)
-      if (available < order.quantity) {
-        order.state = "DONE"
-        listener.onExpired(
-          order,
-          `FOK: ${this.fmtSize(available)} available within the limit, ${this.fmtSize(order.quantity)} ordered`,
-          ts
-        )
-        return
-      }
-    }
+    if (order.timeInForce === "FOK" && this.expiresFok(order, ts)) return
     this.take(order, ts)
     const remaining = order.quantity - order.filled
-    if (remaining === 0) {
-      order.state = "DONE"
-    } else if (order.type === "MARKET" || order.timeInForce === "IOC" || order.timeInForce === "FOK") {
-      order.state = "DONE"
-      listener.onExpired(order, `${order.type === "MARKET" ? "market" : order.timeInForce} remainder ${this.fmtSize(remaining)} unfilled`, ts)
+    if (remaining === 0) order.state = "DONE"
+    else this.rest(order, remaining, ts)
+  }
+
+  /** A FOK order the visible depth within its limit cannot fill whole: expired (true), or false. */
+  private expiresFok(order: EngineOrder, ts: bigint): boolean {
+    const available = this.availableFor(order)
+    if (!(available < order.quantity)) return false
+    this.expireFok(order, available, ts)
+    return true
+  }
+
+  /** What is left of an order after it took: MARKET, IOC and FOK remainders expire, GTC rests. */
+  private rest(order: EngineOrder, remaining: number, ts: bigint): void {
+    if (order.type === "MARKET" || order.timeInForce === "IOC" || order.timeInForce === "FOK") {
+      this.expireRemainder(order, remaining, ts)
     } else {
       order.state = "RESTING"
       order.queueAhead = this.hasDepth === true ? this.book.sideOf(order.side).queueAt(order.price) : Infinity
@@ -492,63 +508,122 @@ export class MatchingEngine {
     }
   }
 
+  // `arrive`'s and `validate`'s outcomes other than acceptance, with their messages, are
+  // methods of their own: with the messages inline both were over TurboFan's inlining limit
+  // (460 bytes of bytecode), and `validate` was a call of its own on every order.
+
+  /** A post-only order that would take liquidity: rejected (true), or false. */
+  private rejectsPostOnly(order: EngineOrder, ts: bigint): boolean {
+    if (!this.isMarketable(order)) return false
+    order.state = "DONE"
+    const best = order.side === BUY ? this.takerBuyPrice() : this.takerSellPrice()
+    this.listener.onRejected(
+      order,
+      "PostOnlyWouldCross",
+      `post-only ${order.side === BUY ? "buy" : "sell"} at ${this.fmtPrice(order.price)} would take liquidity at ${this.fmtPrice(best)}`,
+      ts
+    )
+    return true
+  }
+
+  private expireFok(order: EngineOrder, available: number, ts: bigint): void {
+    order.state = "DONE"
+    this.listener.onExpired(order, `FOK: ${this.fmtSize(available)} available within the limit, ${this.fmtSize(order.quantity)} ordered`, ts)
+  }
+
+  private expireRemainder(order: EngineOrder, remaining: number, ts: bigint): void {
+    order.state = "DONE"
+    this.listener.onExpired(order, `${order.type === "MARKET" ? "market" : order.timeInForce} remainder ${this.fmtSize(remaining)} unfilled`, ts)
+  }
+
   /**
    * Checks everything a venue checks on arrival; on failure reports Rejected and returns false.
    * A grid of one unit (the default scales, for a power-of-ten tick or lot) needs no modulo,
-   * which on these double-typed fields is a floating-point remainder call.
+   * which on these double-typed fields is a floating-point remainder call. The message is
+   * built by `refuse` (below), which tells the checks that share a reason apart again.
    */
   private validate(order: EngineOrder, ts: bigint): boolean {
     const tif = order.timeInForce
     let reason: VenueError.RejectionReason | undefined
-    let message = ""
     const q = order.quantity
     if (tif === "GTD" || tif === "DAY") {
       reason = "UnsupportedOrder"
-      message = `time in force ${tif} is not simulated (GTC, IOC and FOK are)`
     } else if (order.type === "LIMIT" ? !(order.price > 0 && Number.isSafeInteger(order.price)) : order.price !== 0) {
       reason = "InvalidPrice"
-      message = order.type === "LIMIT" ? "a LIMIT order needs a positive price" : "a MARKET order has no price"
     } else if (order.postOnly === true && (order.type !== "LIMIT" || tif === "IOC" || tif === "FOK")) {
       reason = "UnsupportedOrder"
-      message = "post-only needs a LIMIT order that rests (not IOC or FOK)"
     } else if (!(q > 0 && Number.isSafeInteger(q))) {
       reason = "InvalidQuantity"
-      message = `quantity must be positive, got ${this.fmtSize(q)}`
     } else if (order.type === "LIMIT" && this.tickUnits !== 1 && order.price % this.tickUnits !== 0) {
       reason = "OffTickGrid"
-      message = `price ${this.fmtPrice(order.price)} is not a multiple of the tick size ${Decimal.format(this.spec.tickSize)}`
     } else if (this.lotUnits !== 1 && q % this.lotUnits !== 0) {
       reason = "OffLotGrid"
-      message = `quantity ${this.fmtSize(q)} is not a multiple of the lot size ${Decimal.format(this.spec.lotSize)}`
     } else if (q < this.minQuantityUnits) {
       reason = "BelowMinQuantity"
-      message = `quantity ${this.fmtSize(q)} is below the minimum ${Decimal.format(this.spec.minQuantity)}`
     } else if (q > this.maxQuantityUnits) {
       reason = "AboveMaxQuantity"
-      message = `quantity ${this.fmtSize(q)} is above the maximum ${this.spec.maxQuantity === undefined ? "" : Decimal.format(this.spec.maxQuantity)}`
     } else if (this.minNotional !== undefined) {
-      const price = order.type === "LIMIT" ? order.price : order.side === BUY ? this.takerBuyPrice() : this.takerSellPrice()
       // A market order is checked at the price it would get first; with no market at all it cannot be checked.
-      if (price > 0 && !this.meetsMinNotional(q, price)) {
-        reason = "BelowMinNotional"
-        message = `notional of ${this.fmtSize(q)} at ${this.fmtPrice(price)} is below the minimum ${
-          this.spec.minNotional === undefined ? "" : Decimal.format(this.spec.minNotional)
-        }`
-      }
+      const price = this.notionalPrice(order)
+      if (price > 0 && !this.meetsMinNotional(q, price)) reason = "BelowMinNotional"
     }
     if (reason === undefined && order.reduceOnly === true) {
-      if (this.spec.kind === "SPOT") {
-        reason = "UnsupportedOrder"
-        message = "reduce-only is not available on spot instruments"
-      } else if (!(this.position * order.side < 0 && q <= Math.abs(this.position))) {
-        reason = "ReduceOnlyWouldIncrease"
-        message = `reduce-only ${order.side === BUY ? "buy" : "sell"} of ${this.fmtSize(q)} against a position of ${this.fmtSize(this.position)}`
-      }
+      if (this.spec.kind === "SPOT") reason = "UnsupportedOrder"
+      else if (!(this.position * order.side < 0 && q <= Math.abs(this.position))) reason = "ReduceOnlyWouldIncrease"
     }
     if (reason === undefined) return true
+    this.refuse(order, reason, ts)
+    return false
+  }
+
+  /** The price an order's minimum notional is checked at: its limit, or the price a taker would get first. */
+  private notionalPrice(order: EngineOrder): number {
+    return order.type === "LIMIT" ? order.price : order.side === BUY ? this.takerBuyPrice() : this.takerSellPrice()
+  }
+
+  /** Reports `validate`'s refusal with its message (the engine's state is as `validate` saw it). */
+  private refuse(order: EngineOrder, reason: VenueError.RejectionReason, ts: bigint): void {
+    const tif = order.timeInForce
+    const q = order.quantity
+    let message: string
+    switch (reason) {
+      case "UnsupportedOrder":
+        // The three checks that answer this, in `validate`'s order.
+        message =
+          tif === "GTD" || tif === "DAY"
+            ? `time in force ${tif} is not simulated (GTC, IOC and FOK are)`
+            : order.postOnly === true && (order.type !== "LIMIT" || tif === "IOC" || tif === "FOK")
+              ? "post-only needs a LIMIT order that rests (not IOC or FOK)"
+              : "reduce-only is not available on spot instruments"
+        break
+      case "InvalidPrice":
+        message = order.type === "LIMIT" ? "a LIMIT order needs a positive price" : "a MARKET order has no price"
+        break
+      case "InvalidQuantity":
+        message = `quantity must be positive, got ${this.fmtSize(q)}`
+        break
+      case "OffTickGrid":
+        message = `price ${this.fmtPrice(order.price)} is not a multiple of the tick size ${Decimal.format(this.spec.tickSize)}`
+        break
+      case "OffLotGrid":
+        message = `quantity ${this.fmtSize(q)} is not a multiple of the lot size ${Decimal.format(this.spec.lotSize)}`
+        break
+      case "BelowMinQuantity":
+        message = `quantity ${this.fmtSize(q)} is below the minimum ${Decimal.format(this.spec.minQuantity)}`
+        break
+      case "AboveMaxQuantity":
+        message = `quantity ${this.fmtSize(q)} is above the maximum ${this.spec.maxQuantity === undefined ? "" : Decimal.format(this.spec.maxQuantity)}`
+        break
+      case "BelowMinNotional":
+        message = `notional of ${this.fmtSize(q)} at ${this.fmtPrice(this.notionalPrice(order))} is below the minimum ${
+          this.spec.minNotional === undefined ? "" : Decimal.format(this.spec.minNotional)
+        }`
+        break
+      default:
+        message = `reduce-only ${order.side === BUY ? "buy" : "sell"} of ${this.fmtSize(q)} against a position of ${this.fmtSize(this.position)}`
+    }
     order.state = "DONE"
     this.listener.onRejected(order, reason, message, ts)
-    return false
   }
 
   private meetsMinNotional(q: number, p: number): boolean {
@@ -585,21 +660,31 @@ export class MatchingEngine {
 
   /** Matches the order as a taker against the book, or the implied price with trades only. */
   private take(order: EngineOrder, ts: bigint): void {
-    const limit = order.type === "MARKET" ? NaN : order.price
     if (this.hasDepth === true) {
-      const opposite: Side = order.side === BUY ? this.book.asks : this.book.bids
-      while (order.filled < order.quantity && opposite.length > 0) {
-        const p = opposite.bestPrice()
-        if (limit === limit && (order.side === BUY ? p > limit : p < limit)) break
-        const q = Math.min(opposite.bestSize(), order.quantity - order.filled)
-        opposite.takeFromBest(q)
-        this.fill(order, p, q, "TAKER", ts)
-      }
+      this.takeFromBook(order, ts)
       return
     }
-    const p = order.side === BUY ? this.takerBuyPrice() : this.takerSellPrice()
-    if (p === p && (limit !== limit || (order.side === BUY ? p <= limit : p >= limit))) {
+    // `takerBuyPrice` or `takerSellPrice` written out (as calls they were not inlined here). A
+    // LIMIT order's price is a positive safe integer here (validated).
+    const last = this.lastTradePrice
+    if (!(last > 0)) return
+    const buy = order.side === BUY
+    const p = buy ? last + this.slip() : last - this.slip()
+    if (p > 0 && (order.type === "MARKET" || (buy ? p <= order.price : p >= order.price))) {
       this.fill(order, p, order.quantity - order.filled, "TAKER", ts)
+    }
+  }
+
+  /** `take` with depth: walks the visible levels (apart, so that `take` is small enough to inline). */
+  private takeFromBook(order: EngineOrder, ts: bigint): void {
+    const limit = order.type === "MARKET" ? NaN : order.price
+    const opposite: Side = order.side === BUY ? this.book.asks : this.book.bids
+    while (order.filled < order.quantity && opposite.length > 0) {
+      const p = opposite.bestPrice()
+      if (limit === limit && (order.side === BUY ? p > limit : p < limit)) break
+      const q = Math.min(opposite.bestSize(), order.quantity - order.filled)
+      opposite.takeFromBest(q)
+      this.fill(order, p, q, "TAKER", ts)
     }
   }
 
@@ -685,16 +770,18 @@ export class MatchingEngine {
     }
   }
 
-  private slip(last: number): number {
-    let s = this.slipTicks * this.tickUnits
-    if (this.slipBps > 0) {
-      // ceil(last * bps / 10000) rounded up to the tick, in integers (exact: every term is a safe integer).
-      const n = last * this.slipBps
-      const d = 10_000 * this.tickUnits
-      const r = n % d
-      s += ((n - r) / d + (r > 0 ? 1 : 0)) * this.tickUnits
-    }
-    return s
+  /** The trades-only taker's slippage from the last trade price (units). */
+  private slip(): number {
+    return this.slipBps > 0 ? this.slipWithBps() : this.slipFixed
+  }
+
+  /** `slip` with basis points (apart: `slip`, inlined wherever a taker price is, stays small). */
+  private slipWithBps(): number {
+    // ceil(last * bps / 10000) rounded up to the tick, in integers (exact: every term is a safe integer).
+    const n = this.lastTradePrice * this.slipBps
+    const d = 10_000 * this.tickUnits
+    const r = n % d
+    return this.slipFixed + ((n - r) / d + (r > 0 ? 1 : 0)) * this.tickUnits
   }
 
   private fmtPrice(units: number): string {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import { ASK, BID, BUY, F_CLEAR, F_LAST, F_SNAPSHOT, SELL } from "../src/MarketEvent.js"
 import * as MatchingEngine from "../src/MatchingEngine.js"
-import { d, engineFor, inverseSpec, linearSpec, order, Recorder } from "./fixtures.js"
+import { d, engineFor, inverseSpec, linearSpec, order, Recorder, spotSpec } from "./fixtures.js"
 
 // Units: tick 0.1 -> price scale 1 (100.0 is 1000); lot 0.001 -> size scale 3 (1 BTC is 1000).
 // The book: asks 100.0 x 1, 100.1 x 2, 100.3 x 0.5; bids 99.9 x 1.5, 99.8 x 3.
@@ -268,6 +268,49 @@ describe("MatchingEngine: rejections", () => {
     expect(rejectReason(order("x", "BUY", 1000, 999, { tif: "IOC", postOnly: true }))).toBe(
       "UnsupportedOrder: post-only needs a LIMIT order that rests (not IOC or FOK)"
     )
+  })
+
+  it("tells the checks that share a reason apart, in the order they are made, with each message in full", () => {
+    // The messages are built apart from the checks (MatchingEngine's `refuse`): each check that
+    // answers UnsupportedOrder or InvalidPrice keeps its own message, and the first failing check wins.
+    expect(rejectReason(order("x", "BUY", 1000, 0, { type: "MARKET", tif: "DAY", postOnly: true, reduceOnly: true }))).toBe(
+      "UnsupportedOrder: time in force DAY is not simulated (GTC, IOC and FOK are)"
+    )
+    expect(rejectReason(order("x", "BUY", 1000, 0, { type: "MARKET", postOnly: true, reduceOnly: true }))).toBe(
+      "UnsupportedOrder: post-only needs a LIMIT order that rests (not IOC or FOK)"
+    )
+    expect(rejectReason(order("x", "BUY", 1000, 999, { tif: "FOK", postOnly: true }))).toBe(
+      "UnsupportedOrder: post-only needs a LIMIT order that rests (not IOC or FOK)"
+    )
+    expect(rejectReason(order("x", "BUY", 0, 999, { tif: "GTD" }))).toBe(
+      "UnsupportedOrder: time in force GTD is not simulated (GTC, IOC and FOK are)"
+    )
+    expect(rejectReason(order("x", "BUY", -1000, 0, { type: "LIMIT", postOnly: true }))).toBe("InvalidPrice: a LIMIT order needs a positive price")
+    expect(rejectReason(order("x", "BUY", 1.5, 999))).toBe("InvalidQuantity: quantity must be positive, got 1.5")
+    // A market sell is checked at the best bid (99.9): 0.05 -> 4.995.
+    expect(rejectReason(order("x", "SELL", 50))).toBe("BelowMinNotional: notional of 0.05 at 99.9 is below the minimum 5")
+    expect(rejectReason(order("x", "SELL", 49, 0, { reduceOnly: true }), {}, 1000)).toBe(
+      "BelowMinNotional: notional of 0.049 at 99.9 is below the minimum 5"
+    )
+    const spot = { spec: spotSpec() }
+    const { engine, recorder } = engineFor(spot)
+    engine.onQuote(1n, 200_000, 1000, 200_100, 1000)
+    engine.submit(order("x", "SELL", 100, 0, { reduceOnly: true }), 2n)
+    expect(recorder.out).toEqual([
+      { type: "rejected", id: "x", reason: "UnsupportedOrder", message: "reduce-only is not available on spot instruments" }
+    ])
+  })
+
+  it("names what a FOK lacks, a post-only order would take and a remainder left unfilled", () => {
+    const { engine, recorder } = withBook()
+    engine.submit(order("f1", "BUY", 3500, 1001, { tif: "FOK" }), 10n)
+    engine.submit(order("p1", "SELL", 1000, 998, { postOnly: true }), 11n)
+    engine.submit(order("i1", "SELL", 5000, 998, { tif: "IOC" }), 12n)
+    expect(recorder.out.filter((o) => o.type !== "fill" && o.type !== "accepted")).toEqual([
+      { type: "expired", id: "f1", message: "FOK: 3 available within the limit, 3.5 ordered" },
+      { type: "rejected", id: "p1", reason: "PostOnlyWouldCross", message: "post-only sell at 99.8 would take liquidity at 99.9" },
+      { type: "expired", id: "i1", message: "IOC remainder 0.5 unfilled" }
+    ])
   })
 
   it("accepts reduce-only orders only against an opposite position they do not exceed", () => {

@@ -169,6 +169,19 @@ describe("SimVenue: fills, fees and ids", () => {
     expect(sink.events.every((e) => e.ts === 2n)).toBe(true)
   })
 
+  it("rejects quantities and prices its units cannot hold as out of range", () => {
+    const { sim, sink, book } = venue()
+    book(0n)
+    sim.submit(request("q1", "BUY", "10000000000000000"), 1n)
+    sim.submit(request("p1", "BUY", "1", "10000000000000000"), 1n)
+    sim.submit({ ...request("p2", "BUY", "1", "99.9"), quantity: d("-1") }, 1n)
+    expect(sink.events.map((e) => (e._tag === "Rejected" ? `${e.reason}: ${e.message}` : `${e._tag}:${e.clientOrderId}`))).toEqual([
+      "InvalidQuantity: q1: quantity 10000000000000000 is out of range",
+      "InvalidPrice: p1: price 10000000000000000 is out of range",
+      "InvalidQuantity: p2: quantity must be positive, got -1"
+    ])
+  })
+
   it("converts each request's quantity at its own instrument's scale, when one decimal object is sent again and again", () => {
     // The units of the last quantity are remembered per instrument, by identity.
     const { sim, sink } = venue({ mode: "immediate" })
