@@ -395,7 +395,9 @@ describe("the summary folded in as the run goes", () => {
     // The accumulator adds a run of orders (or fills) with the same average, arrival and filled
     // objects (price, quantity and fee) once, times its count and sum of sides: few objects,
     // so runs are long, broken by any one key (instrument, venue, currency, side), and some
-    // beyond the safe-integer path; the figures are read in the middle of a run too.
+    // beyond the safe-integer path; the figures are read in the middle of a run too. Orders of
+    // one run share their quantity objects whatever their venue (none, unknown, A, B) and
+    // whether they count in the strategy's ordered and filled sums (a child, a denied order).
     const pool = (...xs: Array<string | Decimal.Decimal>) => fc.constantFrom(...xs.map((x) => (typeof x === "string" ? Decimal.unsafeFromString(x) : x)))
     const prices = pool("61234.5", "61234", "61234.55", "90071992547409.91", Decimal.fromScaled(123n, 21))
     const quantities = pool("0.001", "2", "9007199254740.993")
@@ -404,8 +406,9 @@ describe("the summary folded in as the run goes", () => {
     const instrument = fc.constantFrom(linear.canonicalId, linearSmall.canonicalId)
     const order = fc
       .record({
+        status: fc.constantFrom("FILLED", "FILLED", "DENIED"),
         child: fc.boolean(),
-        venue: fc.constantFrom("A", "B"),
+        venue: fc.constantFrom("A", "B", "A", "B", "Z", undefined),
         canonicalId: instrument,
         side: fc.constantFrom("BUY" as const, "SELL" as const),
         quantity: quantities,
@@ -413,7 +416,7 @@ describe("the summary folded in as the run goes", () => {
         average: fc.option(prices, { nil: undefined, freq: 8 }),
         arrival: fc.option(prices, { nil: undefined, freq: 8 })
       })
-      .map((r) => ({ order: orderOf({ ...r, status: "FILLED" }, r.filledQuantity), arrival: r.child ? undefined : r.arrival }))
+      .map((r) => ({ order: orderOf(r, r.filledQuantity), arrival: r.child ? undefined : r.arrival }))
     const fill = fc
       .record({ venue: fc.constantFrom("A", "B"), canonicalId: instrument, price: prices, quantity: quantities, fee: fees, feeCurrency: fc.constantFrom("USDT", "BNB") })
       .map((r) => ({ ...r, operationId: "o", side: "BUY", tradeId: "t", liquidity: "TAKER" }) as unknown as Fill.Fill)
