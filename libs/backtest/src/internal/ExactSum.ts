@@ -109,14 +109,14 @@ export class ExactSum {
 }
 
 /**
- * An exact sum of decimals that mostly repeat one object: an order's quantity (the strategy
- * sends the same decimal every time, and a whole fill hands it back as the filled quantity).
+ * An exact sum of decimals that mostly repeat one object: a fill's quantity (the strategy
+ * sends the same decimal as every order's quantity, and a whole fill hands it back).
  * A run of the same object is counted, and added once, times its count, when another object
  * comes or the sum is read: an identity check per addend instead of an addition. Only for
  * addends that repeat: each new object is stored here (a young one through V8's write
  * barrier slow path). Terms built from several decimals (a fill's value and fee, an order's
- * slippage) are run-summed by the summary itself (results.ts, `FillRun` and `SlipRun`), keyed
- * on all their decimals at once, into plain `ExactSum`s.
+ * quantities and slippage) are run-summed by the summary itself (results.ts, `FillRun`,
+ * `OrderRun` and `SlipRun`), keyed on all their decimals at once, into plain `ExactSum`s.
  */
 export class RunSum {
   private readonly sum = new ExactSum()

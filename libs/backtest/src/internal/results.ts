@@ -28,8 +28,24 @@ const addTo = (m: Map<string, Decimal.Decimal>, k: string, v: Decimal.Decimal) =
 interface VenueOrders {
   readonly venue: string
   orders: number
-  readonly ordered: RunSum
-  readonly filled: RunSum
+  readonly ordered: ExactSum
+  readonly filled: ExactSum
+}
+
+/**
+ * Orders in a row with the same quantity and filled quantity objects, the same venue and the
+ * same part in the strategy orders' ordered and filled sums: counted, and added to the four
+ * sums once, times their count, when another order comes or the figures are read (the
+ * strategy sends one decimal as every order's quantity, and a whole fill hands it back as the
+ * filled quantity). One identity test per order instead of one per sum.
+ */
+interface OrderRun {
+  venue: VenueOrders | undefined
+  quantity: Decimal.Decimal
+  filled: Decimal.Decimal
+  /** A strategy order not denied: its quantities go into the run's ordered and filled sums too. */
+  counted: boolean
+  count: number
 }
 
 /** The fills of one (venue, listing), summed. */
@@ -127,8 +143,9 @@ export class SummaryAccumulator {
   private lastStatus: string | undefined = undefined
   private lastStatusCount: { n: number } = { n: 0 }
   /** Strategy orders not denied: ordered and filled quantity. */
-  private readonly ordered = new RunSum()
-  private readonly filled = new RunSum()
+  private readonly ordered = new ExactSum()
+  private readonly filled = new ExactSum()
+  private readonly orderRun: OrderRun = { venue: undefined, quantity: Decimal.zero, filled: Decimal.zero, counted: false, count: 0 }
   private slipOrders = 0
   /** By instrument, in the order first met. */
   private readonly slips = new Map<string, SlipGroup>()
@@ -147,7 +164,7 @@ export class SummaryAccumulator {
     private readonly specs: ReadonlyMap<string, InstrumentSpec.InstrumentSpec>,
     venues: ReadonlyArray<string>
   ) {
-    this.venues = new Map(venues.map((venue) => [venue, { venue, orders: 0, ordered: new RunSum(), filled: new RunSum() }]))
+    this.venues = new Map(venues.map((venue) => [venue, { venue, orders: 0, ordered: new ExactSum(), filled: new ExactSum() }]))
   }
 
   /** An order's final record, with its arrival price (strategy orders). */
@@ -167,26 +184,31 @@ export class SummaryAccumulator {
     count.n++
     if (status === "DENIED") this.denied++
     else if (status === "REJECTED") this.rejected++
+    let v: VenueOrders | undefined = undefined
     if (o.venue !== undefined) {
-      let v = this.lastVenue
+      v = this.lastVenue
       if (v === undefined || v.venue !== o.venue) {
         v = this.venues.get(o.venue)
         if (v !== undefined) this.lastVenue = v
       }
-      if (v !== undefined) {
-        v.orders++
-        v.ordered.add(o.quantity)
-        v.filled.add(o.filledQuantity)
-      }
+      if (v !== undefined) v.orders++
     }
-    if (o.parentOperationId !== undefined) return
-    this.strategyOrders++
-    if (status !== "DENIED") {
-      this.ordered.add(o.quantity)
-      this.filled.add(o.filledQuantity)
-    }
-    const avg = o.averageFillPrice
+    const root = o.parentOperationId === undefined
+    const counted = root && status !== "DENIED"
     const q = o.filledQuantity
+    const orders = this.orderRun
+    if (o.quantity === orders.quantity && q === orders.filled && v === orders.venue && counted === orders.counted) orders.count++
+    else {
+      this.flushOrders()
+      orders.venue = v
+      orders.quantity = o.quantity
+      orders.filled = q
+      orders.counted = counted
+      orders.count = 1
+    }
+    if (root !== true) return
+    this.strategyOrders++
+    const avg = o.averageFillPrice
     if (arrival !== undefined && avg !== undefined && Decimal.isPositive(q)) {
       this.slipOrders++
       const run = this.slipRun
@@ -212,6 +234,24 @@ export class SummaryAccumulator {
       run.count = 1
       run.signs = o.side === "BUY" ? 1 : -1
     }
+  }
+
+  /** Adds the run of orders (see OrderRun) to its venue's and the strategy orders' sums, and empties it. */
+  private flushOrders(): void {
+    const run = this.orderRun
+    const { venue, quantity, filled, count } = run
+    if (venue !== undefined) {
+      venue.ordered.addTimes(quantity, count)
+      venue.filled.addTimes(filled, count)
+    }
+    if (run.counted === true) {
+      this.ordered.addTimes(quantity, count)
+      this.filled.addTimes(filled, count)
+    }
+    run.venue = undefined
+    run.quantity = run.filled = Decimal.zero
+    run.counted = false
+    run.count = 0
   }
 
   /** Adds the run of slippage terms (see SlipRun) to its group and to the denominator, and empties it. */
@@ -332,6 +372,7 @@ export class SummaryAccumulator {
 
   /** The figures so far. */
   figures(): OrderFigures {
+    this.flushOrders()
     this.flushSlip()
     this.flushFills()
     const filledQty = new Map<string, Decimal.Decimal>()

@@ -44,7 +44,11 @@ export class TradeDriven implements Strategy {
   private readonly quantity: Decimal.Decimal
   private readonly limit: number
   private readonly every: number
-  private readonly rule: TradeDrivenStrategy["side"]
+  /**
+   * The side rule as a small integer, tested per trade with literals (0 follow, 1 against, 2 buy,
+   * 3 sell, 4 alternate): a switch on the string compared it with each name in turn.
+   */
+  private readonly ruleCode: number
   private readonly venue: Ids.Venue | undefined
   private readonly algorithm: Order.ExecAlgorithm | undefined
   /** LIMIT pricing: tick in signal units, offset in units, and the signal's price scale. */
@@ -69,7 +73,8 @@ export class TradeDriven implements Strategy {
     this.quantity = config.quantity
     this.limit = config.maxOrders ?? Number.POSITIVE_INFINITY
     this.every = config.every
-    this.rule = config.side
+    const rules: ReadonlyArray<TradeDrivenStrategy["side"]> = ["follow", "against", "buy", "sell", "alternate"]
+    this.ruleCode = rules.indexOf(config.side)
     this.venue = config.venue === undefined ? undefined : (intern(config.venue) as Ids.Venue)
     this.algorithm = algorithm
     this.priceScale = signalPriceScale
@@ -81,26 +86,17 @@ export class TradeDriven implements Strategy {
   onTrade(priceUnits: number, aggressor: number): void {
     if (this.sent >= this.limit) return
     let side: Side.Side
-    switch (this.rule) {
-      case "follow":
-        if (aggressor === 0) return
-        side = aggressor > 0 ? BUY : SELL
-        break
-      case "against":
-        if (aggressor === 0) return
-        side = aggressor > 0 ? SELL : BUY
-        break
-      case "buy":
-        side = BUY
-        break
-      case "sell":
-        side = SELL
-        break
-      case "alternate":
-        side = this.nextBuy ? BUY : SELL
-        break
-    }
-    if (++this.qualifying % this.every !== 0) return
+    const rule = this.ruleCode
+    if (rule === 4) side = this.nextBuy === true ? BUY : SELL
+    else if (rule === 0) {
+      if (aggressor === 0) return
+      side = aggressor > 0 ? BUY : SELL
+    } else if (rule === 1) {
+      if (aggressor === 0) return
+      side = aggressor > 0 ? SELL : BUY
+    } else side = rule === 2 ? BUY : SELL
+    // Every trade qualifies at `every` 1 (the default): no count and no division.
+    if (this.every !== 1 && ++this.qualifying % this.every !== 0) return
     let price: Decimal.Decimal | undefined
     if (this.type === "LIMIT") {
       // Onto the listing's grid on the passive side, then `offset` ticks further away.
@@ -110,7 +106,7 @@ export class TradeDriven implements Strategy {
       if (!(units > 0)) return
       price = Decimal.fromScaled(BigInt(units), this.priceScale)
     }
-    if (this.rule === "alternate") this.nextBuy = !this.nextBuy
+    if (rule === 4) this.nextBuy = this.nextBuy !== true
     this.sent++
     // Built by assignment: conditional spreads cost more than the rest of this method.
     const request: { -readonly [K in keyof OrderRequest.OrderRequest]: OrderRequest.OrderRequest[K] } = {
