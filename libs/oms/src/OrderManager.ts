@@ -213,16 +213,18 @@ export class OrderManager {
   private live = 0
   private stale = 0
   /**
-   * The last operation id `get` found no order for, and `nextOrdinal` then: a lookup cache,
-   * not state (non-enumerable, set in the constructor, so two managers holding the same
-   * orders still compare equal).
+   * The last operation id `get` found no order for (`missIds[0]`), and `nextOrdinal` then: a
+   * lookup cache, not state (non-enumerable, set in the constructor, so two managers holding
+   * the same orders still compare equal).
    */
-  private declare missId: string | undefined
+  private declare missIds: Array<string | undefined>
+  /** Misses since `missIds` was renewed: it holds the id in `[0]`, a young array renewed every 64 misses (see `get`). */
+  private declare missSince: number
   private declare missAt: number
-  /** `missId`'s hash in the operation id index (hashed once for the lookup and the order's `add`). */
+  /** The missed id's hash in the operation id index (hashed once for the lookup and the order's `add`). */
   private declare missHash: number
   /**
-   * The handle of the order added last (a lookup cache, non-enumerable as `missId`): a
+   * The handle of the order added last (a lookup cache, non-enumerable as `missIds`): a
    * venue's Accept and Fill mostly answer the order just sent. A small integer, so storing
    * it takes no write barrier (a slot remembered here did, and cost more than it saved).
    */
@@ -235,7 +237,7 @@ export class OrderManager {
   private readonly byInstrument = new Map<string, SlotList>()
   /**
    * The index lists last written, by key (a cache, not state:
-   * non-enumerable, set in the constructor, as `missId`). Not `#private` fields: V8 read them
+   * non-enumerable, set in the constructor, as `missIds`). Not `#private` fields: V8 read them
    * slower here than the rest of the manager cost (the OMS benchmark lost a quarter).
    */
   private declare memo: IndexMemo
@@ -278,7 +280,8 @@ export class OrderManager {
     }
     this.limit = n ?? Number.POSITIVE_INFINITY
     this.bounded = this.limit !== Number.POSITIVE_INFINITY
-    Object.defineProperty(this, "missId", { value: undefined, writable: true, enumerable: false })
+    Object.defineProperty(this, "missIds", { value: [undefined], writable: true, enumerable: false })
+    Object.defineProperty(this, "missSince", { value: 0, writable: true, enumerable: false })
     Object.defineProperty(this, "missAt", { value: -1, writable: true, enumerable: false })
     Object.defineProperty(this, "missHash", { value: -1, writable: true, enumerable: false })
     Object.defineProperty(this, "lastHandle", { value: 0, writable: true, enumerable: false })
@@ -308,12 +311,23 @@ export class OrderManager {
   get(operationId: string): ManagedOrder | undefined {
     const h = this.byOperationId.hash(operationId)
     const s = this.slotHashed(operationId, h)
-    if (s === undefined) {
-      this.missId = operationId
-      this.missAt = this.nextOrdinal
-      this.missHash = h
-    }
+    if (s === undefined) this.remember(operationId, h)
     return s?.record
+  }
+
+  /**
+   * Remembers a miss of `get`. In a method of its own: `get` stays small (V8 makes a function
+   * hot, and optimises it, after a number of bytecodes run in proportion to its size).
+   */
+  private remember(operationId: string, h: number): void {
+    // The id (a young string) kept in a young array, renewed every 64 misses: stored into the
+    // long-lived manager, each new id took V8's write barrier slow path (~52 instructions).
+    if (++this.missSince >= 64) {
+      this.missSince = 0
+      this.missIds = [operationId]
+    } else this.missIds[0] = operationId
+    this.missAt = this.nextOrdinal
+    this.missHash = h
   }
 
   /** The held order we gave this client order id. */
@@ -570,7 +584,7 @@ export class OrderManager {
     }
     // A caller that just looked the id up and found nothing (the core does, before its risk
     // check) is not charged a second lookup: no order was added since (`nextOrdinal` counts adds).
-    const missed = operationId === this.missId && this.missAt === this.nextOrdinal
+    const missed = operationId === this.missIds[0] && this.missAt === this.nextOrdinal
     const opHash = missed ? this.missHash : this.byOperationId.hash(operationId)
     const existing = missed ? undefined : this.slotHashed(operationId, opHash)
     // (Read after the operation id's check: a malformed request may be anything.)

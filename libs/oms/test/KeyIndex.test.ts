@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import * as fc from "fast-check"
-import { KeyIndex, tailHash, venueHash } from "../src/internal/KeyIndex.js"
+import { KeyIndex, tailHash, venueHash, WHOLE } from "../src/internal/KeyIndex.js"
 
 /** What the order manager indexes: a slot under a handle, with its record's keys. */
 class Slot {
@@ -157,7 +157,7 @@ describe("KeyIndex", () => {
   })
 
   it("hashes to non-negative 30-bit integers, sequential ids spread over a table's low bits", () => {
-    for (const hash of [(i: number) => tailHash(`trade-driven-${i}`, false), (i: number) => venueHash("SIM", `O${i}`, false)]) {
+    for (const hash of [(i: number) => tailHash(`trade-driven-${i}`, 6), (i: number) => venueHash("SIM", `O${i}`, 6)]) {
       const buckets = new Array(1024).fill(0)
       let bad = 0
       for (let i = 0; i < 102_400; i++) {
@@ -172,10 +172,58 @@ describe("KeyIndex", () => {
     }
   })
 
+  it("hashes from 4 characters' tails in a small table: sequential ids spread", () => {
+    for (const hash of [(i: number) => tailHash(`trade-driven-${i}`, 4), (i: number) => venueHash("SIM", `O${i}`, 4)]) {
+      const buckets = new Array(1024).fill(0)
+      const seen = new Set<number>()
+      for (let i = 60_000; i < 70_240; i++) {
+        const h = hash(i)
+        seen.add(h)
+        buckets[h & 1023]++
+      }
+      // 10,240 ids, 10 per bucket on average; their last 4 digits differ but for 240 pairs.
+      expect(seen.size).toBeGreaterThanOrEqual(10_000)
+      // As a uniform hash spreads them (Poisson, mean 10): few nearly empty buckets, none crowded.
+      expect(buckets.filter((n) => n < 3).length).toBeLessThan(10)
+      expect(Math.max(...buckets)).toBeLessThan(30)
+    }
+  })
+
+  for (const byVenue of [false, true]) {
+    it(`rehashes from 6 characters' tails once the table grows past 4,096 entries, every key still found (${byVenue ? "by venue" : "by operation id"})`, () => {
+      const index = new KeyIndex(byVenue)
+      const slots = new Slots()
+      const internals = index as unknown as { tail: number; mask: number }
+      const all: Array<Slot> = []
+      const find = (s: Slot) => {
+        const o = s.record.order
+        return byVenue ? vGet(index, slots, o.venue!, o.venueOrderId!) : opGet(index, slots, o.operationId)
+      }
+      for (let i = 0; i < 12_000; i++) {
+        // Sequential ids (the backtest's), and for the venue index the same ids at three venues.
+        const s = byVenue ? slots.add(`op-${i}`, VENUES[i % 3], `O${Math.floor(i / 3)}`) : slots.add(i % 2 === 0 ? `trade-driven-${i}` : String(i))
+        all.push(s)
+        if (byVenue) vSet(index, slots, s)
+        else opSet(index, slots, s)
+        expect(internals.tail).toBe(internals.mask + 1 > 4096 ? 6 : 4)
+        if (i === 2_047 || i === 2_048 || i === 2_049) for (const w of all) expect(find(w)).toBe(w)
+      }
+      expect(internals.tail).toBe(6)
+      for (const s of all) expect(find(s)).toBe(s)
+      // Removal finds each entry from the hash it was rehashed to (a stale one would not find it).
+      for (let k = 0; k < all.length; k += 2) {
+        index.remove(all[k]!.handle)
+        expect(index.has(all[k]!.handle)).toBe(false)
+      }
+      for (let k = 0; k < all.length; k++) expect(find(all[k]!)).toBe(k % 2 === 0 ? undefined : all[k])
+      expect(index.size).toBe(all.length >> 1)
+    })
+  }
+
   it("hashes keys whole once they turn out not to differ in their tails", () => {
     const index = new KeyIndex(false)
     const slots = new Slots()
-    const internals = index as unknown as { whole: boolean }
+    const internals = index as unknown as { tail: number }
     // The same tail and length: one hash for all until the table hashes whole.
     const contrived = (i: number) => `${String(i).padStart(6, "0")}-leg-entry`
     const all: Array<Slot> = []
@@ -183,12 +231,12 @@ describe("KeyIndex", () => {
       all.push(slots.add(contrived(i)))
       opSet(index, slots, all[i]!)
     }
-    expect(internals.whole).toBe(false)
+    expect(internals.tail).toBe(4)
     for (let i = 64; i < 5_000; i++) {
       all.push(slots.add(contrived(i)))
       opSet(index, slots, all[i]!)
     }
-    expect(internals.whole).toBe(true)
+    expect(internals.tail).toBe(WHOLE)
     for (const s of all) expect(opGet(index, slots, s.record.order.operationId)).toBe(s)
     for (const s of all.slice(0, 2_500)) {
       index.remove(s.handle)

@@ -242,6 +242,28 @@ describe("create", () => {
     expect(right(manager.create(limitBuy("op-3"), now())).created).toBe(true)
   })
 
+  it("remembers the last miss only, through the renewals of its holder (every 64 misses)", () => {
+    const { manager, now } = setup()
+    // Two misses, then the first id created: were the second miss's hash taken for the first
+    // id (a holder renewed without the new id), the order would be indexed under another hash.
+    for (let i = 0; i < 300; i++) {
+      const a = `op-a-${i}`
+      const b = `op-b-${i}`
+      expect(manager.get(a)).toBeUndefined()
+      if (i % 5 !== 0) expect(manager.get(b)).toBeUndefined()
+      // Created and submitted in one call: the path that takes the remembered hash.
+      const made = manager.tryCreateAndSubmit(limitBuy(a), now())
+      expect(made).not.toBeInstanceOf(Error)
+      expect((made as OrderManager.CreateSubmitResult).created).toBe(true)
+      expect(manager.get(a)?.order.operationId).toBe(a)
+      expect(manager.get(b)).toBeUndefined()
+      expect((manager.tryCreateAndSubmit(limitBuy(b), now()) as OrderManager.CreateSubmitResult).created).toBe(true)
+      expect(manager.get(b)?.order.operationId).toBe(b)
+      expect(left(manager.create(limitBuy(a, { side: "SELL" }), now()))).toBeInstanceOf(DuplicateOperation)
+    }
+    expect(manager.size).toBe(600)
+  })
+
   it("refuses a request without an operation id", () => {
     const { manager } = setup()
     const error = left(manager.create({ ...limitBuy("x"), operationId: undefined } as unknown as OrderRequest, 1))

@@ -8,7 +8,7 @@
  * bucket chains of same-length keys with full string comparisons (`StringEqual`: the
  * backtest's ids share their `trade-driven-` prefix), and grows from empty after every
  * rebuild or generation (`OrderedHashTable::Rehash`). Here a key is hashed from its last
- * `TAIL` characters and its length (sequential ids differ there), entries are compared by
+ * few characters and its length (sequential ids differ there), entries are compared by
  * hash first, and an evicted order's entry is removed at once from the hash kept by its
  * handle (no string read), so the table grows only with the orders held; it holds integers
  * only, so storing into it takes no write barrier however old it is.
@@ -31,8 +31,19 @@ const MIN_CAPACITY = 1024
 /** Probes past which `set` makes the table hash every key whole. */
 const LONG_PROBE = 64
 
-/** Characters of a key's end that its hash reads (unless the table hashes whole). */
+/**
+ * Characters of a key's end that its hash reads (unless the table hashes whole): 4 in a table
+ * of up to `SHORT_CAPACITY` entries, 6 in a larger one (rehashed from the keys when it grows
+ * past). Sequential decimal ids differ in their last 4 digits over 10,000 ids, more than a
+ * small table holds; each character not read saves ~30 instructions (`charCodeAt` and a
+ * multiply), two hashes per order.
+ */
+const SHORT_TAIL = 4
 const TAIL = 6
+/** Entries of the largest table whose keys are hashed from `SHORT_TAIL` characters. */
+const SHORT_CAPACITY = 4096
+/** The tail of a table hashing every key whole (longer than any key). */
+export const WHOLE = 0x3fffffff
 
 /** FNV-1a's steps over `key[from, n)`, from `h`. */
 const steps = (key: string, from: number, n: number, h: number): number => {
@@ -46,28 +57,31 @@ const mix = (h: number): number => {
   return (h ^ (h >>> 16)) & 0x3fffffff
 }
 
-/** A key's hash from its length and last `TAIL` characters (every character when `whole`). */
-export const tailHash = (key: string, whole: boolean): number => {
+/** A key's hash from its length and last `tail` characters (every character of a shorter key). */
+export const tailHash = (key: string, tail: number): number => {
   const n = key.length
-  return mix(steps(key, whole === true || n <= TAIL ? 0 : n - TAIL, n, n))
+  return mix(steps(key, n <= tail ? 0 : n - tail, n, n))
 }
 
-/** A venue order id's hash with its venue's (length and first character; every character when `whole`). */
-export const venueHash = (venue: string, venueOrderId: string, whole: boolean): number => {
+/** A venue order id's hash (as `tailHash`'s) with its venue's (length and first character; every character when `tail` is `WHOLE`). */
+export const venueHash = (venue: string, venueOrderId: string, tail: number): number => {
   const n = venueOrderId.length
-  const h = steps(venueOrderId, whole === true || n <= TAIL ? 0 : n - TAIL, n, n)
-  return mix(whole === true ? steps(venue, 0, venue.length, h) : Math.imul(h ^ ((venue.length << 16) | venue.charCodeAt(0)), 0x01000193))
+  const h = steps(venueOrderId, n <= tail ? 0 : n - tail, n, n)
+  return mix(tail === WHOLE ? steps(venue, 0, venue.length, h) : Math.imul(h ^ ((venue.length << 16) | venue.charCodeAt(0)), 0x01000193))
 }
 
 export class KeyIndex {
-  /** Entry i: `[2i]` its key's hash, `[2i + 1]` its slot's handle + 1 (0: empty). */
+  /**
+   * Entry i: `[2i]` its key's hash, `[2i + 1]` its slot's handle + 1 (0: empty). Indexed as
+   * `i << 1` and `(i << 1) | 1`: `2 * i + 1` took TurboFan two overflow checks per access.
+   */
   private table = new Int32Array(2 * MIN_CAPACITY)
   private mask = MIN_CAPACITY - 1
   private live = 0
   /** The hash each handle is indexed under (-1: not indexed). */
   private hashes = new Int32Array(MIN_CAPACITY).fill(-1)
-  /** Every key hashed whole, after a long probe. */
-  private whole = false
+  /** Characters of a key's end its hash reads: `SHORT_TAIL`, `TAIL` once larger than `SHORT_CAPACITY`, `WHOLE` after a long probe. */
+  private tail = SHORT_TAIL
 
   /** `byVenue`: keyed by (venue, venue order id); otherwise by operation id. */
   constructor(private readonly byVenue: boolean) {}
@@ -79,12 +93,12 @@ export class KeyIndex {
 
   /** The hash `get` and `set` take for an operation id. */
   hash(key: string): number {
-    return tailHash(key, this.whole)
+    return tailHash(key, this.tail)
   }
 
   /** The hash `get` and `set` take for a venue's order id. */
   hashVenue(venue: string, venueOrderId: string): number {
-    return venueHash(venue, venueOrderId, this.whole)
+    return venueHash(venue, venueOrderId, this.tail)
   }
 
   /** Whether the slot with this handle is indexed. */
@@ -103,9 +117,9 @@ export class KeyIndex {
     const mask = this.mask
     let i = h & mask
     for (;;) {
-      const e = t[2 * i + 1]!
+      const e = t[(i << 1) | 1]!
       if (e === 0) return undefined
-      if (t[2 * i] === h) {
+      if (t[i << 1] === h) {
         const s = slots[e - 1]!
         if (this.matches(s, key, venue)) return s
       }
@@ -122,20 +136,20 @@ export class KeyIndex {
     if (handle >= this.hashes.length) this.growHashes(handle)
     else if (this.hashes[handle]! >= 0) this.remove(handle)
     // The usual case here (an empty entry within a few probes, no entry of the same hash).
-    if (2 * (this.live + 1) <= this.mask + 1) {
+    if ((this.live << 1) < this.mask) {
       const t = this.table
       const mask = this.mask
       let i = h & mask
       for (let probes = 0; probes < 8; probes++) {
-        const e = t[2 * i + 1]!
+        const e = t[(i << 1) | 1]!
         if (e === 0) {
-          t[2 * i] = h
-          t[2 * i + 1] = handle + 1
+          t[i << 1] = h
+          t[(i << 1) | 1] = handle + 1
           this.hashes[handle] = h
           this.live++
           return
         }
-        if (t[2 * i] === h) break
+        if (t[i << 1] === h) break
         i = (i + 1) & mask
       }
     }
@@ -152,33 +166,40 @@ export class KeyIndex {
 
   /** `set` in every case (the handle not indexed). */
   private setAny<S extends Keyed>(slot: S, key: string, venue: string | undefined, h: number, slots: ReadonlyArray<S | undefined>): void {
-    if (2 * (this.live + 1) > this.mask + 1) this.resize(2 * (this.mask + 1), false, slots)
+    if (2 * (this.live + 1) > this.mask + 1) {
+      const tail = this.tail
+      const capacity = 2 * (this.mask + 1)
+      if (tail === SHORT_TAIL && capacity > SHORT_CAPACITY) this.tail = TAIL
+      this.resize(capacity, tail !== this.tail, slots)
+      // The key's hash too, as the table now hashes.
+      if (tail !== this.tail) h = this.keyHash(key, venue)
+    }
     const t = this.table
     const mask = this.mask
     let i = h & mask
     let probes = 0
     for (;;) {
-      const e = t[2 * i + 1]!
+      const e = t[(i << 1) | 1]!
       if (e === 0) break
-      if (t[2 * i] === h) {
+      if (t[i << 1] === h) {
         const s = slots[e - 1]!
         if (this.matches(s, key, venue)) {
           this.hashes[e - 1] = -1
-          t[2 * i + 1] = slot.handle + 1
+          t[(i << 1) | 1] = slot.handle + 1
           this.hashes[slot.handle] = h
           return
         }
       }
-      if (++probes > LONG_PROBE && this.whole !== true) {
-        this.whole = true
+      if (++probes > LONG_PROBE && this.tail !== WHOLE) {
+        this.tail = WHOLE
         this.resize(this.mask + 1, true, slots)
-        this.setAny(slot, key, venue, this.byVenue === true ? venueHash(venue!, key, true) : tailHash(key, true), slots)
+        this.setAny(slot, key, venue, this.keyHash(key, venue), slots)
         return
       }
       i = (i + 1) & mask
     }
-    t[2 * i] = h
-    t[2 * i + 1] = slot.handle + 1
+    t[i << 1] = h
+    t[(i << 1) | 1] = slot.handle + 1
     this.hashes[slot.handle] = h
     this.live++
   }
@@ -193,43 +214,48 @@ export class KeyIndex {
     const mask = this.mask
     const e = handle + 1
     let i = h & mask
-    while (t[2 * i + 1] !== e) i = (i + 1) & mask
+    while (t[(i << 1) | 1] !== e) i = (i + 1) & mask
     // Backward shift: each later entry of the run that may sit at `i` (its home is not in (i, j]) moves there.
     let j = i
     for (;;) {
       j = (j + 1) & mask
-      const f = t[2 * j + 1]!
+      const f = t[(j << 1) | 1]!
       if (f === 0) break
-      const home = t[2 * j]! & mask
+      const home = t[j << 1]! & mask
       if (i <= j ? i < home && home <= j : i < home || home <= j) continue
-      t[2 * i] = t[2 * j]!
-      t[2 * i + 1] = f
+      t[i << 1] = t[j << 1]!
+      t[(i << 1) | 1] = f
       i = j
     }
-    t[2 * i] = 0
-    t[2 * i + 1] = 0
+    t[i << 1] = 0
+    t[(i << 1) | 1] = 0
     this.live--
   }
 
-  /** A table of `capacity` entries for the live ones (their hashes recomputed whole from their keys when `rehash`). */
+  /** `key`'s hash (with `venue`'s, by venue) as the table hashes now. */
+  private keyHash(key: string, venue: string | undefined): number {
+    return this.byVenue === true ? venueHash(venue!, key, this.tail) : tailHash(key, this.tail)
+  }
+
+  /** A table of `capacity` entries for the live ones (their hashes recomputed from their keys, as the table hashes now, when `rehash`). */
   private resize<S extends Keyed>(capacity: number, rehash: boolean, slots: ReadonlyArray<S | undefined>): void {
     const old = this.table
     const entries = this.mask + 1
     const t = new Int32Array(2 * capacity)
     const mask = capacity - 1
     for (let j = 0; j < entries; j++) {
-      const e = old[2 * j + 1]!
+      const e = old[(j << 1) | 1]!
       if (e === 0) continue
-      let h = old[2 * j]!
+      let h = old[j << 1]!
       if (rehash) {
         const o = slots[e - 1]!.record.order
-        h = this.byVenue === true ? venueHash(o.venue!, o.venueOrderId!, true) : tailHash(o.operationId, true)
+        h = this.byVenue === true ? venueHash(o.venue!, o.venueOrderId!, this.tail) : tailHash(o.operationId, this.tail)
         this.hashes[e - 1] = h
       }
       let i = h & mask
-      while (t[2 * i + 1] !== 0) i = (i + 1) & mask
-      t[2 * i] = h
-      t[2 * i + 1] = e
+      while (t[(i << 1) | 1] !== 0) i = (i + 1) & mask
+      t[i << 1] = h
+      t[(i << 1) | 1] = e
     }
     this.table = t
     this.mask = mask
