@@ -3,10 +3,12 @@
  * local storage over a fresh temp folder, and readers of the result files.
  */
 import { NodeContext } from "@effect/platform-node"
+import { InstrumentSpec } from "@odum/domain"
 import { Storage } from "@odum/ucs"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -92,3 +94,20 @@ export const summaryOf = (dir: string): RunSummary.RunSummary => JSON.parse(read
 
 /** The local folder of a run's files. */
 export const runDir = (completed: Backtest.Completed): string => fileURLToPath(completed.paths.root)
+
+/** A linear USDT-margined perpetual on venue A (tick 0.1, lot 0.001, fees 2 / 4 bp). */
+export const LINEAR_PERP = Schema.decodeSync(InstrumentSpec.InstrumentSpec)({
+  canonicalId: "A:PERPETUAL:BTC-USDT",
+  venue: "A",
+  baseAsset: "BTC",
+  quoteAsset: "USDT",
+  settlementAsset: "USDT",
+  kind: "PERPETUAL",
+  tickSize: "0.1",
+  lotSize: "0.001",
+  minQuantity: "0.001",
+  makerFee: "0.0002",
+  takerFee: "0.0004",
+  contractSize: "1",
+  contractType: "LINEAR"
+})

@@ -14,7 +14,7 @@ import { FillRows, OrderRows } from "../src/internal/columns.js"
 import { HeldOrders } from "../src/internal/HeldOrders.js"
 import { prepare } from "../src/internal/prepare.js"
 import { type OrderFigures, SummaryAccumulator, summarize, tables } from "../src/internal/results.js"
-import { decode, example, SAMPLE_CATALOG, storage, tempDir } from "./fixtures.js"
+import { decode, example, LINEAR_PERP, SAMPLE_CATALOG, storage, tempDir } from "./fixtures.js"
 
 const BTC = "BINANCE-FUTURES:PERPETUAL:BTC-USDT"
 /** The OMS's bound on finished orders in memory (Engine's RETAINED_FINISHED). */
@@ -227,21 +227,7 @@ describe("the summary folded in as the run goes", () => {
     )
   }
 
-  const linear = Schema.decodeSync(InstrumentSpec.InstrumentSpec)({
-    canonicalId: "A:PERPETUAL:BTC-USDT",
-    venue: "A",
-    baseAsset: "BTC",
-    quoteAsset: "USDT",
-    settlementAsset: "USDT",
-    kind: "PERPETUAL",
-    tickSize: "0.1",
-    lotSize: "0.001",
-    minQuantity: "0.001",
-    makerFee: "0.0002",
-    takerFee: "0.0004",
-    contractSize: "1",
-    contractType: "LINEAR"
-  })
+  const linear = LINEAR_PERP
   const inverse = Schema.decodeSync(InstrumentSpec.InstrumentSpec)({
     canonicalId: "B:PERPETUAL:BTC-USD@INV",
     venue: "B",

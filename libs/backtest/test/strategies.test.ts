@@ -3,28 +3,14 @@
  * by trade against a host that keeps what it is sent.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Decimal, InstrumentSpec } from "@odum/domain"
+import { Decimal } from "@odum/domain"
 import type { OrderRequest } from "@odum/oms"
-import * as Schema from "effect/Schema"
 import * as fc from "fast-check"
 import type { TradeDrivenStrategy } from "../src/BacktestConfig.js"
 import { TradeDriven } from "../src/internal/strategies.js"
+import { LINEAR_PERP } from "./fixtures.js"
 
-const spec = Schema.decodeSync(InstrumentSpec.InstrumentSpec)({
-  canonicalId: "A:PERPETUAL:BTC-USDT",
-  venue: "A",
-  baseAsset: "BTC",
-  quoteAsset: "USDT",
-  settlementAsset: "USDT",
-  kind: "PERPETUAL",
-  tickSize: "0.1",
-  lotSize: "0.001",
-  minQuantity: "0.001",
-  makerFee: "0.0002",
-  takerFee: "0.0004",
-  contractSize: "1",
-  contractType: "LINEAR"
-})
+const spec = LINEAR_PERP
 
 type Rule = TradeDrivenStrategy["side"]
 

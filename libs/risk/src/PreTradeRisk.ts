@@ -87,6 +87,16 @@ class FastPlan {
   plain = false
 }
 
+/** The strategy's resolved config under `cfg`, kept on its state (if it has one) for the config it came from. */
+const resolvedStrategy = (strategyId: string, st: StrategyState | undefined, cfg: CompiledRiskConfig): ResolvedStrategy => {
+  if (st === undefined) return cfg.strategy(strategyId)
+  if (st.resolvedFrom === cfg) return st.resolved as ResolvedStrategy
+  const strat = cfg.strategy(strategyId)
+  st.resolved = strat
+  st.resolvedFrom = cfg
+  return strat
+}
+
 /** Per-check working values, reused across checks so a check allocates nothing. */
 class Scratch {
   order!: RiskOrder
@@ -272,14 +282,7 @@ export class PreTradeRisk {
   private evaluate(order: RiskOrder, now: number, all: Array<Deny> | undefined, cfg: CompiledRiskConfig): Deny | undefined {
     const c = this.c
     const st = this.strategyStates.get(order.strategyId)
-    let strat: ResolvedStrategy
-    if (st === undefined) strat = cfg.strategy(order.strategyId)
-    else if (st.resolvedFrom === cfg) strat = st.resolved as ResolvedStrategy
-    else {
-      strat = cfg.strategy(order.strategyId)
-      st.resolved = strat
-      st.resolvedFrom = cfg
-    }
+    const strat = resolvedStrategy(order.strategyId, st, cfg)
     c.order = order
     c.now = now
     c.cfg = cfg
@@ -510,14 +513,7 @@ export class PreTradeRisk {
    */
   private planOf(order: RiskOrder, cfg: CompiledRiskConfig, spec: CompiledSpec, sc: StrategyCell | undefined): FastPlan {
     const st = this.strategyStates.get(order.strategyId)
-    let strat: ResolvedStrategy
-    if (st === undefined) strat = cfg.strategy(order.strategyId)
-    else if (st.resolvedFrom === cfg) strat = st.resolved as ResolvedStrategy
-    else {
-      strat = cfg.strategy(order.strategyId)
-      st.resolved = strat
-      st.resolvedFrom = cfg
-    }
+    const strat = resolvedStrategy(order.strategyId, st, cfg)
     const lim = cfg.limits(strat, order.canonicalId)
     // The instrument's limits in its number domain.
     let fl = lim.fast
