@@ -19,6 +19,7 @@
  * should 28-character keys not be uniform where `keyHash` reads them (a store's ids of
  * another making), a long probe switches the table to hashing every key whole, for good.
  */
+import { placeEntry, removeEntry } from "./probing.js"
 
 /** What the table indexes: a slot with its handle, its key's hash while indexed (-1: not), and its key. */
 export interface Indexed {
@@ -156,25 +157,7 @@ export class ClientIndex {
     const h = slot.clientHash
     if (h < 0) return
     slot.clientHash = -1
-    const t = this.table
-    const mask = this.mask
-    const e = slot.handle + 1
-    let i = h & mask
-    while (t[(i << 1) | 1] !== e) i = (i + 1) & mask
-    // Backward shift: each later entry of the run that may sit at `i` (its home is not in (i, j]) moves there.
-    let j = i
-    for (;;) {
-      j = (j + 1) & mask
-      const f = t[(j << 1) | 1]!
-      if (f === 0) break
-      const home = t[j << 1]! & mask
-      if (i <= j ? i < home && home <= j : i < home || home <= j) continue
-      t[i << 1] = t[j << 1]!
-      t[(i << 1) | 1] = f
-      i = j
-    }
-    t[i << 1] = 0
-    t[(i << 1) | 1] = 0
+    removeEntry(this.table, this.mask, h, slot.handle + 1)
     this.live--
   }
 
@@ -193,10 +176,7 @@ export class ClientIndex {
         h = wholeHash(s.record.order.clientOrderId)
         s.clientHash = h
       }
-      let i = h & mask
-      while (t[(i << 1) | 1] !== 0) i = (i + 1) & mask
-      t[i << 1] = h
-      t[(i << 1) | 1] = e
+      placeEntry(t, mask, h, e)
     }
     this.table = t
     this.mask = mask

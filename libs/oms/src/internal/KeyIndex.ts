@@ -16,6 +16,7 @@
  * Should keys not differ in their tails (ids of another making), a long probe switches the
  * table to hashing every key whole, for good.
  */
+import { placeEntry, removeEntry } from "./probing.js"
 
 /** What the table indexes: a slot with its handle and its order's keys. */
 export interface Keyed {
@@ -210,25 +211,7 @@ export class KeyIndex {
     const h = this.hashes[handle]!
     if (h < 0) return
     this.hashes[handle] = -1
-    const t = this.table
-    const mask = this.mask
-    const e = handle + 1
-    let i = h & mask
-    while (t[(i << 1) | 1] !== e) i = (i + 1) & mask
-    // Backward shift: each later entry of the run that may sit at `i` (its home is not in (i, j]) moves there.
-    let j = i
-    for (;;) {
-      j = (j + 1) & mask
-      const f = t[(j << 1) | 1]!
-      if (f === 0) break
-      const home = t[j << 1]! & mask
-      if (i <= j ? i < home && home <= j : i < home || home <= j) continue
-      t[i << 1] = t[j << 1]!
-      t[(i << 1) | 1] = f
-      i = j
-    }
-    t[i << 1] = 0
-    t[(i << 1) | 1] = 0
+    removeEntry(this.table, this.mask, h, handle + 1)
     this.live--
   }
 
@@ -252,10 +235,7 @@ export class KeyIndex {
         h = this.byVenue === true ? venueHash(o.venue!, o.venueOrderId!, this.tail) : tailHash(o.operationId, this.tail)
         this.hashes[e - 1] = h
       }
-      let i = h & mask
-      while (t[(i << 1) | 1] !== 0) i = (i + 1) & mask
-      t[i << 1] = h
-      t[(i << 1) | 1] = e
+      placeEntry(t, mask, h, e)
     }
     this.table = t
     this.mask = mask
