@@ -19,7 +19,7 @@
  * should 28-character keys not be uniform where `keyHash` reads them (a store's ids of
  * another making), a long probe switches the table to hashing every key whole, for good.
  */
-import { placeEntry, removeEntry } from "./probing.js"
+import { rebuildTable, removeEntry } from "./probing.js"
 
 /** What the table indexes: a slot with its handle, its key's hash while indexed (-1: not), and its key. */
 export interface Indexed {
@@ -163,22 +163,18 @@ export class ClientIndex {
 
   /** A table of `capacity` entries for the live ones (their hashes recomputed from their keys when `rehash`). */
   private resize<S extends Indexed>(capacity: number, rehash: boolean, slots: ReadonlyArray<S | undefined>): void {
-    const old = this.table
-    const entries = this.mask + 1
-    const t = new Int32Array(2 * capacity)
-    const mask = capacity - 1
-    for (let j = 0; j < entries; j++) {
-      const e = old[(j << 1) | 1]!
-      if (e === 0) continue
-      let h = old[j << 1]!
-      if (rehash) {
-        const s = slots[e - 1]!
-        h = wholeHash(s.record.order.clientOrderId)
-        s.clientHash = h
-      }
-      placeEntry(t, mask, h, e)
-    }
-    this.table = t
-    this.mask = mask
+    this.table = rebuildTable(
+      this.table,
+      capacity,
+      rehash
+        ? (e) => {
+            const s = slots[e - 1]!
+            const h = wholeHash(s.record.order.clientOrderId)
+            s.clientHash = h
+            return h
+          }
+        : undefined
+    )
+    this.mask = capacity - 1
   }
 }

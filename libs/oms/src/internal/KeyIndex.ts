@@ -16,7 +16,7 @@
  * Should keys not differ in their tails (ids of another making), a long probe switches the
  * table to hashing every key whole, for good.
  */
-import { placeEntry, removeEntry } from "./probing.js"
+import { rebuildTable, removeEntry } from "./probing.js"
 
 /** What the table indexes: a slot with its handle and its order's keys. */
 export interface Keyed {
@@ -222,22 +222,18 @@ export class KeyIndex {
 
   /** A table of `capacity` entries for the live ones (their hashes recomputed from their keys, as the table hashes now, when `rehash`). */
   private resize<S extends Keyed>(capacity: number, rehash: boolean, slots: ReadonlyArray<S | undefined>): void {
-    const old = this.table
-    const entries = this.mask + 1
-    const t = new Int32Array(2 * capacity)
-    const mask = capacity - 1
-    for (let j = 0; j < entries; j++) {
-      const e = old[(j << 1) | 1]!
-      if (e === 0) continue
-      let h = old[j << 1]!
-      if (rehash) {
-        const o = slots[e - 1]!.record.order
-        h = this.byVenue === true ? venueHash(o.venue!, o.venueOrderId!, this.tail) : tailHash(o.operationId, this.tail)
-        this.hashes[e - 1] = h
-      }
-      placeEntry(t, mask, h, e)
-    }
-    this.table = t
-    this.mask = mask
+    this.table = rebuildTable(
+      this.table,
+      capacity,
+      rehash
+        ? (e) => {
+            const o = slots[e - 1]!.record.order
+            const h = this.byVenue === true ? this.keyHash(o.venueOrderId!, o.venue) : this.keyHash(o.operationId, undefined)
+            this.hashes[e - 1] = h
+            return h
+          }
+        : undefined
+    )
+    this.mask = capacity - 1
   }
 }

@@ -35,3 +35,19 @@ export const placeEntry = (t: Int32Array, mask: number, h: number, e: number): v
   t[i << 1] = h
   t[(i << 1) | 1] = e
 }
+
+/**
+ * A table of `capacity` entries (a power of two) holding `old`'s live ones, each under the hash
+ * `rehash` gives for its handle + 1 when there is one (the table's keys hashed anew), else under
+ * the hash it had. A rare step (growth, a change of hashing): the callback costs nothing per order.
+ */
+export const rebuildTable = (old: Int32Array, capacity: number, rehash?: (e: number) => number): Int32Array<ArrayBuffer> => {
+  const entries = old.length >> 1
+  const t = new Int32Array(2 * capacity)
+  const mask = capacity - 1
+  for (let j = 0; j < entries; j++) {
+    const e = old[(j << 1) | 1]!
+    if (e !== 0) placeEntry(t, mask, rehash === undefined ? old[j << 1]! : rehash(e), e)
+  }
+  return t
+}
