@@ -212,8 +212,14 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
    * finish inside their arrival, and an insert and a delete per order made the Map give up
    * and rebuild its small table every few orders. A chain through the orders rather than an
    * array: an order that finishes leaves it by a flag, with no search or pop.
+   *
+   * The head is element 0 of a young one-element array renewed every 64 arrivals (`arrivals`
+   * counts them): each arriving order is a young object, and stored into a field of this
+   * long-lived venue it took V8's write barrier slow path (~50 instructions per order); stored
+   * into a young array it does not, and only each renewal stores a young object here.
    */
-  private arriving: SimOrder | undefined = undefined
+  private arriving: Array<SimOrder | undefined> = [undefined]
+  private arrivals = 0
   /**
    * Working orders (IN_FLIGHT or IN_MAP): while there are none, no lookup by client order id
    * can find one, and an arriving order skips its duplicate check (a Map lookup per order).
@@ -224,6 +230,11 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   private readonly account: Account | undefined
   private readonly hubs = new Set<PubSub.PubSub<ExecutionEvent.ExecutionEvent>>()
   private readonly waiters = new Map<string, Waiter>()
+  /**
+   * `waiters.size + hubs.size`: `emit` (inlined into every event) tests this one field, where
+   * the two sizes cost a load of each collection's table and its count.
+   */
+  private edges = 0
   private sink: ExecutionSink | undefined
   private readonly immediate: boolean
   /** `latencyNs === 0n`, asked on every request (a bigint comparison each time otherwise). */
@@ -277,7 +288,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   private listedOrder(clientOrderId: string): SimOrder | undefined {
     const o = this.working.get(clientOrderId)
     if (o !== undefined && o !== this.sentinel) return o
-    for (let a = this.arriving; a !== undefined; a = a.outer) {
+    for (let a = this.arriving[0]; a !== undefined; a = a.outer) {
       if (a.listed === IN_FLIGHT && a.clientOrderId === clientOrderId) return a
     }
     return undefined
@@ -482,23 +493,31 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   /** @internal the Effect edge waits for the answer to one request. */
   watch(clientOrderId: string): void {
     this.waiters.set(clientOrderId, { submit: undefined, cancel: undefined })
+    this.countEdges()
   }
 
   /** @internal */
   unwatch(clientOrderId: string): Waiter | undefined {
     const w = this.waiters.get(clientOrderId)
     this.waiters.delete(clientOrderId)
+    this.countEdges()
     return w
   }
 
   /** @internal */
   attach(hub: PubSub.PubSub<ExecutionEvent.ExecutionEvent>): void {
     this.hubs.add(hub)
+    this.countEdges()
   }
 
   /** @internal */
   detach(hub: PubSub.PubSub<ExecutionEvent.ExecutionEvent>): void {
     this.hubs.delete(hub)
+    this.countEdges()
+  }
+
+  private countEdges(): void {
+    this.edges = this.waiters.size + this.hubs.size
   }
 
   // -------------------------------------------------------------------------------------
@@ -543,6 +562,10 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
     const engine = inst.engine
     const fee = engine.feeOf(price, quantity, liquidity)
     if (o.filled === o.quantity) this.unlist(o)
+    // Made before the event, not inside its literal: a call between the event's allocation and
+    // its last fields made TurboFan fill every field twice and check the write barrier on
+    // each store after the call (~40 instructions per fill).
+    const tradeId = this.tradeIds.next() as Ids.TradeId
     const fill: ExecutionEvent.Filled = {
       _tag: "Filled",
       venue: this.venue,
@@ -550,7 +573,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
       clientOrderId: req.clientOrderId,
       venueOrderId: o.venueOrderId,
       side: req.side,
-      tradeId: this.tradeIds.next() as Ids.TradeId,
+      tradeId,
       price: p,
       quantity: q,
       fee,
@@ -718,10 +741,16 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
     // Working from here on; it enters the Map only if it is still working after its arrival.
     o.listed = IN_FLIGHT
     this.listedCount++
-    o.outer = this.arriving
-    this.arriving = o
+    const held = this.arriving
+    o.outer = held[0]
+    if (++this.arrivals >= 64) {
+      // A new holder (the chain goes on through `outer`): see `arriving`.
+      this.arrivals = 0
+      this.arriving = [o]
+    } else held[0] = o
     o.instrument!.engine.submit(o, at)
-    this.arriving = o.outer
+    // The holder may have been renewed meanwhile (by a nested arrival): the current one.
+    this.arriving[0] = o.outer
     o.outer = undefined
     if (o.listed === IN_FLIGHT) this.map(o)
   }
@@ -780,6 +809,12 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
    * price and fee helpers (a call not inlined costs ~30-50 instructions).
    */
   private emit(e: ExecutionEvent.ExecutionEvent): void {
+    if (this.edges !== 0) this.emitToEdge(e)
+    else if (this.sink !== undefined) this.sink.onExecution(e)
+  }
+
+  /** `emit` while the Effect edge waits for an answer or has hubs attached (`edges` > 0). */
+  private emitToEdge(e: ExecutionEvent.ExecutionEvent): void {
     if (this.waiters.size > 0) this.answerWaiter(e)
     if (this.sink !== undefined) this.sink.onExecution(e)
     if (this.hubs.size > 0) this.publish(e)

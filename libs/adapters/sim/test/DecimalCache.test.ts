@@ -30,6 +30,34 @@ describe("DecimalCache", () => {
     )
   })
 
+  it("property: get and set use the slot `slot` names (two keys evict each other exactly when they share it)", () => {
+    const key = fc.oneof(
+      fc.integer({ min: -1000, max: 1000 }),
+      fc.integer({ min: 1, max: 100_000 }).map((k) => 40 * k),
+      fc.integer({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER })
+    )
+    fc.assert(
+      fc.property(key, key, fc.integer({ min: 1, max: 12 }), (a, b, bits) => {
+        fc.pre(a !== b)
+        const cache = new DecimalCache(bits)
+        const da = Decimal.fromScaled(1n, 0)
+        const db = Decimal.fromScaled(2n, 0)
+        cache.set(a, da)
+        cache.set(b, db)
+        expect(cache.get(b)).toBe(db)
+        expect(cache.get(a)).toBe(cache.slot(a) === cache.slot(b) ? undefined : da)
+      })
+    )
+    // Keys of one slot and of another, found by search so that both cases are exercised.
+    const cache = new DecimalCache(4)
+    let same = 0
+    for (let k = 1; k < 100 && same === 0; k++) if (cache.slot(k) === cache.slot(0)) same = k
+    expect(same).toBeGreaterThan(0)
+    cache.set(0, Decimal.fromScaled(1n, 0))
+    cache.set(same, Decimal.fromScaled(2n, 0))
+    expect(cache.get(0)).toBeUndefined()
+  })
+
   it("keys on a tick of 10 units, or fees of 40 units a tick, use every slot (not one in 2 or 8)", () => {
     for (const step of [10, 40]) {
       const cache = new DecimalCache(12)

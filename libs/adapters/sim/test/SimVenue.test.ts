@@ -296,10 +296,17 @@ describe("SimVenue: re-entrancy and options", () => {
     // Orders enter the working-order Map only if they are still working after their arrival;
     // until then the venue must answer exactly as if they were in it (nested arrivals included).
     const inv = "SIM:PERPETUAL:BTC-USD@INV"
-    const run = (latencyNs: bigint) => {
+    const run = (latencyNs: bigint, warmUp = 0) => {
       const { sim, sink, book } = venue({ latencyNs })
       book(0n)
       sim.onMarket(inv, { kind: "quotes", ts: 0n, bidPrice: 499_995, bidSize: 1000, askPrice: 500_000, askSize: 1000 })
+      // Orders that arrive (and expire: the spot instrument has no market) before the scenario,
+      // so that the venue renews the holder of its in-flight chain (every 64 arrivals) at each
+      // point of the nested arrivals below in one run or another.
+      for (let i = 0; i < warmUp; i++) sim.submit({ ...request(`w${i}`, "BUY", "1"), canonicalId: "SIM:SPOT_PAIR:ETH-USDT" }, 0n)
+      if (warmUp > 0) sim.advanceTo(latencyNs)
+      expect(sink.events.length).toBe(2 * warmUp)
+      sink.events.length = 0
       let nested = false
       const reacting: SimVenue.ExecutionSink = {
         onExecution(e) {
@@ -335,6 +342,10 @@ describe("SimVenue: re-entrancy and options", () => {
       }
     }
     const results = [run(0n), run(1n)]
+    // The same answers whichever arrival renews the chain's holder.
+    for (let warmUp = 1; warmUp <= 66; warmUp++) {
+      expect([run(0n, warmUp), run(1n, warmUp)]).toEqual(results)
+    }
     // Zero latency: requests sent from a callback arrive inside it; with latency they queue and arrive in send order.
     expect(results).toEqual([
       {

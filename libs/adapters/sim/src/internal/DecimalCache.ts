@@ -23,15 +23,19 @@ export class DecimalCache {
     this.shift = 32 - bits
   }
 
-  /** The decimal cached for `units`, if it is in its slot. */
+  /**
+   * The decimal cached for `units`, if it is in its slot. The slot is computed here, not by a
+   * call of `slot`: the engine's fill path, where this is inlined, had no inlining budget left
+   * for `slot`, and called it (GOLDEN written out: see `slot`).
+   */
   get(units: number): Decimal.Decimal | undefined {
-    const i = this.slot(units)
+    const i = Math.imul(units, 0x9e3779b9) >>> this.shift
     return this.keys[i] === units ? this.values[i] : undefined
   }
 
   /** Puts `d` in the slot of `units`. */
   set(units: number, d: Decimal.Decimal): void {
-    const i = this.slot(units)
+    const i = Math.imul(units, 0x9e3779b9) >>> this.shift
     this.keys[i] = units
     this.values[i] = d
   }
@@ -41,8 +45,11 @@ export class DecimalCache {
    * integer, negative ones too) times GOLDEN. Not `units mod 2^bits`: keys share factors of two
    * (prices on a tick of 10 units, fees of a rate of 4 units times those), and the low bits
    * then left most slots unused (the backtest's taker fees, 40 units a tick, used an eighth).
+   * `get` and `set` compute it themselves with GOLDEN written out as a literal (a bundler makes
+   * the module constant a var, which V8 loads and converts on every use).
    */
-  private slot(units: number): number {
+  /** @internal the slot `get` and `set` use (for tests). */
+  slot(units: number): number {
     return Math.imul(units, GOLDEN) >>> this.shift
   }
 }
