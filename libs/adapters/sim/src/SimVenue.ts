@@ -356,14 +356,18 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
       this.arriveImmediate(o, nowNs)
       return
     }
-    const at = this.arrivalOf(nowNs)
     if (this.zeroLatency === true && this.head === this.pendingAt.length) {
-      // Nothing in flight and no latency: it arrives now, without a queue entry.
-      if (at > this.clock) this.clock = at
-      this.arriveOrder(o, at)
+      // Nothing in flight and no latency: it arrives now, without a queue entry, at the later of
+      // `nowNs` and the venue clock (`arrivalOf` without the last arrival: with no latency the
+      // clock is never behind it, see `arrivalOf`).
+      const clock = this.clock
+      if (nowNs > clock) {
+        this.clock = nowNs
+        this.arriveOrder(o, nowNs)
+      } else this.arriveOrder(o, clock)
       return
     }
-    this.send(at, o)
+    this.send(this.arrivalOf(nowNs), o)
   }
 
   /** Asks to cancel at `nowNs` (see SyncVenue.cancel). */
@@ -562,10 +566,6 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
     const engine = inst.engine
     const fee = engine.feeOf(price, quantity, liquidity)
     if (o.filled === o.quantity) this.unlist(o)
-    // Made before the event, not inside its literal: a call between the event's allocation and
-    // its last fields made TurboFan fill every field twice and check the write barrier on
-    // each store after the call (~40 instructions per fill).
-    const tradeId = this.tradeIds.next() as Ids.TradeId
     const fill: ExecutionEvent.Filled = {
       _tag: "Filled",
       venue: this.venue,
@@ -573,7 +573,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
       clientOrderId: req.clientOrderId,
       venueOrderId: o.venueOrderId,
       side: req.side,
-      tradeId,
+      tradeId: this.tradeIds.next() as Ids.TradeId,
       price: p,
       quantity: q,
       fee,
@@ -631,6 +631,11 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   // Internals
   // -------------------------------------------------------------------------------------
 
+  /**
+   * When a request sent at `nowNs` arrives. With no latency the last arrival is never after the
+   * clock (each arrival moves the clock to it, in `advanceTo` or `submit`, before anything else
+   * is sent), so `submit`'s path for an empty queue leaves it as it is.
+   */
   private arrivalOf(nowNs: bigint): bigint {
     let at = this.zeroLatency === true ? nowNs : nowNs + this.latencyNs
     // Nothing overtakes an earlier request, and nothing arrives in the venue's past.

@@ -93,6 +93,28 @@ describe("SimVenue: latency", () => {
     expect(sink.tags()).toEqual(["Accepted:m1", "Filled:m1"])
   })
 
+  it("zero latency: an order arrives at the later of its send time and the venue clock, before and after requests sent from the sink", () => {
+    const { sim, sink, book } = venue()
+    book(0n)
+    const inner = sink.onExecution.bind(sink)
+    sink.onExecution = (e) => {
+      inner(e)
+      // Sent from inside an arrival (queued behind it): at 50 on the sender's clock, after the venue's 40.
+      if (e._tag === "Accepted" && e.clientOrderId === "m2") sim.submit(request("n1", "BUY", "0.1"), 50n)
+      if (e._tag === "Accepted" && e.clientOrderId === "m3") sim.submit(request("n2", "BUY", "0.1"), 45n)
+    }
+    sim.advanceTo(30n)
+    sim.submit(request("m1", "BUY", "0.1"), 20n) // before the clock: arrives at 30
+    sim.submit(request("m2", "BUY", "0.1"), 40n) // after it: arrives at 40, the clock moves there
+    expect(sim.now()).toBe(50n)
+    sim.submit(request("m3", "BUY", "0.1"), 45n) // the clock is at 50 (n1's arrival)
+    sim.submit(request("m4", "BUY", "0.1"), 60n)
+    expect(sim.now()).toBe(60n)
+    const accepted = sink.events.filter((e) => e._tag === "Accepted").map((e) => `${e.clientOrderId}@${e.ts}`)
+    expect(accepted).toEqual(["m1@30", "m2@40", "n1@50", "m3@50", "n2@50", "m4@60"])
+    expect(sim.nextArrivalNs()).toBeUndefined()
+  })
+
   // The backtest engine relies on this: with no latency (or in immediate mode) a call into the
   // core cannot change when the venue next has work, so it does not ask again after every order.
   for (const mode of ["matching", "immediate"] as const) {
