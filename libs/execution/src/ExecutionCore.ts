@@ -370,6 +370,9 @@ export class ExecutionCore {
   private busy = false
   /** Outermost calls since the queues were last renewed. */
   private sinceRenewed = 0
+  /** The canonical id whose instrument's venue `place` looked up last, and that venue. */
+  private venueFor: string | undefined = undefined
+  private venueOfLast: Ids.Venue | undefined = undefined
 
   /** Use `make`. */
   constructor(options: Options) {
@@ -622,8 +625,19 @@ export class ExecutionCore {
    */
   private place(request: OrderRequest.OrderRequest, now: number, root: boolean): ExecutionError | undefined {
     if (request.venue !== undefined || this.router === undefined) {
+      if (request.venue !== undefined) return this.createAndRelease(request, now, root, undefined, false)
       // The instrument's venue for a request that names none: recorded by the OMS, no copy of the request.
-      return this.createAndRelease(request, now, root, request.venue === undefined ? this.instruments.get(request.canonicalId)?.venue : undefined)
+      // The last instrument's venue is remembered (a strategy sends to one instrument; the lookup
+      // was ~70 instructions per order): `createAndRelease` looks it up again if the OMS, which
+      // checks the venue against the instrument, refuses the order.
+      const canonicalId = request.canonicalId
+      if (canonicalId === this.venueFor) return this.createAndRelease(request, now, root, this.venueOfLast, true)
+      const venue = this.instruments.get(canonicalId)?.venue
+      if (venue !== undefined) {
+        this.venueFor = canonicalId
+        this.venueOfLast = venue
+      }
+      return this.createAndRelease(request, now, root, venue, false)
     }
     // An order request is a route request (its venue is unset here, which is what routing means).
     // Only the allocations are used: the lean call when the port has one.
@@ -638,7 +652,7 @@ export class ExecutionCore {
     const allocations = "allocations" in decision ? decision.allocations : decision
     const first = allocations[0]
     if (allocations.length === 1 && first !== undefined && first.canonicalId === request.canonicalId) {
-      return this.createAndRelease(withVenue(request, first.venue as Ids.Venue), now, root)
+      return this.createAndRelease(withVenue(request, first.venue as Ids.Venue), now, root, undefined, false)
     }
     // Slices on other listings: the order is a routing parent, each allocation a child.
     const spec = this.instruments.get(request.canonicalId)
@@ -711,8 +725,17 @@ export class ExecutionCore {
    * entries, with the same records, as after two calls); a repeated request (nothing created)
    * is released as `release` does.
    */
-  private createAndRelease(request: OrderRequest.OrderRequest, now: number, root: boolean, venue?: Ids.Venue): ExecutionError | undefined {
-    const r = this.manager.tryCreateAndSubmit(request, now, venue)
+  private createAndRelease(
+    request: OrderRequest.OrderRequest,
+    now: number,
+    root: boolean,
+    venue: Ids.Venue | undefined,
+    remembered: boolean
+  ): ExecutionError | undefined {
+    let r = this.manager.tryCreateAndSubmit(request, now, venue)
+    // A remembered venue (see `place`) is confirmed by a new order: the OMS checked it against the
+    // instrument. (A refusal has no `created`: one test for both other answers.)
+    if (remembered === true && (r as { readonly created?: boolean }).created !== true) r = this.recreate(request, now, venue, r)
     if (isRefusal(r)) return errorOf(r, request.operationId)
     const m = r.order
     this.count(request.operationId, m, root)
@@ -720,6 +743,26 @@ export class ExecutionCore {
     if (submitted === undefined) this.release(m, now)
     else if (!isRefusal(submitted) || this.refused(m.order.operationId, SUBMIT, submitted) !== undefined) this.send(m, now)
     return undefined
+  }
+
+  /**
+   * `tryCreateAndSubmit`'s answer `r` for a request sent to the venue `place` remembered for its
+   * instrument, when the OMS refused it or found it already made: the instrument is looked up
+   * again, and if its venue is another now, the call is made again with that one (a refusal, and
+   * an answer that creates nothing, change nothing), so the answer is the one a lookup per order
+   * gave.
+   */
+  private recreate(
+    request: OrderRequest.OrderRequest,
+    now: number,
+    venue: Ids.Venue | undefined,
+    r: ReturnType<OrderManager.OrderManager["tryCreateAndSubmit"]>
+  ): ReturnType<OrderManager.OrderManager["tryCreateAndSubmit"]> {
+    const current = this.instruments.get(request.canonicalId)?.venue
+    if (current === venue) return r
+    this.venueFor = current === undefined ? undefined : request.canonicalId
+    this.venueOfLast = current
+    return this.manager.tryCreateAndSubmit(request, now, current)
   }
 
   /** Counts a just-recorded order: a root order in the risk book, any other as not in it. */
@@ -873,8 +916,11 @@ export class ExecutionCore {
     }
     if (this.riskBook !== undefined) {
       const root = node.order
+      // The fill is the root's own when no parent was walked to: the filled order is a leaf (a
+      // parent is never sent to a venue), so its last fill carries its own operation id, and
+      // operation ids are unique. An identity test where comparing the ids was a call (~15).
       const bookFill =
-        root.operationId === fill.operationId
+        node === m
           ? fill
           : { operationId: root.operationId, canonicalId: root.canonicalId, side: fill.side, quantity: fill.quantity, price: fill.price }
       this.bookResult(this.riskBook.onFill(bookFill, strategyId), root.operationId)

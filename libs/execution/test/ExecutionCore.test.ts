@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "@effect/vitest"
 import { Decimal, Ids } from "@odum/domain"
 import { ExecutionError } from "../src/index.js"
-import { BINANCE, D, limit, makeEnv, OKX, book, summary, T0 } from "./fixtures.js"
+import { BINANCE, binanceSpec, D, instruments, limit, makeEnv, OKX, book, summary, T0 } from "./fixtures.js"
 
 const ok = <A>(r: A | ExecutionError.ExecutionError): A => {
   if (ExecutionError.isExecutionError(r)) throw new Error(`unexpected ${r.reason}: ${r.message}`)
@@ -324,6 +324,32 @@ describe("ExecutionCore", () => {
     expect(env.venue.sent).toEqual([])
   })
 
+  it("sends an order without a venue (no router) to its instrument's venue as the instruments say at the time", () => {
+    // The core remembers the last instrument's venue, and the OMS checks it against the
+    // instrument: a changed or removed instrument is looked up again, as on every order before.
+    const specs = new Map(instruments)
+    const env = makeEnv({ instruments: specs })
+    const noVenue = () => {
+      const { venue: _v, ...request } = limit()
+      return request
+    }
+    expect(summary(ok(env.core.submit(noVenue())))).toMatchObject({ status: "FILLED", venue: "BINANCE-SPOT" })
+    expect(summary(ok(env.core.submit(noVenue())))).toMatchObject({ status: "FILLED", venue: "BINANCE-SPOT" })
+    specs.set(BINANCE, { ...binanceSpec, venue: Ids.Venue.make("OKX") })
+    expect(summary(ok(env.core.submit(noVenue())))).toMatchObject({ status: "FILLED", venue: "OKX" })
+    expect(summary(ok(env.core.submit(noVenue())))).toMatchObject({ status: "FILLED", venue: "OKX" })
+    specs.delete(BINANCE)
+    const gone = env.core.submit(noVenue())
+    expect(ExecutionError.isExecutionError(gone) && [gone.reason, gone.message]).toEqual(["InvalidRequest", expect.stringContaining(`Unknown instrument ${BINANCE}`)])
+    specs.set(BINANCE, binanceSpec)
+    expect(summary(ok(env.core.submit(noVenue())))).toMatchObject({ status: "FILLED", venue: "BINANCE-SPOT" })
+    expect(env.venue.sent.map((s) => s.venue)).toEqual(["BINANCE-SPOT", "BINANCE-SPOT", "OKX", "OKX", "BINANCE-SPOT"])
+    expect(env.core.orders.size).toBe(5)
+    // (The position tracker keeps its own instruments: it refuses the two fills at OKX.)
+    expect(env.anomalies.map((a) => a.kind)).toEqual(["PositionRefused", "PositionRefused"])
+    expect(env.riskBook.openOrderCount).toBe(0)
+  })
+
   describe("routing", () => {
     it("sends an order without a venue to its own listing when that is cheapest", () => {
       const env = makeEnv({ router: true })
@@ -349,6 +375,9 @@ describe("ExecutionCore", () => {
       expect(env.positions.position(OKX, request.strategyId)).toBeDefined()
       expect(env.positions.position(BINANCE, request.strategyId)).toBeUndefined()
       expect(env.riskBook.openOrderCount).toBe(0)
+      // The risk book counts the slice's fill as its root's, on the root's listing.
+      expect(env.riskBook.strategyInstrument("strat-1", BINANCE)?.position).toBe(500_000_000_000_000_000n)
+      expect(env.riskBook.strategyInstrument("strat-1", OKX)?.position ?? 0n).toBe(0n)
     })
 
     it("denies an order no venue can take, with the router's reason, and sends nothing", () => {

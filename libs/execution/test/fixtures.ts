@@ -211,6 +211,8 @@ export const makeEnv = (
     readonly evicted?: Array<ManagedOrder.ManagedOrder>
     /** false: the core is not given the risk book to feed (the risk engine still reads it). */
     readonly feedRiskBook?: boolean
+    /** The core's instruments (default: both listings, `instruments`). */
+    readonly instruments?: ExecutionCore.Options["instruments"]
   } = {}
 ): Env => {
   const clock = ExecutionClock.manual(T0)
@@ -230,7 +232,7 @@ export const makeEnv = (
   const reports: Array<ExecutionReport.ExecutionReport> = []
   const anomalies: Array<ExecutionCore.Anomaly> = []
   const core = ExecutionCore.make({
-    instruments,
+    instruments: options.instruments ?? instruments,
     clock,
     risk,
     ...(options.feedRiskBook === false ? {} : { riskBook }),
