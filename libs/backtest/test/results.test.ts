@@ -588,6 +588,28 @@ describe("HeldOrders", () => {
     expect(held.held).toBe(100)
     expect(maxFootprint).toBeLessThanOrEqual(100 + 1_025)
   })
+
+  it("gives back the room of a burst of held orders once they are resolved, and reuses its arrays after a compaction", () => {
+    const held = new HeldOrders()
+    for (let i = 0; i < 10_000; i++) held.add(`b-${i}`, i % 2 === 0 ? Decimal.fromInt(i) : undefined)
+    for (let i = 0; i < 10_000; i++) {
+      expect(held.take(`b-${i}`)).toBe(i)
+      expect(held.takenArrival).toEqual(i % 2 === 0 ? Decimal.fromInt(i) : undefined)
+    }
+    expect(held.held).toBe(0)
+    expect(held.heldIds()).toEqual([])
+    // The arrays kept at most a compaction's worth of entries (cut as the compactions found them oversized).
+    expect(held.footprint).toBeLessThanOrEqual(2 * 1_025)
+    // Entries added into the kept room after the compactions: found, in order, nothing stale among them.
+    for (let i = 10_000; i < 12_000; i++) held.add(`b-${i}`, Decimal.fromInt(i))
+    expect(held.heldIds()).toEqual(Array.from({ length: 2_000 }, (_, k) => `b-${10_000 + k}`))
+    for (let i = 10_000; i < 12_000; i++) {
+      expect(held.take(`b-${i}`)).toBe(i)
+      expect(held.takenArrival).toEqual(Decimal.fromInt(i))
+    }
+    expect(held.take("b-0")).toBe(-1)
+    expect(held.held).toBe(0)
+  })
 })
 
 describe("engine memory", () => {
