@@ -166,19 +166,27 @@ const validate = (fill: Fill.Fill, strategyId: Ids.StrategyId, instrument: Instr
   return venueProblem(fill, instrument)
 }
 
-/** The price's sign, and zero on an inverse contract (a decimal price). */
-const priceProblem = (fill: Fill.Fill, instrument: Instrument): PositionError.PositionError | undefined => {
+/**
+ * The price's sign, and zero on an inverse contract (a decimal price). A positive price (as
+ * its exact number form) is answered here, anything else by `priceRefusal`: the messages'
+ * bytecode counts against the inlining budget of `applyRecorded`, which inlines this.
+ */
+const priceProblem = (fill: Fill.Fill, instrument: Instrument): PositionError.PositionError | undefined =>
+  fill.price.unitsN > 0 ? undefined : priceRefusal(fill, instrument)
+
+const priceRefusal = (fill: Fill.Fill, instrument: Instrument): PositionError.PositionError | undefined => {
   const p = fill.price
   if (p.unitsN < 0 || (p.unitsN !== p.unitsN && p.units < 0n)) return invalid(fill, `price ${Decimal.format(p)} is negative`)
   if (instrument.valuation === "INVERSE" && p.unitsN === 0) return invalid(fill, "price 0 on an inverse contract")
   return undefined
 }
 
-/** A fill on another venue than the instrument's. */
+/** A fill on another venue than the instrument's (the message apart, as `priceProblem`'s). */
 const venueProblem = (fill: Fill.Fill, instrument: Instrument): PositionError.PositionError | undefined =>
-  fill.venue !== instrument.spec.venue
-    ? invalid(fill, `venue ${fill.venue} is not the instrument's venue ${instrument.spec.venue}`)
-    : undefined
+  fill.venue !== instrument.spec.venue ? venueRefusal(fill, instrument) : undefined
+
+const venueRefusal = (fill: Fill.Fill, instrument: Instrument): PositionError.PositionError =>
+  invalid(fill, `venue ${fill.venue} is not the instrument's venue ${instrument.spec.venue}`)
 
 /**
  * The checks of `validate` that an OMS-recorded fill has not passed already (see
@@ -299,14 +307,7 @@ export class PositionTracker {
     const seen = instrument.seen
     // (`=== true`: a bare truth test of a boolean field is V8's generic ToBoolean, ~9 instructions more.)
     const previous = this.deduplicate === true ? seen.get(fill.tradeId) : undefined
-    if (previous !== undefined) {
-      const first = previous instanceof Seen ? previous.fill : previous
-      const firstStrategy = previous instanceof Seen ? previous.strategyId : this.instruments.get(previous.canonicalId)?.firstStrategy
-      const how = sameFill(first, firstStrategy, fill, strategyId)
-        ? "an identical replay, ignored"
-        : "with different content from the first (left as first applied; reconcile with the venue)"
-      return PositionError.make("DuplicateFill", `Fill ${Fill.key(fill)} was already applied; this one is ${how}`, fill.canonicalId)
-    }
+    if (previous !== undefined) return this.duplicate(previous, fill, strategyId)
 
     let state = strategyId === instrument.lastStrategy ? instrument.lastState : instrument.byStrategy.get(strategyId)
     if (state === undefined) {
@@ -324,6 +325,20 @@ export class PositionTracker {
     if (fill.timestamp > state.updatedAt) state.updatedAt = fill.timestamp
     if (this.deduplicate === true) seen.set(fill.tradeId, strategyId === instrument.firstStrategy ? fill : new Seen(fill, strategyId))
     return undefined
+  }
+
+  /**
+   * The refusal of a fill applied before, apart from `applyValid`: its bytecode there kept
+   * `PositionState.applyFill` from being inlined into `applyRecorded` (TurboFan's budget of
+   * inlined bytecode per function), a call per fill.
+   */
+  private duplicate(previous: Seen | Fill.Fill, fill: Fill.Fill, strategyId: Ids.StrategyId): PositionError.PositionError {
+    const first = previous instanceof Seen ? previous.fill : previous
+    const firstStrategy = previous instanceof Seen ? previous.strategyId : this.instruments.get(previous.canonicalId)?.firstStrategy
+    const how = sameFill(first, firstStrategy, fill, strategyId)
+      ? "an identical replay, ignored"
+      : "with different content from the first (left as first applied; reconcile with the venue)"
+    return PositionError.make("DuplicateFill", `Fill ${Fill.key(fill)} was already applied; this one is ${how}`, fill.canonicalId)
   }
 
   /** Applies fills in order; returns the refused ones with their errors (the rest are applied). */

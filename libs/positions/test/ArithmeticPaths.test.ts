@@ -285,4 +285,26 @@ describe("representation of a position", () => {
     expect(str(PositionState.feeIn(fast, "USDT"))).toBe("9007199254.590993000001")
     expect(str(PositionState.feeIn(fast, "ETH"))).toBe("0")
   })
+
+  it("adds a fee of the pending currency with at most the pending decimals in numbers, and one that would be inexact in the table", () => {
+    const [fast, exact] = pair(BINANCE_PERP)
+    const fees: ReadonlyArray<[string, string]> = [
+      ["0.000123", "USDT"], // sets the pending decimals (6)
+      ["0.5", "USDT"], // fewer decimals: widened to 6
+      ["0.000001", "USDT"], // the same decimals
+      ["-2", "USDT"], // a rebate, no decimals
+      ["9007199254740", "USDT"], // widened to 6 decimals beyond 2^53: to the table
+      ["0.1", "USDT"],
+      ["9007199254.740991", "USDT"], // the sum beyond 2^53: to the table
+      ["0.0000001", "USDT"], // more decimals: the pending sum widens
+      ["0.02", "USDT"]
+    ]
+    for (const [fee, feeCurrency] of fees) {
+      const f = fill(BINANCE_PERP, "BUY", "0.001", "100", { fee, feeCurrency })
+      PositionState.applyFill(fast, f)
+      PositionState.applyFill(exact, f)
+      same(fast, exact)
+    }
+    expect(str(PositionState.feeIn(fast, "USDT"))).toBe("9016206453993.3611151")
+  })
 })

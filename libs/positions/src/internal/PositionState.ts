@@ -168,11 +168,21 @@ export const applyFill = (s: PositionState, fill: Fill.Fill): void => {
   } else {
     applyDecimals(s, fill)
   }
+  const fee = fill.fee
   if (s.exact === true) {
-    const fee = s.fees.get(fill.feeCurrency)
-    s.fees.set(fill.feeCurrency, fee === undefined ? fill.fee : Decimal.add(fee, fill.fee))
+    const folded = s.fees.get(fill.feeCurrency)
+    s.fees.set(fill.feeCurrency, folded === undefined ? fee : Decimal.add(folded, fee))
+  } else if (fill.feeCurrency === s.feeCurrency && fee.scale <= s.feeScale) {
+    // `addFee`'s common case written here (the pending currency, at most the pending sum's
+    // decimals): `addFee` is a call where this function is inlined (into the tracker's
+    // `applyRecorded`, at the end of its inlining budget). Anything else, an inexact sum
+    // included, goes to `addFee` from the start (nothing changed here).
+    const f = fee.unitsN * POW10[s.feeScale - fee.scale]!
+    const sum = s.feeN + f
+    if (safe(f) && safe(sum)) s.feeN = sum + 0
+    else addFee(s, fill.feeCurrency, fee)
   } else {
-    addFee(s, fill.feeCurrency, fill.fee)
+    addFee(s, fill.feeCurrency, fee)
   }
 }
 
