@@ -134,6 +134,13 @@ export class RunSum {
     this.count = 1
   }
 
+  /** Adds `d` if it is the object added last (counted), and says so; else changes nothing. */
+  repeat(d: Decimal.Decimal): boolean {
+    if (d !== this.last) return false
+    this.count++
+    return true
+  }
+
   /** The exact sum. */
   value(): Decimal.Decimal {
     this.flush()
