@@ -115,14 +115,21 @@ export const onSubmit = (s: OrderState, event: Submit): OrderState | IllegalTran
 /** `transition(s, event)` for an Accept (the same answer, without the dispatch on the event's tag). */
 export const onAccept = (s: OrderState, event: Accept): OrderState | IllegalTransition => {
   const status = s.status
-  if (status === "PENDING") return illegal(s, event, "UnexpectedEvent", "the order was never submitted")
-  if (status === "REJECTED" || status === "DENIED") return refused(s, event)
-  if (s.venueOrderId !== undefined && s.venueOrderId !== event.venueOrderId) {
-    return illegal(s, event, "VenueOrderIdMismatch", `the order is already known as ${s.venueOrderId}, not ${event.venueOrderId}`)
+  // The refusals in a function of their own: this one stays small enough for the OMS to inline.
+  if (status === "PENDING" || status === "REJECTED" || status === "DENIED" || (s.venueOrderId !== undefined && s.venueOrderId !== event.venueOrderId)) {
+    return acceptRefused(s, event)
   }
   const to = status === "SUBMITTED" ? "ACCEPTED" : status
   if (to === status && s.venueOrderId === event.venueOrderId) return s
   return nextState(s, to, s.cancelRequested, event.venueOrderId, s.rejectReason)
+}
+
+/** Why `onAccept` refuses an Accept (the first that applies, in this order). */
+const acceptRefused = (s: OrderState, event: Accept): IllegalTransition => {
+  const status = s.status
+  if (status === "PENDING") return illegal(s, event, "UnexpectedEvent", "the order was never submitted")
+  if (status === "REJECTED" || status === "DENIED") return refused(s, event)
+  return illegal(s, event, "VenueOrderIdMismatch", `the order is already known as ${s.venueOrderId}, not ${event.venueOrderId}`)
 }
 
 /** `transition(s, event)` for a Fill (the same answer, without the dispatch on the event's tag). */

@@ -141,6 +141,22 @@ describe("OrderStateMachine rules for racing venue messages", () => {
     expect(SM.isIllegal(zero) && zero.reason).toBe("InvalidQuantity")
   })
 
+  it("refuses an Accept for the first reason that applies, with its message", () => {
+    const accept = (s: SM.OrderState, v: string) => {
+      const r = SM.onAccept(s, { _tag: "Accept", venueOrderId: vid(v) })
+      return SM.isIllegal(r) ? [r.reason, r.message] : r.status
+    }
+    expect(accept(inStatus.PENDING, "v9")).toEqual(["UnexpectedEvent", "Accept in PENDING: the order was never submitted"])
+    // A REJECTED or DENIED order is final, whatever the id (REJECTED was never accepted: no id).
+    expect(accept(inStatus.REJECTED, "v9")).toEqual(["TerminalState", "Accept in REJECTED: the order is final"])
+    expect(accept(inStatus.DENIED, "v9")).toEqual(["TerminalState", "Accept in DENIED: the order is final"])
+    const rejectedKnown = { ...inStatus.REJECTED, venueOrderId: vid("v1") }
+    expect(accept(rejectedKnown, "v9")).toEqual(["TerminalState", "Accept in REJECTED: the order is final"])
+    expect(accept(inStatus.CANCELLED, "v9")).toEqual(["VenueOrderIdMismatch", "Accept in CANCELLED: the order is already known as v1, not v9"])
+    expect(accept(inStatus.CANCELLED, "v1")).toBe("CANCELLED")
+    expect(accept(inStatus.SUBMITTED, "v9")).toBe("ACCEPTED")
+  })
+
   it("a first fill of the whole order, with the order's own quantity object, completes it; a repeat is refused", () => {
     const q = d("10")
     const sent = SM.transition(SM.initial(q), E.Submit) as SM.OrderState

@@ -389,6 +389,48 @@ describe("apply", () => {
     expect(manager.getByVenueOrderId(DERIBIT_PERP.venue, "v-1")?.order.operationId).toBe("p2")
   })
 
+  it("answers an Accept by client order id as by operation id: refusals, repeats and the index", () => {
+    // The Accept by client order id has a path of its own (`applyAccept`): a twin manager
+    // driven by operation id must answer and journal the same.
+    const twins = [setup(), setup()]
+    const answers = twins.map(({ manager, journal, now }, k) => {
+      const accept = (id: string, v: string) => {
+        const event: LifecycleEvent = { _tag: "Accept", venueOrderId: voi(v) }
+        return k === 0 ? manager.tryApplyByClientOrderId(Ids.clientOrderIdFor(id), event, now()) : manager.tryApply(id, event, now())
+      }
+      working(manager, now, "holder")
+      right(manager.create(limitBuy("pending"), now()))
+      right(manager.create(limitBuy("sent"), now()))
+      right(manager.apply("sent", { _tag: "Submit" }, now()))
+      right(manager.create(limitBuy("P", { venue: undefined, execAlgorithm: undefined }), now()))
+      right(manager.create(limitBuy("C", { parentOperationId: op("P"), quantity: d("0.1") }), now()))
+      const out = [
+        accept("sent", "v-holder"), // VenueOrderIdInUse
+        accept("pending", "v-9"), // IllegalTransition: never submitted
+        accept("P", "v-p"), // ParentOrder
+        accept("sent", "v-sent"),
+        accept("sent", "v-sent"), // a repeat: the same record, no entry
+        accept("sent", "v-other") // IllegalTransition: already known as v-sent
+      ]
+      return { out, journal, byVenue: manager.getByVenueOrderId(venue("BINANCE-SPOT"), "v-sent"), sent: manager.get("sent") }
+    })
+    const [byClient, byId] = answers
+    expect(byClient!.out).toEqual(byId!.out)
+    expect(byClient!.out.map((a) => (a instanceof EventRejected ? a.reason : "ok"))).toEqual([
+      "VenueOrderIdInUse",
+      "IllegalTransition",
+      "ParentOrder",
+      "ok",
+      "ok",
+      "IllegalTransition"
+    ])
+    expect(byClient!.out.map((a) => (a instanceof Error ? a.message : ""))).toEqual(byId!.out.map((a) => (a instanceof Error ? a.message : "")))
+    expect(byClient!.out[4]).toBe(byClient!.out[3])
+    expect(byClient!.sent?.order.status).toBe("ACCEPTED")
+    expect(byClient!.byVenue).toBe(byClient!.sent)
+    expect(byClient!.journal).toEqual(byId!.journal)
+  })
+
   it("refuses what the OMS itself forbids", () => {
     const { manager, now } = setup()
     right(manager.create(limitBuy("routed"), now()))
@@ -538,6 +580,14 @@ describe("recordFill", () => {
     })
     expect(manager.get("o1")!.order.filledQuantity).toEqual(Decimal.zero)
     expect(manager.unmatchedFills().length).toBe(cases.length)
+    // Found by its client order id (a copy of the string, as a venue's report carries): the
+    // other ids are still checked, the client order id needs no second look.
+    const cid = [...Ids.clientOrderIdFor("o1")].join("") as Ids.ClientOrderId
+    const { operationId: _, ...byClient } = fillOf("o1", "c1", "0.1", "65000", { clientOrderId: cid })
+    const wrong = right(manager.recordFill({ ...byClient, venueOrderId: voi("not-it") }, now()))
+    expect(wrong._tag === "Unmatched" && wrong.unmatched.message).toBe("The fill names venue order id not-it, order o1 does not match")
+    const applied = right(manager.recordFill({ ...byClient, tradeId: Ids.TradeId.make("c2"), venueOrderId: voi("v-o1") }, now()))
+    expect(applied._tag === "Applied" && applied.order.order.filledQuantity).toEqual(d("0.1"))
   })
 
   it("keeps an overfill as Refused, with the order unchanged", () => {

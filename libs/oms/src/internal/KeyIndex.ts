@@ -66,9 +66,16 @@ export const tailHash = (key: string, tail: number): number => {
 
 /** A venue order id's hash (as `tailHash`'s) with its venue's (length and first character; every character when `tail` is `WHOLE`). */
 export const venueHash = (venue: string, venueOrderId: string, tail: number): number => {
+  if (tail === WHOLE) return wholeVenueHash(venue, venueOrderId)
   const n = venueOrderId.length
   const h = steps(venueOrderId, n <= tail ? 0 : n - tail, n, n)
-  return mix(tail === WHOLE ? steps(venue, 0, venue.length, h) : Math.imul(h ^ ((venue.length << 16) | venue.charCodeAt(0)), 0x01000193))
+  return mix(Math.imul(h ^ ((venue.length << 16) | venue.charCodeAt(0)), 0x01000193))
+}
+
+/** `venueHash` of a table hashing whole keys (apart: the usual one stays small enough to inline). */
+const wholeVenueHash = (venue: string, venueOrderId: string): number => {
+  const n = venueOrderId.length
+  return mix(steps(venue, 0, venue.length, steps(venueOrderId, 0, n, n)))
 }
 
 export class KeyIndex {
@@ -134,10 +141,10 @@ export class KeyIndex {
    */
   set<S extends Keyed>(slot: S, key: string, venue: string | undefined, h: number, slots: ReadonlyArray<S | undefined>): void {
     const handle = slot.handle
-    if (handle >= this.hashes.length) this.growHashes(handle)
-    else if (this.hashes[handle]! >= 0) this.remove(handle)
-    // The usual case here (an empty entry within a few probes, no entry of the same hash).
-    if ((this.live << 1) < this.mask) {
+    const hashes = this.hashes
+    // The usual case here (a handle not indexed, an empty entry within a few probes, no entry
+    // of the same hash); the rest in `setAny`: small, so the manager's `add` inlines it.
+    if (handle < hashes.length && hashes[handle]! < 0 && (this.live << 1) < this.mask) {
       const t = this.table
       const mask = this.mask
       let i = h & mask
@@ -146,7 +153,7 @@ export class KeyIndex {
         if (e === 0) {
           t[i << 1] = h
           t[(i << 1) | 1] = handle + 1
-          this.hashes[handle] = h
+          hashes[handle] = h
           this.live++
           return
         }
@@ -165,8 +172,11 @@ export class KeyIndex {
     this.hashes = hashes
   }
 
-  /** `set` in every case (the handle not indexed). */
+  /** `set` in every case. */
   private setAny<S extends Keyed>(slot: S, key: string, venue: string | undefined, h: number, slots: ReadonlyArray<S | undefined>): void {
+    const handle = slot.handle
+    if (handle >= this.hashes.length) this.growHashes(handle)
+    else if (this.hashes[handle]! >= 0) this.remove(handle)
     if (2 * (this.live + 1) > this.mask + 1) {
       const tail = this.tail
       const capacity = 2 * (this.mask + 1)
