@@ -1,9 +1,9 @@
-import { Decimal, Ids, Order, OrderStateMachine, type OrderEvent } from "@odum/domain"
+import { Decimal, type Fill, Ids, Order, OrderStateMachine, type OrderEvent } from "@odum/domain"
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as fc from "fast-check"
-import { project } from "../src/internal/records.js"
+import { advance, advanceAccept, advanceFill, appendFill, project } from "../src/internal/records.js"
 import * as ManagedOrder from "../src/ManagedOrder.js"
 import type { OrderJournalEntry } from "../src/OrderJournal.js"
 import * as OrderManager from "../src/OrderManager.js"
@@ -115,6 +115,118 @@ describe("projection", () => {
       }),
       { numRuns: 500 }
     )
+  }, 120_000)
+})
+
+describe("records for one kind of event", () => {
+  const create = (quantity: Decimal.Decimal) =>
+    Either.getOrThrow(
+      OrderManager.make({ instruments }).create(
+        {
+          operationId: Ids.OperationId.make("p"),
+          strategyId: Ids.StrategyId.make("s"),
+          canonicalId: "BINANCE-SPOT:SPOT_PAIR:BTC-USDT",
+          venue: Ids.Venue.make("BINANCE-SPOT"),
+          side: "BUY",
+          type: "LIMIT",
+          timeInForce: "GTC",
+          quantity,
+          price: d("65000.01")
+        },
+        1_000
+      )
+    ).order
+  const fill = fc
+    .tuple(fc.integer({ min: 1, max: 400 }), fc.bigInt({ min: 1n, max: 10n ** 24n }), fc.nat(24), fc.nat(1000))
+    .map(([lots, units, scale, t]): OrderEvent.Fill => ({
+      _tag: "Fill",
+      quantity: Decimal.fromUnits(BigInt(lots), d("0.001")),
+      price: Decimal.fromScaled(units, scale),
+      tradeId: Ids.TradeId.make(`t${t}`)
+    }))
+  /** The OMS's fill for the state machine's Fill of order "p". */
+  const fillOf = (e: OrderEvent.Fill): Fill.Fill => ({
+    operationId: Ids.OperationId.make("p"),
+    venue: Ids.Venue.make("BINANCE-SPOT"),
+    canonicalId: "BINANCE-SPOT:SPOT_PAIR:BTC-USDT",
+    tradeId: e.tradeId,
+    venueOrderId: undefined,
+    side: "BUY",
+    price: e.price,
+    quantity: e.quantity,
+    fee: Decimal.zero,
+    feeCurrency: "USDT",
+    liquidity: "TAKER",
+    timestamp: 1_000
+  })
+  const event: fc.Arbitrary<OrderEvent.OrderEvent> = fc.oneof(
+    fc.constant<OrderEvent.OrderEvent>({ _tag: "Submit" }),
+    fc.constantFrom("v1", "v2").map((v): OrderEvent.OrderEvent => ({ _tag: "Accept", venueOrderId: voi(v) })),
+    fc.constant<OrderEvent.OrderEvent>({ _tag: "Reject", reason: "no" }),
+    fc.constant<OrderEvent.OrderEvent>({ _tag: "CancelRequest" }),
+    fc.constant<OrderEvent.OrderEvent>({ _tag: "CancelReject", reason: "no" }),
+    fc.constant<OrderEvent.OrderEvent>({ _tag: "CancelAck" }),
+    fc.constant<OrderEvent.OrderEvent>({ _tag: "Expire" }),
+    fill
+  )
+
+  it("advanceAccept makes the record advance makes, in every state an Accept is legal in", () => {
+    let tried = 0
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(event, fc.integer({ min: -5, max: 1000 })), { minLength: 1, maxLength: 25 }),
+        fc.constantFrom("v1", "v2"),
+        (steps, venueOrderId) => {
+          let m = create(d("0.4"))
+          let now = 1_000
+          let accepts = 0
+          for (const [e, dt] of steps) {
+            now += dt
+            const accept = OrderStateMachine.onAccept(m.state, { _tag: "Accept", venueOrderId: voi(venueOrderId) })
+            if (!OrderStateMachine.isIllegal(accept) && accept !== m.state) {
+              const expected = advance(m, accept, m.fills, now)
+              const actual = advanceAccept(m, accept, now)
+              expect(actual).toStrictEqual(expected)
+              expect(actual.order).toEqual(Order.withState(m.order, accept, now))
+              accepts++
+            }
+            const next = OrderStateMachine.transition(m.state, e)
+            if (OrderStateMachine.isIllegal(next) || next === m.state) continue
+            m = advance(m, next, e._tag === "Fill" ? [...m.fills, fillOf(e)] : m.fills, now)
+          }
+          tried += accepts
+        }
+      ),
+      { numRuns: 500 }
+    )
+    expect(tried).toBeGreaterThan(500)
+  }, 120_000)
+
+  it("advanceFill makes the record advance makes, for every legal fill in every state", () => {
+    let tried = 0
+    fc.assert(
+      fc.property(fc.array(fc.tuple(event, fill, fc.integer({ min: -5, max: 1000 })), { minLength: 1, maxLength: 25 }), (steps) => {
+        let m = create(d("0.4"))
+        let now = 1_000
+        for (const [e, f, dt] of steps) {
+          now += dt
+          const filled = OrderStateMachine.onFill(m.state, f)
+          if (!OrderStateMachine.isIllegal(filled)) {
+            const record = fillOf(f)
+            const expected = advance(m, filled, appendFill(m.fills, record), now)
+            const actual = advanceFill(m, filled, record, now)
+            expect(actual).toStrictEqual(expected)
+            expect(actual.order).toEqual(Order.withState(m.order, filled, now))
+            tried++
+          }
+          const next = OrderStateMachine.transition(m.state, e)
+          if (OrderStateMachine.isIllegal(next) || next === m.state) continue
+          m = advance(m, next, e._tag === "Fill" ? [...m.fills, fillOf(e)] : m.fills, now)
+        }
+      }),
+      { numRuns: 500 }
+    )
+    expect(tried).toBeGreaterThan(500)
   }, 120_000)
 })
 

@@ -5,6 +5,7 @@ import * as fc from "fast-check"
 import type { FillReport } from "../src/FillReport.js"
 import { DuplicateOperation, EventRejected, InvalidFillReport, InvalidOrderRequest, OrderNotFound } from "../src/OmsError.js"
 import type { LifecycleEvent, OrderJournalEntry } from "../src/OrderJournal.js"
+import { advance } from "../src/internal/records.js"
 import * as OrderManager from "../src/OrderManager.js"
 import type { OrderRequest } from "../src/OrderRequest.js"
 import { BTC_SPOT, clock, d, DERIBIT_PERP, fillOf, instruments, limitBuy, op, strategy, venue, voi } from "./fixtures.js"
@@ -144,6 +145,28 @@ describe("create", () => {
     expect((own as InvalidOrderRequest).reason).toBe("VenueMismatch")
     expect(manager.size).toBe(1)
     expect(journal.length).toBe(1)
+  })
+
+  it("tryCreateAndSubmit's submitted record is the one advance makes from the created one, field for field", () => {
+    const t = 1_700_000_000_000
+    const requests: Array<[OrderRequest, Ids.Venue | undefined]> = [
+      [limitBuy("a"), undefined],
+      [limitBuy("b", { venue: undefined }), venue("BINANCE-SPOT")],
+      [limitBuy("c", { type: "MARKET", price: undefined, timeInForce: "IOC", side: "SELL" }), undefined],
+      [limitBuy("d", { reduceOnly: true, postOnly: true }), undefined],
+      [limitBuy("e", { timeInForce: "GTD", expireAt: t + 60_000 }), undefined],
+      [limitBuy("f", { execAlgorithm: { name: "TWAP", params: { durationMs: 60_000, sliceCount: 3 } } }), undefined]
+    ]
+    const manager = OrderManager.make({ instruments })
+    for (const [request, at] of requests) {
+      const r = manager.tryCreateAndSubmit(request, t, at)
+      if (r instanceof Error) throw r
+      const state = OrderStateMachine.onSubmit(r.order.state, { _tag: "Submit" })
+      if (OrderStateMachine.isIllegal(state)) throw state
+      expect(r.submitted, request.operationId).toStrictEqual(advance(r.order, state, r.order.fills, t))
+      expect((r.submitted as typeof r.order).state.tradeIds).toBe(r.order.state.tradeIds)
+      expect(manager.get(request.operationId)).toBe(r.submitted)
+    }
   })
 
   it("tryCreateAndSubmit answers, records and journals what tryCreate then tryApply(Submit) do", () => {
@@ -622,6 +645,56 @@ describe("recordFill", () => {
       expect(manager.get("o1")!.fills).toEqual([])
     })
   }
+  // Every check of a report with its message, and the first failing check winning when
+  // several fail (the hot path tests a report without the messages and builds one only for a
+  // bad report: the two must agree).
+  const messages: Array<[Record<string, unknown>, string]> = [
+    [{ venue: "" }, 'venue must be a non-empty string, got the string ""'],
+    [{ venue: 7, tradeId: "" }, "venue must be a non-empty string, got number 7"],
+    [{ tradeId: undefined }, "tradeId must be a non-empty string, got undefined undefined"],
+    [{ operationId: undefined, quantity: "x" }, "it names no order (operationId, clientOrderId or venueOrderId)"],
+    [{ quantity: 0.1, price: "x" }, "quantity must be a Decimal, got number 0.1"],
+    [{ quantity: d("0"), price: "x" }, "quantity must be positive, got 0"],
+    [{ quantity: d("-0.1") }, "quantity must be positive, got -0.1"],
+    [{ price: "1", fee: "x" }, 'price must be a Decimal, got the string "1"'],
+    [{ fee: null, feeCurrency: "" }, "fee must be a Decimal, got null"],
+    [{ feeCurrency: "", liquidity: "BOTH" }, 'feeCurrency must be a non-empty string, got the string ""'],
+    [{ liquidity: "BOTH", timestamp: -1 }, 'liquidity must be MAKER or TAKER, got the string "BOTH"'],
+    [{ timestamp: -1 }, "timestamp must be epoch milliseconds, got number -1"],
+    [{ timestamp: 2 ** 53 }, `timestamp must be epoch milliseconds, got number ${2 ** 53}`],
+    [{ timestamp: "1" }, 'timestamp must be epoch milliseconds, got the string "1"'],
+    // One fault each (above, most follow a first fault).
+    [{ operationId: undefined }, "it names no order (operationId, clientOrderId or venueOrderId)"],
+    [{ quantity: 0.1 }, "quantity must be a Decimal, got number 0.1"],
+    [{ quantity: d("0") }, "quantity must be positive, got 0"],
+    [{ price: "1" }, 'price must be a Decimal, got the string "1"'],
+    [{ fee: null }, "fee must be a Decimal, got null"],
+    [{ feeCurrency: "" }, 'feeCurrency must be a non-empty string, got the string ""'],
+    [{ liquidity: "BOTH" }, 'liquidity must be MAKER or TAKER, got the string "BOTH"'],
+    [{ timestamp: 1.5 }, "timestamp must be epoch milliseconds, got number 1.5"]
+  ]
+  for (const [overrides, message] of messages) {
+    it(`refuses a report with ${Object.keys(overrides).join(" and ")}: ${message}`, () => {
+      const { manager, journal, now } = setup()
+      working(manager, now, "o1")
+      const n = journal.length
+      const error = manager.tryRecordFill({ ...fillOf("o1", "t1", "0.1", "65000"), ...overrides } as FillReport, now())
+      expect(error).toBeInstanceOf(InvalidFillReport)
+      expect((error as InvalidFillReport).message).toBe(`Invalid fill report: ${message}`)
+      expect(journal.length).toBe(n)
+      expect(manager.get("o1")!.fills).toEqual([])
+    })
+  }
+  it("takes a report naming its order by client or venue order id only", () => {
+    const { manager, now } = setup()
+    working(manager, now, "o1")
+    const byClient = manager.tryRecordFill(fillOf("o1", "t1", "0.1", "65000", { operationId: undefined, clientOrderId: Ids.clientOrderIdFor("o1") }), now())
+    expect(byClient).toEqual({ _tag: "Applied", order: manager.get("o1") })
+    const venueOrderId = manager.get("o1")!.order.venueOrderId
+    expect(venueOrderId).toBeDefined()
+    const byVenue = manager.tryRecordFill(fillOf("o1", "t2", "0.1", "65000", { operationId: undefined, venueOrderId, liquidity: "MAKER", timestamp: 0 }), now())
+    expect(byVenue).toEqual({ _tag: "Applied", order: manager.get("o1") })
+  })
   it("refuses a report that is not an object", () => {
     const { manager } = setup()
     expect(left(manager.recordFill(null as unknown as FillReport, 1))).toBeInstanceOf(InvalidFillReport)

@@ -115,6 +115,95 @@ export const advance = (
   version: m.version + 1
 })
 
+/**
+ * `advance` for an Accept: `state` is `onAccept`'s, which changes only the status and the
+ * venue order id, so the order's filled quantity and average price stay (`project` keeps
+ * the average when the filled quantity and notional are the same objects, as they are
+ * here) and the fills are `m.fills`. The same record as `advance(m, state, m.fills,
+ * timestamp)` (tested), in one function without `project`'s tests: `applyAccept` could not
+ * inline `project` and the venue order id's hash both (TurboFan's cumulative budget).
+ */
+export const advanceAccept = (m: ManagedOrder, state: OrderStateMachine.OrderState, timestamp: Time.EpochMillis): ManagedOrder => {
+  const order = m.order
+  return {
+    order: {
+      operationId: order.operationId,
+      clientOrderId: order.clientOrderId,
+      parentOperationId: order.parentOperationId,
+      strategyId: order.strategyId,
+      canonicalId: order.canonicalId,
+      venue: order.venue,
+      side: order.side,
+      type: order.type,
+      timeInForce: order.timeInForce,
+      quantity: order.quantity,
+      price: order.price,
+      expireAt: order.expireAt,
+      filledQuantity: state.filledQuantity,
+      averageFillPrice: order.averageFillPrice,
+      status: state.status,
+      venueOrderId: state.venueOrderId,
+      reduceOnly: order.reduceOnly,
+      postOnly: order.postOnly,
+      execAlgorithm: order.execAlgorithm,
+      createdAt: order.createdAt,
+      updatedAt: timestamp > order.updatedAt ? timestamp : order.updatedAt,
+      rejectReason: state.rejectReason
+    },
+    state,
+    fills: m.fills,
+    version: m.version + 1
+  }
+}
+
+/**
+ * `advance` for a fill of `m` itself: `state` is `onFill`'s for `fill`. A fill's quantity is
+ * positive, so the filled quantity always changes and `project`'s test for an unchanged
+ * average is left out; the average is the fill's price on the first fill (as `project`
+ * takes it) or the rounded division. The same record as `advance(m, state,
+ * appendFill(m.fills, fill), timestamp)` (tested), in one function that `checkFill` inlines
+ * (`project` was a call there).
+ */
+export const advanceFill = (
+  m: ManagedOrder,
+  state: OrderStateMachine.OrderState,
+  fill: Fill.Fill,
+  timestamp: Time.EpochMillis
+): ManagedOrder => {
+  const order = m.order
+  const price = fill.price
+  return {
+    order: {
+      operationId: order.operationId,
+      clientOrderId: order.clientOrderId,
+      parentOperationId: order.parentOperationId,
+      strategyId: order.strategyId,
+      canonicalId: order.canonicalId,
+      venue: order.venue,
+      side: order.side,
+      type: order.type,
+      timeInForce: order.timeInForce,
+      quantity: order.quantity,
+      price: order.price,
+      expireAt: order.expireAt,
+      filledQuantity: state.filledQuantity,
+      // (18: AVERAGE_SCALE, written as a literal: a bundler makes a module constant a `var`.)
+      averageFillPrice: price.scale <= 18 && isZero(m.state.filledQuantity) ? price : averageFillPrice(state),
+      status: state.status,
+      venueOrderId: state.venueOrderId,
+      reduceOnly: order.reduceOnly,
+      postOnly: order.postOnly,
+      execAlgorithm: order.execAlgorithm,
+      createdAt: order.createdAt,
+      updatedAt: timestamp > order.updatedAt ? timestamp : order.updatedAt,
+      rejectReason: state.rejectReason
+    },
+    state,
+    fills: appendFill(m.fills, fill),
+    version: m.version + 1
+  }
+}
+
 /** The state machine's Fill for a fill of `m` itself or of one of its descendants. */
 export const fillEvent = (operationId: Ids.OperationId, fill: Fill.Fill): OrderEvent.Fill => ({
   _tag: "Fill",
