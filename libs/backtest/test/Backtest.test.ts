@@ -47,6 +47,21 @@ const tradesOnly = (strategy: Record<string, unknown>, venue: Record<string, unk
 
 const units = (price: number, scale: number) => Decimal.fromScaled(BigInt(price), scale)
 
+/**
+ * The index of the first trade at or after `fromMs` that is the first of its time, at a whole
+ * millisecond, where the last trade of that time has another price than the trade before it.
+ */
+const firstTradeOfPriceChangingTime = (all: ReadonlyArray<MarketEvent.Trade>, fromMs: bigint): number => {
+  for (let j = 1; j < all.length; j++) {
+    const ts = all[j]!.ts
+    if (ts % 1_000_000n !== 0n || ts / 1_000_000n < fromMs || all[j - 1]!.ts === ts) continue
+    let last = j
+    while (last + 1 < all.length && all[last + 1]!.ts === ts) last++
+    if (all[last]!.price !== all[j - 1]!.price) return j
+  }
+  throw new Error("no such trade in the sample")
+}
+
 describe("Backtest.run", () => {
   it(
     "trade-driven, trades only: one order per trade, each filled at the trade's price moved by the configured slippage",
@@ -209,6 +224,66 @@ describe("Backtest.run", () => {
       const total = fills.reduce((n, f) => Decimal.add(n, Decimal.unsafeFromString(f["quantity"]!)), Decimal.zero)
       expect(Decimal.format(total)).toBe(parent["filled_quantity"])
       expect(parent["status"]).toBe("FILLED")
+    },
+    TIMEOUT
+  )
+
+  it(
+    "fires a strategy timer due at an event's own time before that event (nothing else scheduled, no algorithm, no latency)",
+    async () => {
+      // A parent-orders strategy's order at exactly the time of a trade whose price differs
+      // from the trade before it: submitted before that trade, it fills at the previous trade's
+      // price (after it, at that trade's price).
+      const all = await trades(BTC, FROM, TO)
+      const b = firstTradeOfPriceChangingTime(all, all[0]!.ts / 1_000_000n + 1000n)
+      const due = all[b]!.ts
+      const config = decode({
+        ...tradesOnly({}, { slippage: { ticks: 2 } }),
+        strategy: {
+          type: "parent-orders",
+          strategyId: "at-a-trade",
+          orders: [{ at: Timestamp.toIso(due), instrument: BTC, side: "BUY", quantity: "0.01" }]
+        },
+        equityCurve: { intervalMs: 60_000 }
+      })
+      const done = await runTo(config, tempDir())
+      const fills = readCsv(join(runDir(done), "fills.csv")).rows
+      expect(fills).toHaveLength(1)
+      const before = all[b - 1]!
+      expect(fills[0]!["ts"]).toBe(Timestamp.toIso(due))
+      expect(fills[0]!["price"]).toBe(Decimal.format(Decimal.add(units(before.price, before.priceScale), Decimal.mul(Decimal.fromInt(2), Decimal.unsafeFromString("0.1")))))
+    },
+    TIMEOUT
+  )
+
+  it(
+    "fires an algorithm wake-up due at an event's own time before that event, after the strategy's order moved it during an earlier event",
+    async () => {
+      // One TWAP parent of two slices, submitted by the first trade's strategy call (so the
+      // wake-up is scheduled during an event, earlier than anything else due: the equity
+      // curve's next sample is at the range's end), its second slice due exactly at the time of
+      // a later trade whose price differs from the trade before it. The engine must see the
+      // moved due time and fire the wake-up at that event's time, before the event: the child
+      // fills at that time at the previous trade's price (after the event it would fill at the
+      // event's price; not seeing the move, at the end of the range).
+      const all = await trades(BTC, FROM, TO)
+      const startMs = all[0]!.ts / 1_000_000n
+      const b = firstTradeOfPriceChangingTime(all, startMs + 1000n)
+      const due = all[b]!.ts
+      const halfMs = Number(due / 1_000_000n - startMs)
+      const config = decode({
+        ...tradesOnly({ side: "buy", quantity: "0.01", maxOrders: 1 }, { slippage: { ticks: 2 } }),
+        algorithm: { name: "TWAP", params: { durationMs: 2 * halfMs, sliceCount: 2 } },
+        equityCurve: { intervalMs: 60_000 }
+      })
+      const done = await runTo(config, tempDir())
+      const fills = readCsv(join(runDir(done), "fills.csv")).rows
+      expect(fills.map((f) => f["operation_id"])).toEqual(["trade-driven-1:c1", "trade-driven-1:c2"])
+      const second = fills[1]!
+      const before = all[b - 1]!
+      const tick = Decimal.unsafeFromString("0.1")
+      expect(second["ts"]).toBe(Timestamp.toIso(due))
+      expect(second["price"]).toBe(Decimal.format(Decimal.add(units(before.price, before.priceScale), Decimal.mul(Decimal.fromInt(2), tick))))
     },
     TIMEOUT
   )
