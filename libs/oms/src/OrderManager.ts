@@ -209,7 +209,7 @@ export class OrderManager {
   /** Orders added since the slot table was last copied, and how many the next copy waits for (see `add`). */
   private sinceCopy = 0
   private copyEvery = COPY_EVERY
-  /** Orders held (the key indexes' live entries), and evicted ones still tombstones in the index lists. */
+  /** Orders held (the key indexes' live entries), and evicted ones still tombstones in the index lists (reset when `buildLists` builds them). */
   private live = 0
   private stale = 0
   /**
@@ -231,10 +231,16 @@ export class OrderManager {
   private declare lastHandle: number
   // Secondary indices in creation order: a push per new order instead of a hashed Set
   // insert; an evicted order stays as a tombstone (eviction touches no list), swept from all
-  // three lists in one pass (`sweep`), so each evicted slot is read back once.
-  private readonly byStrategy = new Map<string, SlotList>()
-  private readonly byVenue = new Map<string, SlotList>()
-  private readonly byInstrument = new Map<string, SlotList>()
+  // three lists in one pass (`sweep`), so each evicted slot is read back once. Built by the
+  // first query that names a strategy, venue or instrument (`buildLists`), kept from then on:
+  // a manager never queried so (the execution core's, the backtest's) keeps no lists. Caches,
+  // not state (non-enumerable, set in the constructor, as `missIds`): a manager queried and one
+  // not still compare equal.
+  private declare byStrategy: Map<string, SlotList>
+  private declare byVenue: Map<string, SlotList>
+  private declare byInstrument: Map<string, SlotList>
+  /** Whether the three lists above are kept (see `buildLists`). */
+  private declare listed: boolean
   /**
    * The index lists last written, by key (a cache, not state:
    * non-enumerable, set in the constructor, as `missIds`). Not `#private` fields: V8 read them
@@ -286,6 +292,10 @@ export class OrderManager {
     Object.defineProperty(this, "missHash", { value: -1, writable: true, enumerable: false })
     Object.defineProperty(this, "lastHandle", { value: 0, writable: true, enumerable: false })
     Object.defineProperty(this, "memo", { value: new IndexMemo(), writable: false, enumerable: false })
+    Object.defineProperty(this, "byStrategy", { value: new Map(), writable: false, enumerable: false })
+    Object.defineProperty(this, "byVenue", { value: new Map(), writable: false, enumerable: false })
+    Object.defineProperty(this, "byInstrument", { value: new Map(), writable: false, enumerable: false })
+    Object.defineProperty(this, "listed", { value: false, writable: true, enumerable: false })
   }
 
   // -------------------------------------------------------------------------------------
@@ -353,6 +363,9 @@ export class OrderManager {
     // about three times the held orders plus 1,024, see `sweepIfDue`).
     let driver: ReadonlyArray<Slot> | undefined
     let live = Number.MAX_SAFE_INTEGER
+    if (this.listed !== true && (query.strategyId !== undefined || query.venue !== undefined || query.canonicalId !== undefined)) {
+      this.buildLists()
+    }
     const candidates = [
       query.strategyId === undefined ? undefined : (this.byStrategy.get(query.strategyId) ?? EMPTY_LIST),
       query.venue === undefined ? undefined : (this.byVenue.get(query.venue) ?? EMPTY_LIST),
@@ -1197,10 +1210,7 @@ export class OrderManager {
     const clients = this.byClientOrderId
     clients.set(slot, o.clientOrderId, clientHash >= 0 ? clientHash : clients.hash(o.clientOrderId), this.table)
     this.live++
-    const memo = this.memo
-    entryOf(this.byStrategy, memo.strategy, o.strategyId, newSlotList).items.push(slot)
-    entryOf(this.byInstrument, memo.instrument, o.canonicalId, newSlotList).items.push(slot)
-    if (o.venue !== undefined) entryOf(this.byVenue, memo.venue, o.venue, newSlotList).items.push(slot)
+    if (this.listed === true) this.list(slot)
     if (o.parentOperationId !== undefined) {
       const parent = parentSlot ?? this.slot(o.parentOperationId)
       if (parent === undefined) {
@@ -1241,6 +1251,30 @@ export class OrderManager {
   // -------------------------------------------------------------------------------------
   // Retention (only with a finite `retainTerminal`)
   // -------------------------------------------------------------------------------------
+
+  /** Appends a slot to its strategy's, instrument's and venue's lists. */
+  private list(slot: Slot): void {
+    const o = slot.record.order
+    const memo = this.memo
+    entryOf(this.byStrategy, memo.strategy, o.strategyId, newSlotList).items.push(slot)
+    entryOf(this.byInstrument, memo.instrument, o.canonicalId, newSlotList).items.push(slot)
+    if (o.venue !== undefined) entryOf(this.byVenue, memo.venue, o.venue, newSlotList).items.push(slot)
+  }
+
+  /**
+   * The lists `add` would have kept, built from the held orders in creation order (none of
+   * the keys changes after creation), without tombstones; kept by `add` from then on. Each
+   * order cost ~300 instructions in the backtest's replay (three pushes of a young slot into
+   * old arrays, their regrowth after each sweep, and the sweeps), for lists it never read.
+   */
+  private buildLists(): void {
+    const held: Array<Slot> = []
+    for (const s of this.table) if (s !== undefined) held.push(s)
+    held.sort((a, b) => a.ordinal - b.ordinal)
+    this.listed = true
+    this.stale = 0
+    for (const s of held) this.list(s)
+  }
 
   /**
    * Counts a new order in its tree (`root.nodes`, `root.open`) and adopts the subtrees of
@@ -1370,7 +1404,7 @@ export class OrderManager {
    * cache), and no list holds more than about three times the held orders plus 1,024.
    */
   private sweepIfDue(): void {
-    if (this.stale > 1024 && this.stale > STALE_FACTOR * this.live) this.sweep()
+    if (this.listed === true && this.stale > 1024 && this.stale > STALE_FACTOR * this.live) this.sweep()
   }
 
   private sweep(): void {

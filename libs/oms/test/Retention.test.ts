@@ -246,6 +246,8 @@ describe("retainTerminal", () => {
 
   it("keeps at most working + N orders, and sweeps the index lists' tombstones (bounded memory)", () => {
     const { manager, evicted, now } = setup(10)
+    // The index lists are kept from the first query that names a key (`buildLists`) on.
+    expect(manager.query({ strategyId: strategy("beta") })).toEqual([])
     let working = 0
     for (let i = 0; i < 3_000; i++) {
       const id = `o${i}`
@@ -277,6 +279,56 @@ describe("retainTerminal", () => {
     const all = ids(manager.query({}))
     expect(all).toEqual([...all].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))))
     expect(ids(manager.query({ strategyId: strategy("beta") }))).toEqual(all.filter((id) => Number(id.slice(1)) % 3 === 0))
+  })
+
+  it("builds the index lists on the first query naming a key: the same answers as kept lists, across evictions and reused handles", () => {
+    const { manager, now } = setup(3)
+    const internals = manager as unknown as { byStrategy: Map<string, unknown>; byVenue: Map<string, unknown> }
+    const OKX = "OKX:SPOT_PAIR:BTC-USDT"
+    const make = (i: number) =>
+      limitBuy(`q${i}`, {
+        strategyId: strategy(i % 3 === 0 ? "beta" : "alpha"),
+        ...(i % 4 === 0 ? { canonicalId: OKX, venue: venue("OKX"), price: d("65000.1") } : {}),
+        ...(i % 5 === 0 ? { venue: undefined } : {})
+      })
+    // Every query that names keys, against the held orders (in creation order) filtered.
+    const queries: ReadonlyArray<OrderQuery> = [
+      { strategyId: strategy("alpha") },
+      { strategyId: strategy("beta"), limit: 2 },
+      { venue: venue("OKX") },
+      { venue: venue("BINANCE-SPOT"), strategyId: strategy("beta") },
+      { canonicalId: OKX },
+      { canonicalId: "BINANCE-SPOT:SPOT_PAIR:BTC-USDT", statuses: ["PENDING"] },
+      { strategyId: strategy("gamma") }
+    ]
+    const check = () => {
+      const all = manager.query({ limit: 100_000 })
+      for (const q of queries) {
+        const expected = all.filter((m) => matches(q, m)).slice(0, q.limit ?? 100_000)
+        expect(ids(manager.query(q))).toEqual(ids(expected))
+      }
+    }
+    let i = 0
+    const step = (n: number) => {
+      for (const end = i + n; i < end; i++) {
+        right(manager.create(make(i), now()))
+        // Most orders end at once (a local cancel) and are evicted past 3: their handles are reused,
+        // so the slot table's order is not the creation order.
+        if (i % 7 !== 3) cancel(manager, now, `q${i}`)
+      }
+    }
+    step(40)
+    expect(internals.byStrategy.size).toBe(0) // no lists kept before a query names a key
+    expect(ids(manager.query({}))).toHaveLength(manager.size) // (a query naming none builds nothing)
+    expect(internals.byStrategy.size).toBe(0)
+    check()
+    expect(internals.byStrategy.size).toBe(2)
+    expect([...internals.byVenue.keys()].sort()).toEqual(["BINANCE-SPOT", "OKX"])
+    // Kept from then on: new orders, ends and evictions (and the lists' sweeps) after the build.
+    for (let round = 0; round < 6; round++) {
+      step(700)
+      check()
+    }
   })
 
   it("finds every held order by each of its keys, and no evicted one, across key-index compactions", () => {
