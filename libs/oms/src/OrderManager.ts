@@ -260,7 +260,14 @@ export class OrderManager {
   private table: Array<Slot | undefined> = []
   private readonly freeHandles: Array<number> = []
   /** One bucket of handles per status, in `OrderStatus.all` order; an order moves by swap-remove (see `move`). */
-  private readonly byStatus: Array<Array<number>> = OrderStatus.all.map((): Array<number> => [])
+  private declare byStatus: Array<Array<number>>
+  /**
+   * Whether the status buckets (and each slot's `statusAt`) are kept: from the first query by
+   * status (`buildBuckets`) on, as the index lists are (a manager never queried by status keeps
+   * none: ~a push, two moves and a removal per order in the backtest's replay). Non-enumerable
+   * caches, as the lists.
+   */
+  private declare bucketed: boolean
   /** Fills kept for reconciliation, in arrival order, and their (venue, trade id) pairs. */
   private readonly unmatched: Array<UnmatchedFill> = []
   private readonly unmatchedTrades = new Map<string, Set<string>>()
@@ -296,6 +303,8 @@ export class OrderManager {
     Object.defineProperty(this, "byVenue", { value: new Map(), writable: false, enumerable: false })
     Object.defineProperty(this, "byInstrument", { value: new Map(), writable: false, enumerable: false })
     Object.defineProperty(this, "listed", { value: false, writable: true, enumerable: false })
+    Object.defineProperty(this, "byStatus", { value: OrderStatus.all.map((): Array<number> => []), writable: false, enumerable: false })
+    Object.defineProperty(this, "bucketed", { value: false, writable: true, enumerable: false })
   }
 
   // -------------------------------------------------------------------------------------
@@ -390,6 +399,7 @@ export class OrderManager {
       return this.collect(all, query, limit)
     }
     // Status buckets are reordered as orders move between them: gather, then sort by creation.
+    if (this.bucketed !== true) this.buildBuckets()
     const statuses = query.statuses ?? NON_TERMINAL
     const found: Array<Slot> = []
     for (const status of new Set(statuses)) {
@@ -1178,7 +1188,8 @@ export class OrderManager {
       // Terminal or not from the status indexes (the slot's is still `before`'s): no string comparisons.
       const from = s.status
       const to = statusIndex(o.status)
-      this.move(s, to)
+      if (this.bucketed === true) this.move(s, to)
+      else s.status = to
       if (this.bounded === true) {
         const done = isTerminalIndex(to)
         if (done !== isTerminalIndex(from)) {
@@ -1232,9 +1243,11 @@ export class OrderManager {
         this.orphans.delete(id)
       }
     }
-    const bucket = this.byStatus[slot.status]!
-    slot.statusAt = bucket.length
-    bucket.push(handle)
+    if (this.bucketed === true) {
+      const bucket = this.byStatus[slot.status]!
+      slot.statusAt = bucket.length
+      bucket.push(handle)
+    }
     if (o.venue !== undefined && o.venueOrderId !== undefined) this.indexVenueOrderId(o.venue, o.venueOrderId, slot)
     if (this.bounded === true) {
       this.track(slot, kids)
@@ -1251,6 +1264,17 @@ export class OrderManager {
   // -------------------------------------------------------------------------------------
   // Retention (only with a finite `retainTerminal`)
   // -------------------------------------------------------------------------------------
+
+  /** The status buckets `add` and `put` would have kept, from the held orders; kept from then on. */
+  private buildBuckets(): void {
+    this.bucketed = true
+    for (const slot of this.table) {
+      if (slot === undefined) continue
+      const bucket = this.byStatus[slot.status]!
+      slot.statusAt = bucket.length
+      bucket.push(slot.handle)
+    }
+  }
 
   /** Appends a slot to its strategy's, instrument's and venue's lists. */
   private list(slot: Slot): void {
@@ -1386,11 +1410,13 @@ export class OrderManager {
     this.byOperationId.remove(s.handle)
     this.byVenueOrderId.remove(s.handle)
     this.byClientOrderId.remove(s)
-    const bucket = this.byStatus[s.status]!
-    const last = bucket.pop()!
-    if (last !== s.handle) {
-      bucket[s.statusAt] = last
-      this.table[last]!.statusAt = s.statusAt
+    if (this.bucketed === true) {
+      const bucket = this.byStatus[s.status]!
+      const last = bucket.pop()!
+      if (last !== s.handle) {
+        bucket[s.statusAt] = last
+        this.table[last]!.statusAt = s.statusAt
+      }
     }
     // Its handle is free for the next order: nothing holds it any more (a tree leaves the
     // finished queue before it is evicted).

@@ -281,9 +281,13 @@ describe("retainTerminal", () => {
     expect(ids(manager.query({ strategyId: strategy("beta") }))).toEqual(all.filter((id) => Number(id.slice(1)) % 3 === 0))
   })
 
-  it("builds the index lists on the first query naming a key: the same answers as kept lists, across evictions and reused handles", () => {
+  it("builds the index lists and status buckets on the first query that needs them: the same answers as kept ones, across evictions and reused handles", () => {
     const { manager, now } = setup(3)
-    const internals = manager as unknown as { byStrategy: Map<string, unknown>; byVenue: Map<string, unknown> }
+    const internals = manager as unknown as {
+      byStrategy: Map<string, unknown>
+      byVenue: Map<string, unknown>
+      byStatus: Array<Array<number>>
+    }
     const OKX = "OKX:SPOT_PAIR:BTC-USDT"
     const make = (i: number) =>
       limitBuy(`q${i}`, {
@@ -299,7 +303,10 @@ describe("retainTerminal", () => {
       { venue: venue("BINANCE-SPOT"), strategyId: strategy("beta") },
       { canonicalId: OKX },
       { canonicalId: "BINANCE-SPOT:SPOT_PAIR:BTC-USDT", statuses: ["PENDING"] },
-      { strategyId: strategy("gamma") }
+      { strategyId: strategy("gamma") },
+      { statuses: ["PENDING", "CANCELLED"] },
+      { statuses: ["CANCELLED"], limit: 2 },
+      { nonTerminal: true }
     ]
     const check = () => {
       const all = manager.query({ limit: 100_000 })
@@ -321,7 +328,9 @@ describe("retainTerminal", () => {
     expect(internals.byStrategy.size).toBe(0) // no lists kept before a query names a key
     expect(ids(manager.query({}))).toHaveLength(manager.size) // (a query naming none builds nothing)
     expect(internals.byStrategy.size).toBe(0)
+    expect(internals.byStatus.flat()).toEqual([]) // nor status buckets before a query by status
     check()
+    expect(internals.byStatus.flat().length).toBe(manager.size)
     expect(internals.byStrategy.size).toBe(2)
     expect([...internals.byVenue.keys()].sort()).toEqual(["BINANCE-SPOT", "OKX"])
     // Kept from then on: new orders, ends and evictions (and the lists' sweeps) after the build.
