@@ -10,6 +10,36 @@ import * as OrderManager from "../src/OrderManager.js"
 import { d, instruments, voi } from "./fixtures.js"
 import { runOnManager, workload } from "./workload.js"
 
+/** A new LIMIT order "p" (GTC, BINANCE-SPOT, BTC-USDT) of `quantity`, as the manager records it. */
+const createP = (quantity: Decimal.Decimal, side: "BUY" | "SELL" = "BUY"): ManagedOrder.ManagedOrder =>
+  Either.getOrThrow(
+    OrderManager.make({ instruments }).create(
+      {
+        operationId: Ids.OperationId.make("p"),
+        strategyId: Ids.StrategyId.make("s"),
+        canonicalId: "BINANCE-SPOT:SPOT_PAIR:BTC-USDT",
+        venue: Ids.Venue.make("BINANCE-SPOT"),
+        side,
+        type: "LIMIT",
+        timeInForce: "GTC",
+        quantity,
+        price: d("65000.01")
+      },
+      1_000
+    )
+  ).order
+
+/** A state machine Fill of 1-400 lots of 0.001 at a price of up to 24 places, its units from `minUnits` to 10^24. */
+const fillEvents = (minUnits: bigint): fc.Arbitrary<OrderEvent.Fill> =>
+  fc
+    .tuple(fc.integer({ min: 1, max: 400 }), fc.bigInt({ min: minUnits, max: 10n ** 24n }), fc.nat(24), fc.nat(1000))
+    .map(([lots, units, scale, t]): OrderEvent.Fill => ({
+      _tag: "Fill",
+      quantity: Decimal.fromUnits(BigInt(lots), d("0.001")),
+      price: Decimal.fromScaled(units, scale),
+      tradeId: Ids.TradeId.make(`t${t}`)
+    }))
+
 const live = (commands: Parameters<typeof runOnManager>[1]) => {
   const journal: Array<OrderJournalEntry> = []
   const manager = OrderManager.make({ instruments, journal: (e) => journal.push(e) })
@@ -38,23 +68,7 @@ describe("projection", () => {
   it("equals the domain's Order.withState for every reachable state", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(event, fc.integer({ min: -5, max: 1000 })), { minLength: 1, maxLength: 30 }), (steps) => {
-        const manager = OrderManager.make({ instruments })
-        const base = Either.getOrThrow(
-          manager.create(
-            {
-              operationId: Ids.OperationId.make("p"),
-              strategyId: Ids.StrategyId.make("s"),
-              canonicalId: "BINANCE-SPOT:SPOT_PAIR:BTC-USDT",
-              venue: Ids.Venue.make("BINANCE-SPOT"),
-              side: "SELL",
-              type: "LIMIT",
-              timeInForce: "GTC",
-              quantity: d("0.4"),
-              price: d("65000.01")
-            },
-            1_000
-          )
-        ).order.order
+        const base = createP(d("0.4"), "SELL").order
         let order: Order.UnifiedOrder = base
         let domainOrder: Order.UnifiedOrder = base
         let state = OrderStateMachine.initial(d("0.4"))
@@ -74,33 +88,11 @@ describe("projection", () => {
   }, 120_000)
 
   it("given the fill's price (the first fill's average without a division), still equals Order.withState", () => {
-    const fill = fc
-      .tuple(fc.integer({ min: 1, max: 400 }), fc.bigInt({ min: -(10n ** 24n), max: 10n ** 24n }), fc.nat(24), fc.nat(1000))
-      .map(([lots, units, scale, t]): OrderEvent.Fill => ({
-        _tag: "Fill",
-        quantity: Decimal.fromUnits(BigInt(lots), d("0.001")),
-        price: Decimal.fromScaled(units, scale),
-        tradeId: Ids.TradeId.make(`t${t}`)
-      }))
+    const fill = fillEvents(-(10n ** 24n))
     fc.assert(
       fc.property(fc.array(fc.oneof(event, fill), { minLength: 1, maxLength: 20 }), (events) => {
         const quantity = d("0.4")
-        const base = Either.getOrThrow(
-          OrderManager.make({ instruments }).create(
-            {
-              operationId: Ids.OperationId.make("p"),
-              strategyId: Ids.StrategyId.make("s"),
-              canonicalId: "BINANCE-SPOT:SPOT_PAIR:BTC-USDT",
-              venue: Ids.Venue.make("BINANCE-SPOT"),
-              side: "BUY",
-              type: "LIMIT",
-              timeInForce: "GTC",
-              quantity,
-              price: d("65000.01")
-            },
-            1_000
-          )
-        ).order.order
+        const base = createP(quantity).order
         let order: Order.UnifiedOrder = base
         let domainOrder: Order.UnifiedOrder = base
         let state = OrderStateMachine.initial(quantity)
@@ -119,31 +111,8 @@ describe("projection", () => {
 })
 
 describe("records for one kind of event", () => {
-  const create = (quantity: Decimal.Decimal) =>
-    Either.getOrThrow(
-      OrderManager.make({ instruments }).create(
-        {
-          operationId: Ids.OperationId.make("p"),
-          strategyId: Ids.StrategyId.make("s"),
-          canonicalId: "BINANCE-SPOT:SPOT_PAIR:BTC-USDT",
-          venue: Ids.Venue.make("BINANCE-SPOT"),
-          side: "BUY",
-          type: "LIMIT",
-          timeInForce: "GTC",
-          quantity,
-          price: d("65000.01")
-        },
-        1_000
-      )
-    ).order
-  const fill = fc
-    .tuple(fc.integer({ min: 1, max: 400 }), fc.bigInt({ min: 1n, max: 10n ** 24n }), fc.nat(24), fc.nat(1000))
-    .map(([lots, units, scale, t]): OrderEvent.Fill => ({
-      _tag: "Fill",
-      quantity: Decimal.fromUnits(BigInt(lots), d("0.001")),
-      price: Decimal.fromScaled(units, scale),
-      tradeId: Ids.TradeId.make(`t${t}`)
-    }))
+  const create = (quantity: Decimal.Decimal) => createP(quantity)
+  const fill = fillEvents(1n)
   /** The OMS's fill for the state machine's Fill of order "p". */
   const fillOf = (e: OrderEvent.Fill): Fill.Fill => ({
     operationId: Ids.OperationId.make("p"),
