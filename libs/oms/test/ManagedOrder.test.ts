@@ -111,7 +111,6 @@ describe("projection", () => {
 })
 
 describe("records for one kind of event", () => {
-  const create = (quantity: Decimal.Decimal) => createP(quantity)
   const fill = fillEvents(1n)
   /** The OMS's fill for the state machine's Fill of order "p". */
   const fillOf = (e: OrderEvent.Fill): Fill.Fill => ({
@@ -128,6 +127,12 @@ describe("records for one kind of event", () => {
     liquidity: "TAKER",
     timestamp: 1_000
   })
+  /** `m` after the event `e` at `now` as the manager records it (unchanged if `e` is illegal or changes nothing). */
+  const step = (m: ManagedOrder.ManagedOrder, e: OrderEvent.OrderEvent, now: number): ManagedOrder.ManagedOrder => {
+    const next = OrderStateMachine.transition(m.state, e)
+    if (OrderStateMachine.isIllegal(next) || next === m.state) return m
+    return advance(m, next, e._tag === "Fill" ? [...m.fills, fillOf(e)] : m.fills, now)
+  }
   const event: fc.Arbitrary<OrderEvent.OrderEvent> = fc.oneof(
     fc.constant<OrderEvent.OrderEvent>({ _tag: "Submit" }),
     fc.constantFrom("v1", "v2").map((v): OrderEvent.OrderEvent => ({ _tag: "Accept", venueOrderId: voi(v) })),
@@ -146,7 +151,7 @@ describe("records for one kind of event", () => {
         fc.array(fc.tuple(event, fc.integer({ min: -5, max: 1000 })), { minLength: 1, maxLength: 25 }),
         fc.constantFrom("v1", "v2"),
         (steps, venueOrderId) => {
-          let m = create(d("0.4"))
+          let m = createP(d("0.4"))
           let now = 1_000
           let accepts = 0
           for (const [e, dt] of steps) {
@@ -159,9 +164,7 @@ describe("records for one kind of event", () => {
               expect(actual.order).toEqual(Order.withState(m.order, accept, now))
               accepts++
             }
-            const next = OrderStateMachine.transition(m.state, e)
-            if (OrderStateMachine.isIllegal(next) || next === m.state) continue
-            m = advance(m, next, e._tag === "Fill" ? [...m.fills, fillOf(e)] : m.fills, now)
+            m = step(m, e, now)
           }
           tried += accepts
         }
@@ -175,7 +178,7 @@ describe("records for one kind of event", () => {
     let tried = 0
     fc.assert(
       fc.property(fc.array(fc.tuple(event, fill, fc.integer({ min: -5, max: 1000 })), { minLength: 1, maxLength: 25 }), (steps) => {
-        let m = create(d("0.4"))
+        let m = createP(d("0.4"))
         let now = 1_000
         for (const [e, f, dt] of steps) {
           now += dt
@@ -188,9 +191,7 @@ describe("records for one kind of event", () => {
             expect(actual.order).toEqual(Order.withState(m.order, filled, now))
             tried++
           }
-          const next = OrderStateMachine.transition(m.state, e)
-          if (OrderStateMachine.isIllegal(next) || next === m.state) continue
-          m = advance(m, next, e._tag === "Fill" ? [...m.fills, fillOf(e)] : m.fills, now)
+          m = step(m, e, now)
         }
       }),
       { numRuns: 500 }
