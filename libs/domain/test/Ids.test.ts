@@ -108,6 +108,36 @@ describe("NumberedOperationIds", () => {
     for (let n = 1; n <= 200; n++) expect(Ids.clientOrderIdFor(wide.next())).toBe(referenceId(`\u4e2d\ud83d\ude00-x${n}`))
   }, 60_000)
 
+  it("keeps every id made intact, and sequences interleaved across digit carries apart", () => {
+    // An id kept while later ids are made (by a reused buffer read in place, or text shared
+    // between ids) keeps its text, and its client order id hashed again is the reference's.
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 700 }),
+        fc.constantFrom("trade-driven-", "s-", "", "abcdefghijklmnopqrstuvwxyz-"),
+        (picks, prefix) => {
+          const seqs = [0, 1, 2].map((k) => ({ ids: new Ids.NumberedOperationIds(`${prefix}${k}:`), n: 0 }))
+          const kept: Array<[string, string, string]> = []
+          for (const k of picks) {
+            const s = seqs[k]!
+            const id = s.ids.next()
+            const expected = `${prefix}${k}:${++s.n}`
+            if (id !== expected) expect(id).toBe(expected)
+            const c = Ids.clientOrderIdFor(id)
+            kept.push([id, expected, c])
+          }
+          for (const [id, expected, c] of kept) {
+            if (id !== expected) expect(id).toBe(expected)
+            // A kept id's client order id, hashed again (the memo holds only the last).
+            const again = Ids.clientOrderIdFor(`${id}`.split("").join(""))
+            if (again !== c || c !== referenceId(expected)) expect([again, c]).toEqual([referenceId(expected), referenceId(expected)])
+          }
+        }
+      ),
+      { numRuns: 60 }
+    )
+  }, 60_000)
+
   it("keeps two sequences apart, and answers only the id made last from its memo", () => {
     const a = new Ids.NumberedOperationIds("a-")
     const b = new Ids.NumberedOperationIds("b-")
