@@ -132,6 +132,36 @@ const acceptRefused = (s: OrderState, event: Accept): IllegalTransition => {
   return illegal(s, event, "VenueOrderIdMismatch", `the order is already known as ${s.venueOrderId}, not ${event.venueOrderId}`)
 }
 
+/**
+ * The last fill's `quantity * price` with its operands: decimals are immutable, so the same two
+ * objects always make the same product, and a strategy's fills repeat the same quantity object
+ * (its order's) at the same price object (a venue's cached price) again and again. A repeat is
+ * two identity tests instead of a bigint product and a normalisation. The three are held in a
+ * young array renewed every 64 misses: stored into a long-lived holder, each new
+ * product (a young object) took V8's write barrier slow path.
+ */
+let notionalMemo: Array<Decimal.Decimal> = [Decimal.zero, Decimal.zero, Decimal.zero]
+let notionalMisses = 0
+
+/**
+ * `Decimal.mul(quantity, price)` past the memo, remembered (`onFill` tests the memo inline: as
+ * a function of its own the test was optimised apart, with this inlined, and then too large
+ * for `onFill`'s inlining budget).
+ */
+const newNotional = (quantity: Decimal.Decimal, price: Decimal.Decimal): Decimal.Decimal => {
+  const r = Decimal.mul(quantity, price)
+  if (++notionalMisses >= 64) {
+    notionalMisses = 0
+    notionalMemo = [quantity, price, r]
+  } else {
+    const m = notionalMemo
+    m[0] = quantity
+    m[1] = price
+    m[2] = r
+  }
+  return r
+}
+
 /** `transition(s, event)` for a Fill (the same answer, without the dispatch on the event's tag). */
 export const onFill = (s: OrderState, event: Fill): OrderState | IllegalTransition => {
   const status = s.status
@@ -156,11 +186,13 @@ export const onFill = (s: OrderState, event: Fill): OrderState | IllegalTransiti
     )
   }
   const to: OrderStatus = c === 0 ? "FILLED" : status === "SUBMITTED" || status === "ACCEPTED" ? "PARTIALLY_FILLED" : status
+  const m = notionalMemo
+  const notional = m[0] === event.quantity && m[1] === event.price ? m[2]! : newNotional(event.quantity, event.price)
   return {
     status: to,
     quantity: s.quantity,
     filledQuantity: filled,
-    filledNotional: Decimal.add(s.filledNotional, Decimal.mul(event.quantity, event.price)),
+    filledNotional: Decimal.add(s.filledNotional, notional),
     venueOrderId: s.venueOrderId,
     cancelRequested: s.cancelRequested,
     tradeIds: appended(s.tradeIds, event.tradeId),

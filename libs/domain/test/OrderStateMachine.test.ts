@@ -291,3 +291,53 @@ describe("OrderStateMachine per-event entry points", () => {
     expect(() => SM.initial(d("-1"))).toThrow(/must be positive, got -1/)
   })
 })
+
+describe("OrderStateMachine fill notional", () => {
+  // The notional of a fill is remembered for its quantity and price objects: a pool of a few
+  // objects per value (equal values in different objects among them) makes repeats, misses
+  // and renewals of the memo's holder (every 64 misses) happen in every order.
+  const quantities = ["1", "0.5", "0.25", "2", "0.5", "1"].map(d)
+  const prices = ["100", "100.5", "0.2", "100", "43250.1", "0.2", "99999999.99"].map(d)
+  const arbFills = fc.array(
+    fc.tuple(fc.integer({ min: 0, max: quantities.length - 1 }), fc.integer({ min: 0, max: prices.length - 1 }), fc.boolean()),
+    { minLength: 1, maxLength: 300 }
+  )
+
+  it("is quantity x price for each fill, whatever fills came before, on first and later fills", () => {
+    fc.assert(
+      fc.property(arbFills, (fills) => {
+        let n = 0
+        for (const [qi, pi, more] of fills) {
+          const q = quantities[qi]!
+          // An order for exactly this quantity (one whole fill), or for twice it (two fills, at
+          // this price and the next one in the pool).
+          let s = SM.onSubmit(SM.initial(more ? D.add(q, q) : q), { _tag: "Submit" }) as SM.OrderState
+          for (const p of more ? [prices[pi]!, prices[(pi + 1) % prices.length]!] : [prices[pi]!]) {
+            const next = SM.onFill(s, { _tag: "Fill", quantity: q, price: p, tradeId: tid(`t${n++}`) })
+            if (SM.isIllegal(next)) throw next
+            expect(next.filledNotional).toEqual(D.add(s.filledNotional, D.mul(q, p)))
+            s = next
+          }
+          expect(s.status).toBe("FILLED")
+        }
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it("tells operands apart by identity: the same quantity at another price, the same price for another quantity", () => {
+    const q = d("2")
+    const order = () => SM.onSubmit(SM.initial(q), { _tag: "Submit" }) as SM.OrderState
+    const at = (quantity: D.Decimal, price: D.Decimal) =>
+      (SM.onFill(SM.onSubmit(SM.initial(quantity), { _tag: "Submit" }) as SM.OrderState, { _tag: "Fill", quantity, price, tradeId: tid("t") }) as SM.OrderState)
+        .filledNotional
+    const p1 = d("100")
+    const p2 = d("101")
+    expect((SM.onFill(order(), { _tag: "Fill", quantity: q, price: p1, tradeId: tid("a") }) as SM.OrderState).filledNotional).toEqual(d("200"))
+    expect((SM.onFill(order(), { _tag: "Fill", quantity: q, price: p2, tradeId: tid("b") }) as SM.OrderState).filledNotional).toEqual(d("202"))
+    expect(at(q, p2)).toEqual(d("202"))
+    expect(at(d("3"), p2)).toEqual(d("303"))
+    expect(at(q, p2)).toEqual(d("202"))
+    for (let i = 0; i < 200; i++) expect(at(D.fromInt(i + 1), p1)).toEqual(D.fromInt(100 * (i + 1)))
+  })
+})
