@@ -77,7 +77,11 @@ class DecimalImpl implements Decimal {
   ) {
     // A bigint beyond 2^53 - 1 converts to a double of at least 2^53 (rounding is monotonic).
     // Number.MAX_SAFE_INTEGER, which V8 folds: a module constant becomes a var in a bundle.
-    this.unitsN = n <= Number.MAX_SAFE_INTEGER && n >= -Number.MAX_SAFE_INTEGER ? n : NaN
+    // NaN written `0 / 0`: TurboFan folds it to a double constant, where the global `NaN` on this
+    // branch (which rarely runs before the constructor is optimised) is a generic global load of
+    // any type, which made `unitsN` a tagged value here: a heap number allocated for every
+    // number form that is not a small integer.
+    this.unitsN = n <= Number.MAX_SAFE_INTEGER && n >= -Number.MAX_SAFE_INTEGER ? n : 0 / 0
   }
   [Equal.symbol](that: unknown): boolean {
     return isDecimal(that) && this.units === that.units && this.scale === that.scale

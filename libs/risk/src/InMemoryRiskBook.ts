@@ -456,7 +456,7 @@ export class InMemoryRiskBook implements RiskBook {
     // Past 18 places the price counts as absent (nothing reserved), as for a MARKET order without a reference.
     const p = pd === undefined ? (inst.refN === 0 ? -1 : inst.refN) : fits18(pd) ? unitsAt(pd, c.ps) : -1
     if (p === -1) return
-    const v = p === p ? mul(c.csOne === true ? rem : mul(rem, c.csN), p) : NaN
+    const v = p === p ? mul(c.csOne === true ? rem : mul(rem, c.csN), p) : 0 / 0
     if (v === v) {
       o.priceN = p
       o.priceAt = c
@@ -482,7 +482,7 @@ export class InMemoryRiskBook implements RiskBook {
     const c = inst.compiled
     const px = unitsAt(fp, c.ps)
     const base = c.csOne === true ? f : mul(f, c.csN)
-    const quote = px === px && base === base ? mul(base, px) : NaN
+    const quote = px === px && base === base ? mul(base, px) : 0 / 0 // NaN (see internal/fixed.ts)
     // Bigints when a value does not fit, or the order's reservation is not at this spec's scale.
     if (quote !== quote || (order !== undefined && (order.resIsN !== true || (order.resN > 0 && order.resScale !== (buy ? c.vs : c.bs))))) {
       this.settleSpotB(inst, order, buy, q18(c, f), fromDecimal(fp) as bigint)
@@ -495,7 +495,7 @@ export class InMemoryRiskBook implements RiskBook {
       if (!buy) share = base
       else if (order.priceN === px && order.priceAt === c) share = quote
       else if (order.priceN === order.priceN && order.priceAt === c) share = mul(base, order.priceN)
-      else share = NaN
+      else share = 0 / 0
       if (share !== share) {
         this.settleSpotB(inst, order, buy, q18(c, f), fromDecimal(fp) as bigint)
         return

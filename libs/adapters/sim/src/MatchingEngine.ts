@@ -125,6 +125,9 @@ export interface MatchingEngineOptions {
 const MAX_SCALE = 18
 // Number.MAX_SAFE_INTEGER written out, not a module constant: a bundler turns that into a var,
 // which V8 neither folds nor types (a load and a check per use on the hot path).
+// A NaN answered on a branch that rarely runs is written `0 / 0`, which TurboFan folds to a double:
+// the global `NaN` there, with no feedback, is a generic global load, and the answer merging it
+// was boxed (risk's internal/fixed.ts).
 
 const pow10 = (n: number): bigint => 10n ** BigInt(n)
 
@@ -378,15 +381,15 @@ export class MatchingEngine {
   /** Price a taker buy would get first (units): the best ask, or the trades-only implied ask; NaN if none. */
   takerBuyPrice(): number {
     if (this.hasDepth === true) return this.book.asks.bestPrice()
-    return this.lastTradePrice > 0 ? this.lastTradePrice + this.slip() : NaN
+    return this.lastTradePrice > 0 ? this.lastTradePrice + this.slip() : 0 / 0
   }
 
   /** Price a taker sell would get first (units): the best bid, or the trades-only implied bid; NaN if none. */
   takerSellPrice(): number {
     if (this.hasDepth === true) return this.book.bids.bestPrice()
-    if (this.lastTradePrice <= 0) return NaN
+    if (this.lastTradePrice <= 0) return 0 / 0
     const p = this.lastTradePrice - this.slip()
-    return p > 0 ? p : NaN
+    return p > 0 ? p : 0 / 0
   }
 
   /**
@@ -402,13 +405,13 @@ export class MatchingEngine {
   /** A linear notional as an integer of `10^-notionalScale`; NaN for inverse contracts or beyond a safe integer. */
   notionalUnits(price: number, quantity: number): number {
     const n = price * quantity * this.csUnits
-    return n <= Number.MAX_SAFE_INTEGER ? n : NaN
+    return n <= Number.MAX_SAFE_INTEGER ? n : 0 / 0
   }
 
   /** A fee as an integer of `10^-feeScale` (negative: a rebate); NaN where `notionalUnits` is, or beyond a safe integer. */
   feeUnits(price: number, quantity: number, liquidity: Fill.Liquidity): number {
     const n = price * quantity * this.csUnits * (liquidity === "MAKER" ? this.makerMul : this.takerMul)
-    return n <= Number.MAX_SAFE_INTEGER && n >= -Number.MAX_SAFE_INTEGER ? n : NaN
+    return n <= Number.MAX_SAFE_INTEGER && n >= -Number.MAX_SAFE_INTEGER ? n : 0 / 0
   }
 
   /** The fee of a fill (negative: a rebate), exactly as InstrumentSpec.fee of its notional; integer path like `notionalOf`. */

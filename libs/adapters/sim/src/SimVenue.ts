@@ -143,12 +143,14 @@ const POW10 = Array.from({ length: 19 }, (_, i) => 10 ** i)
 
 // Number.MAX_SAFE_INTEGER written out, not a module constant: a bundler turns that into a var,
 // which V8 neither folds nor types (a load and a check per use on the hot path).
+// (NaN written `0 / 0`, which TurboFan folds to a double: the global `NaN` on a branch that has
+// not run is a generic global load, and the answer merging it was boxed; risk's internal/fixed.ts.)
 /** `d` in units of `10^-scale` (scale <= 18) as a safe integer; NaN if it has more decimals or is too large. */
 const toUnits = (d: Decimal.Decimal, scale: number): number => {
-  if (d.scale > scale) return NaN
+  if (d.scale > scale) return 0 / 0
   // The Decimal's number form is exact or NaN; a product beyond 2^53 fails the range check.
   const u = d.unitsN * POW10[scale - d.scale]!
-  return u <= Number.MAX_SAFE_INTEGER && u >= -Number.MAX_SAFE_INTEGER ? u : NaN
+  return u <= Number.MAX_SAFE_INTEGER && u >= -Number.MAX_SAFE_INTEGER ? u : 0 / 0
 }
 
 /**

@@ -228,6 +228,27 @@ describe("MatchingEngine: other market states", () => {
     expect(bps.recorder.fills("l1")).toEqual(["1000@1000/MAKER"])
   })
 
+  it("answers NaN, never a number, for a taker price without a market and for values past 2^53", () => {
+    // (These answers are written `0 / 0` in the engine, where the code they run in is optimised
+    // before they ever run: each is checked once here, warm or not.)
+    for (let i = 0; i < 3; i++) {
+      const { engine } = engineFor({ slippage: { ticks: 2 } })
+      expect(engine.takerBuyPrice()).toBeNaN()
+      expect(engine.takerSellPrice()).toBeNaN()
+      engine.onTrade(1n, 1, 5, BUY)
+      // 0.1 less two ticks is not a price: no taker sell price.
+      expect(engine.takerBuyPrice()).toBe(3)
+      expect(engine.takerSellPrice()).toBeNaN()
+      engine.onTrade(2n, 1000, 5, BUY)
+      expect([engine.takerBuyPrice(), engine.takerSellPrice()]).toEqual([1002, 998])
+      expect(engine.notionalUnits(1000, 1000)).toBe(1_000_000)
+      expect(engine.notionalUnits(2 ** 30, 2 ** 30)).toBeNaN()
+      expect(engine.feeUnits(2 ** 30, 2 ** 30, "TAKER")).toBeNaN()
+      expect(engine.feeUnits(2 ** 30, 2 ** 30, "MAKER")).toBeNaN()
+      expect(engine.feeUnits(1000, 1000, "TAKER")).not.toBeNaN()
+    }
+  })
+
   it("no market at all: a market order is accepted and expires unfilled", () => {
     const { engine, recorder } = engineFor()
     engine.submit(order("m1", "BUY", 1000), 1n)

@@ -18,6 +18,11 @@
 // Likewise the hot path compares boolean fields with `true` (`spec.spot === true`): V8 compiles
 // a bare truth test of a field it cannot type to its generic ToBoolean (false, "", undetectable,
 // heap number and bigint checks: about nine instructions more for a true value).
+// Likewise a hot function's NaN answer, on a branch that never runs before it is optimised, is
+// written `0 / 0`: TurboFan folds that to a double constant, but the global `NaN` there has no
+// feedback and compiles to a generic global load (a LoadGlobalIC call) of any type, so the value
+// merging it is tagged: each number the common path answers was boxed (a heap number allocated
+// when it is not a small integer) and unboxed again by the caller.
 
 /** Bound on quantities and prices kept as numbers: sums of up to 8 of them stay below 2^53. */
 export const LIM = 2 ** 50
@@ -87,10 +92,10 @@ export const ceilDivN = (v: number, d: number): number => {
  * (`unitsN`, exact or NaN), so no bigint is converted here.
  */
 export const unitsAt = (d: { readonly unitsN: number; readonly scale: number }, scale: number): number => {
-  if (d.scale > scale) return NaN
+  if (d.scale > scale) return 0 / 0 // NaN (see the note on `0 / 0` above)
   const x = d.unitsN * (P10[scale - d.scale] as number)
   // A product above 2^53 may be rounded, but never to below 2^53: the bound rejects it (and NaN).
-  return x <= 1125899906842624 && x >= -1125899906842624 ? x : NaN // LIM
+  return x <= 1125899906842624 && x >= -1125899906842624 ? x : 0 / 0 // LIM; NaN
 }
 
 /**
@@ -111,7 +116,7 @@ export const unitsOf18 = (x: bigint, scale: number): number => {
 /** `a * b` when the product is within `VLIM` (hence exact), else NaN. */
 export const mul = (a: number, b: number): number => {
   const x = a * b
-  return x <= 4503599627370496 && x >= -4503599627370496 ? x : NaN // VLIM
+  return x <= 4503599627370496 && x >= -4503599627370496 ? x : 0 / 0 // VLIM; NaN
 }
 
 /** `x` (an integer number at `scale`) as a bigint at scale 36. */
