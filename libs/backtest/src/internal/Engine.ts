@@ -116,6 +116,69 @@ export class ReferencePrices {
   }
 }
 
+/** A batch's kind as `BatchView.kind`. */
+const TRADES = 0
+const QUOTES = 1
+const BOOK = 2
+
+const NO_NS = new BigInt64Array(0)
+const NO_NUMBERS = new Float64Array(0)
+const NO_INTS = new Int32Array(0)
+
+/**
+ * The columns of the batch being replayed, read by the per-event code instead of the batch:
+ * batches come in several hidden classes (one per kind as the reader builds them, another
+ * for a batch trimmed to the range), and reading them per event made that code polymorphic
+ * and deoptimised it at the first batch of a new class. This one's class never changes, and
+ * its columns are refreshed once per batch. A column of another kind than the batch's keeps
+ * what it held (never read).
+ */
+export class BatchView {
+  batch: EventBatch.EventBatch | undefined = undefined
+  kind: number = TRADES
+  ts: BigInt64Array = NO_NS
+  tsMicros: Float64Array = NO_NUMBERS
+  /** Trades' and book rows' prices and sizes. */
+  price: Float64Array = NO_NUMBERS
+  size: Float64Array = NO_NUMBERS
+  aggressor: Int32Array = NO_INTS
+  bidPrice: Float64Array = NO_NUMBERS
+  bidSize: Float64Array = NO_NUMBERS
+  askPrice: Float64Array = NO_NUMBERS
+  askSize: Float64Array = NO_NUMBERS
+  side: Int32Array = NO_INTS
+  flags: Int32Array = NO_INTS
+
+  /** Makes `batch` the current one. */
+  set(batch: EventBatch.EventBatch): void {
+    this.batch = batch
+    this.ts = batch.ts
+    this.tsMicros = batch.tsMicros
+    switch (batch.kind) {
+      case "trades":
+        this.kind = TRADES
+        this.price = batch.price
+        this.size = batch.size
+        this.aggressor = batch.aggressor
+        break
+      case "quotes":
+        this.kind = QUOTES
+        this.bidPrice = batch.bidPrice
+        this.bidSize = batch.bidSize
+        this.askPrice = batch.askPrice
+        this.askSize = batch.askSize
+        break
+      case "book":
+        this.kind = BOOK
+        this.price = batch.price
+        this.size = batch.size
+        this.side = batch.side
+        this.flags = batch.flags
+        break
+    }
+  }
+}
+
 /** A listing as the hot loop feeds it. */
 interface Feed {
   readonly listing: number
@@ -202,6 +265,10 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   lastEventNs: bigint | undefined = undefined
 
   private readonly feeds: ReadonlyArray<ReadonlyArray<Feed>>
+  /** The strategy's signal instrument (`strategy.signal`). */
+  private readonly signalIndex: number
+  /** The current batch's columns (see BatchView). */
+  private readonly view = new BatchView()
   /** Per listing: its engine and where its reference price comes from. */
   private readonly listingEngines: ReadonlyArray<MatchingEngine.MatchingEngine>
   private readonly listingIds: ReadonlyArray<string>
@@ -370,6 +437,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
       spec: (id) => specs.get(id)!,
       priceScale: (i) => plan.data[i]!.definition.priceScale
     })
+    this.signalIndex = this.strategy.signal
   }
 
   /** Builds the engine: simulated venues, risk, router, core and strategy. Issues name the config path. */
@@ -438,74 +506,21 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
 
   /** Replays the cursor to the end of the data range; rejects with `Cancelled` if `signal` fires. */
   async run(cursor: MergedCursor.MergedCursor, signal?: AbortSignal, onProgress?: (p: Progress) => void): Promise<void> {
-    const feeds = this.feeds
-    const strategy = this.strategy
-    const signalIndex = strategy.signal
-    const market = this.market
-    const algorithmsOn = this.algorithmsOn
-    const counts = this.eventCounts
-    let sinceCheck = 0
+    // The first check of the signal and progress after YIELD_CHECK_EVERY + 1 events, then every
+    // CHECK_EVERY + 1 or so: reached first 17,408 events in, that code deoptimised the loop
+    // (it had never run); now it has run before the loop is optimised.
+    let sinceCheck = CHECK_EVERY - YIELD_CHECK_EVERY
     let lastYield = performance.now()
-    // The last event's time, kept here and stored once per row group (see below).
-    let lastNs = this.lastEventNs
+    // The loop is kept small, and each event handled in `event`, a function of its own (too
+    // large to inline here): the cursor's `next` is inlined into this loop, and the first end
+    // of a batch (code no event had reached) and the first range-trimmed batch (another hidden
+    // class) each deoptimised the replay loop; with the event's work inside it, it then ran
+    // unoptimised until it was compiled again, whole, on stack, at a point that moved with
+    // the wall clock (the yields below). Now only this loop is recompiled, and `event` stays
+    // optimised and reads the batch's columns through `view`, whose hidden class never changes.
     for (;;) {
       while (cursor.next()) {
-        const batch = cursor.batch
-        const row = cursor.row
-        const ts = batch.ts[row]!
-        if (lastNs === undefined) this.firstEventNs = ts
-        // Most events share their time with the one before (three in four of the count's trades):
-        // the clock is then where that one left it, or behind the same `eventNs`, and nothing
-        // is stored (nor, in `syncClock`, read back as a new bigint and compared).
-        const newTime = ts !== lastNs
-        lastNs = ts
-        if (this.dirty === true) this.refreshDue()
-        if (ts >= this.dueNs) this.runDue(ts, true)
-        // The core reads the clock only when called: it is set then (see syncClock), not per event.
-        if (newTime) {
-          this.eventNs[0] = ts
-          this.eventMs = epochMs(batch.tsMicros[row]!, ts)
-          this.clockBehind = true
-        }
-        const fs = feeds[cursor.instrument]!
-        switch (batch.kind) {
-          case "trades": {
-            counts.trades++
-            const price = batch.price[row]!
-            const size = batch.size[row]!
-            const aggressor = batch.aggressor[row]! as -1 | 0 | 1
-            for (let k = 0; k < fs.length; k++) {
-              const f = fs[k]!
-              f.sim.advanceTo(ts)
-              f.engine.onTrade(ts, price, size, aggressor)
-            }
-            if (algorithmsOn) this.tradeToAlgorithms(fs, ts, price, size)
-            if (cursor.instrument === signalIndex) strategy.onTrade(price, aggressor)
-            break
-          }
-          case "quotes": {
-            counts.quotes++
-            const q = batch as EventBatch.QuoteBatch
-            for (let k = 0; k < fs.length; k++) {
-              const f = fs[k]!
-              f.sim.advanceTo(ts)
-              f.engine.onQuote(ts, q.bidPrice[row]!, q.bidSize[row]!, q.askPrice[row]!, q.askSize[row]!)
-            }
-            break
-          }
-          case "book": {
-            counts.book++
-            const b = batch as EventBatch.BookBatch
-            const side = b.side[row]! === 1 ? 1 : -1
-            for (let k = 0; k < fs.length; k++) {
-              const f = fs[k]!
-              f.sim.advanceTo(ts)
-              f.engine.onBookLevel(ts, side, b.price[row]!, b.size[row]!, b.flags[row]!)
-            }
-            break
-          }
-        }
-        if (market !== undefined) market.invalidate()
+        this.event(cursor)
         if ((++sinceCheck & YIELD_CHECK_EVERY) === 0) {
           // Let the process breathe (a service's other requests, timers) at least every
           // YIELD_AFTER_MS of replay; the replay's state is its own, so this changes nothing.
@@ -521,14 +536,16 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
           }
         }
       }
-      // Once per row group: a field store of each event's new bigint took the write barrier's slow path.
-      this.lastEventNs = lastNs
+      // Once per row group: a field store of each event's new bigint took the write barrier's
+      // slow path. `eventNs` holds the last event's time once there was one.
+      if (this.firstEventNs !== undefined) this.lastEventNs = this.eventNs[0]!
       if (cursor.done) break
       if (signal?.aborted === true) throw new Cancelled()
       if (onProgress !== undefined) onProgress(this.progress(cursor.count))
       await cursor.load()
     }
     if (signal?.aborted === true) throw new Cancelled()
+    const counts = this.eventCounts
     const total = counts.trades + counts.quotes + counts.book
     // Everything scheduled before the end of the range, then the closing sample at `to`.
     this.dirty = true
@@ -537,6 +554,69 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     this.sample(this.to)
     this.collectOrders()
     if (onProgress !== undefined) onProgress({ events: total, simTimeNs: this.to, fraction: 1 })
+  }
+
+  /** One market event, the cursor's current one: the scheduled items before it, the venues, algorithms and strategy. */
+  private event(cursor: MergedCursor.MergedCursor): void {
+    const v = this.view
+    const batch = cursor.batch
+    if (batch !== v.batch) v.set(batch)
+    const row = cursor.row
+    const ts = v.ts[row]!
+    // Most events share their time with the one before (three in four of the count's trades):
+    // the clock is then where that one left it, or behind the same `eventNs`, and nothing
+    // is stored (nor, in `syncClock`, read back as a new bigint and compared).
+    let newTime: boolean
+    if (this.firstEventNs === undefined) {
+      this.firstEventNs = ts
+      newTime = true
+    } else newTime = ts !== this.eventNs[0]
+    if (this.dirty === true) this.refreshDue()
+    if (ts >= this.dueNs) this.runDue(ts, true)
+    // The core reads the clock only when called: it is set then (see syncClock), not per event.
+    if (newTime) {
+      this.eventNs[0] = ts
+      this.eventMs = epochMs(v.tsMicros[row]!, ts)
+      this.clockBehind = true
+    }
+    const instrument = cursor.instrument
+    const fs = this.feeds[instrument]!
+    switch (v.kind) {
+      case TRADES: {
+        this.eventCounts.trades++
+        const price = v.price[row]!
+        const size = v.size[row]!
+        const aggressor = v.aggressor[row]! as -1 | 0 | 1
+        for (let k = 0; k < fs.length; k++) {
+          const f = fs[k]!
+          f.sim.advanceTo(ts)
+          f.engine.onTrade(ts, price, size, aggressor)
+        }
+        if (this.algorithmsOn) this.tradeToAlgorithms(fs, ts, price, size)
+        if (instrument === this.signalIndex) this.strategy.onTrade(price, aggressor)
+        break
+      }
+      case QUOTES: {
+        this.eventCounts.quotes++
+        for (let k = 0; k < fs.length; k++) {
+          const f = fs[k]!
+          f.sim.advanceTo(ts)
+          f.engine.onQuote(ts, v.bidPrice[row]!, v.bidSize[row]!, v.askPrice[row]!, v.askSize[row]!)
+        }
+        break
+      }
+      default: {
+        this.eventCounts.book++
+        const side = v.side[row]! === 1 ? 1 : -1
+        for (let k = 0; k < fs.length; k++) {
+          const f = fs[k]!
+          f.sim.advanceTo(ts)
+          f.engine.onBookLevel(ts, side, v.price[row]!, v.size[row]!, v.flags[row]!)
+        }
+        break
+      }
+    }
+    if (this.market !== undefined) this.market.invalidate()
   }
 
   private progress(events: number): Progress {

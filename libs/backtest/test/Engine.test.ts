@@ -1,0 +1,135 @@
+/**
+ * The replay loop's reading of the cursor: the batch view it reads columns through, and the
+ * events it counts and the first and last event times it keeps, against the cursor walked
+ * on its own.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import type { EventBatch } from "@odum/marketdata"
+import * as Effect from "effect/Effect"
+import * as fc from "fast-check"
+import { BatchView } from "../src/internal/Engine.js"
+import { prepare } from "../src/internal/prepare.js"
+import { decode, example, storage, tempDir } from "./fixtures.js"
+
+const TIMEOUT = 180_000
+
+const f64 = (n: number, at: number) => Float64Array.from({ length: n }, (_, i) => at + i)
+const i32 = (n: number, at: number) => Int32Array.from({ length: n }, (_, i) => at + i)
+const ns = (n: number, at: number) => BigInt64Array.from({ length: n }, (_, i) => BigInt(at + i))
+
+/** A batch of `kind` with distinct columns; `reordered` builds it with its fields in another order (another hidden class, as a trimmed batch has). */
+const batchOf = (kind: EventBatch.EventBatch["kind"], n: number, at: number, reordered: boolean): EventBatch.EventBatch => {
+  const common = { length: n, ts: ns(n, at), tsMicros: f64(n, at + 1), tsNanos: new Uint16Array(n), tsRecv: ns(n, at + 2) }
+  switch (kind) {
+    case "trades": {
+      const cols = { price: f64(n, at + 3), size: f64(n, at + 4), aggressor: i32(n, at + 5), tradeId: ns(n, at + 6) }
+      return reordered ? { ...cols, ...common, kind } : { kind, ...common, ...cols }
+    }
+    case "quotes": {
+      const cols = { bidPrice: f64(n, at + 3), bidSize: f64(n, at + 4), askPrice: f64(n, at + 5), askSize: f64(n, at + 6) }
+      return reordered ? { ...cols, ...common, kind } : { kind, ...common, ...cols }
+    }
+    case "book": {
+      const cols = { seq: ns(n, at + 3), flags: i32(n, at + 4), side: i32(n, at + 5), price: f64(n, at + 6), size: f64(n, at + 7) }
+      return reordered ? { ...cols, ...common, kind } : { kind, ...common, ...cols }
+    }
+  }
+}
+
+/** What the view must show of `b`: its kind's code and its own columns. */
+const expectViewOf = (v: BatchView, b: EventBatch.EventBatch) => {
+  expect(v.batch).toBe(b)
+  expect(v.ts).toBe(b.ts)
+  expect(v.tsMicros).toBe(b.tsMicros)
+  switch (b.kind) {
+    case "trades":
+      expect(v.kind).toBe(0)
+      expect(v.price).toBe(b.price)
+      expect(v.size).toBe(b.size)
+      expect(v.aggressor).toBe(b.aggressor)
+      break
+    case "quotes":
+      expect(v.kind).toBe(1)
+      expect(v.bidPrice).toBe(b.bidPrice)
+      expect(v.bidSize).toBe(b.bidSize)
+      expect(v.askPrice).toBe(b.askPrice)
+      expect(v.askSize).toBe(b.askSize)
+      break
+    case "book":
+      expect(v.kind).toBe(2)
+      expect(v.price).toBe(b.price)
+      expect(v.size).toBe(b.size)
+      expect(v.side).toBe(b.side)
+      expect(v.flags).toBe(b.flags)
+      break
+  }
+}
+
+describe("BatchView", () => {
+  it("as a property: after any sequence of batches of any kinds and field orders, shows the last one's columns", () => {
+    const kinds = fc.constantFrom<EventBatch.EventBatch["kind"]>("trades", "quotes", "book")
+    fc.assert(
+      fc.property(fc.array(fc.tuple(kinds, fc.integer({ min: 1, max: 4 }), fc.boolean()), { minLength: 1, maxLength: 12 }), (steps) => {
+        const v = new BatchView()
+        steps.forEach(([kind, n, reordered], i) => {
+          const b = batchOf(kind, n, i * 100, reordered)
+          v.set(b)
+          expectViewOf(v, b)
+        })
+      }),
+      { numRuns: 200 }
+    )
+  })
+})
+
+/** The cursor of `config` walked to its end: events by kind, the first and last event's times. */
+const walk = async (config: ReturnType<typeof decode>) => {
+  const { cursor } = await Effect.runPromise(prepare(config, "walk", { tables: false }).pipe(Effect.provide(storage(tempDir()))))
+  const counts = { trades: 0, quotes: 0, book: 0 }
+  let first: bigint | undefined
+  let last: bigint | undefined
+  for (;;) {
+    while (cursor.next()) {
+      counts[cursor.kind]++
+      const ts = cursor.batch.ts[cursor.row]!
+      if (first === undefined) first = ts
+      last = ts
+    }
+    if (cursor.done) break
+    await cursor.load()
+  }
+  return { counts, first, last }
+}
+
+describe("Engine.run", () => {
+  for (const name of ["backtest.example.json", "backtest.router.example.json", "backtest.twap.example.json"]) {
+    it(
+      `${name}: counts every event by kind and keeps the first and last event's times, as the cursor walked alone gives them`,
+      async () => {
+        const config = decode(example(name))
+        const expected = await walk(config)
+        expect(expected.first).toBeDefined()
+        const { engine, cursor } = await Effect.runPromise(prepare(config, "run", { tables: false }).pipe(Effect.provide(storage(tempDir()))))
+        await engine.run(cursor)
+        expect(engine.eventCounts).toEqual(expected.counts)
+        expect(engine.firstEventNs).toBe(expected.first)
+        expect(engine.lastEventNs).toBe(expected.last)
+      },
+      TIMEOUT
+    )
+  }
+
+  it(
+    "a range with no event keeps no first or last event time",
+    async () => {
+      const base = example("backtest.example.json") as { data: Record<string, unknown> }
+      const config = decode({ ...base, data: { ...base.data, from: "2000-01-01T00:00:00Z", to: "2000-01-02T00:00:00Z" } })
+      const { engine, cursor } = await Effect.runPromise(prepare(config, "empty", { tables: false }).pipe(Effect.provide(storage(tempDir()))))
+      await engine.run(cursor)
+      expect(engine.eventCounts).toEqual({ trades: 0, quotes: 0, book: 0 })
+      expect(engine.firstEventNs).toBeUndefined()
+      expect(engine.lastEventNs).toBeUndefined()
+    },
+    TIMEOUT
+  )
+})
