@@ -124,6 +124,7 @@ const BOOK = 2
 const NO_NS = new BigInt64Array(0)
 const NO_NUMBERS = new Float64Array(0)
 const NO_INTS = new Int32Array(0)
+const NO_BATCH: object = Object.freeze({ none: true })
 
 /**
  * The columns of the batch being replayed, read by the per-event code instead of the batch:
@@ -134,7 +135,12 @@ const NO_INTS = new Int32Array(0)
  * what it held (never read).
  */
 export class BatchView {
-  batch: EventBatch.EventBatch | undefined = undefined
+  /**
+   * The current batch (at first an object of a class of its own: the field's type is then
+   * general from the first batch on, and code that stores a batch here does not depend on
+   * one batch class, which the first batch of another class would have deoptimised).
+   */
+  batch: object = NO_BATCH
   kind: number = TRADES
   ts: BigInt64Array = NO_NS
   tsMicros: Float64Array = NO_NUMBERS
@@ -511,6 +517,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     // (it had never run); now it has run before the loop is optimised.
     let sinceCheck = CHECK_EVERY - YIELD_CHECK_EVERY
     let lastYield = performance.now()
+    const view = this.view
     // The loop is kept small, and each event handled in `event`, a function of its own (too
     // large to inline here): the cursor's `next` is inlined into this loop, and the first end
     // of a batch (code no event had reached) and the first range-trimmed batch (another hidden
@@ -520,6 +527,11 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     // optimised and reads the batch's columns through `view`, whose hidden class never changes.
     for (;;) {
       while (cursor.next()) {
+        // The batch is read here, not in `event`: the cursor's field holding it changes its type
+        // at the first batch of another class, and code that read it is deoptimised (this loop is
+        // anyway); and the view's change, first met at the end of the first batch, is here too.
+        const batch = cursor.batch
+        if (batch !== view.batch) view.set(batch)
         this.event(cursor)
         if ((++sinceCheck & YIELD_CHECK_EVERY) === 0) {
           // Let the process breathe (a service's other requests, timers) at least every
@@ -556,11 +568,9 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     if (onProgress !== undefined) onProgress({ events: total, simTimeNs: this.to, fraction: 1 })
   }
 
-  /** One market event, the cursor's current one: the scheduled items before it, the venues, algorithms and strategy. */
+  /** One market event, the cursor's current one (its batch in `view`): the scheduled items before it, the venues, algorithms and strategy. */
   private event(cursor: MergedCursor.MergedCursor): void {
     const v = this.view
-    const batch = cursor.batch
-    if (batch !== v.batch) v.set(batch)
     const row = cursor.row
     const ts = v.ts[row]!
     // Most events share their time with the one before (three in four of the count's trades):
