@@ -385,7 +385,9 @@ describe("the summary folded in as the run goes", () => {
     // one run share their quantity objects whatever their venue (none, unknown, A, B) and
     // whether they count in the strategy's ordered and filled sums (a child, a denied order).
     const pool = (...xs: Array<string | Decimal.Decimal>) => fc.constantFrom(...xs.map((x) => (typeof x === "string" ? Decimal.unsafeFromString(x) : x)))
-    const prices = pool("61234.5", "61234", "61234.55", "90071992547409.91", Decimal.fromScaled(123n, 21))
+    // (An average at 5 places with an arrival of 13 digits at one: the arrival's units scaled to
+    // the average's places pass 2^53, where slippage takes the decimal path.)
+    const prices = pool("61234.5", "61234", "61234.55", "90071992547409.91", Decimal.fromScaled(123n, 21), "61234.12345", "900719925474.1")
     const quantities = pool("0.001", "2", "9007199254740.993")
     const filledQuantities = pool("0.001", "2", "0", "9007199254740.993")
     const fees = pool("0.0306172", "-0.01", "0", "123456789012345678.9")

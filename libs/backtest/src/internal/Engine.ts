@@ -639,7 +639,8 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
 
   /** Brings the core's clock to the current market event's time. */
   private syncClock(): void {
-    if (!this.clockBehind) return
+    // An explicit comparison (the field is always a boolean): `!field` compiles to a generic truth test.
+    if (this.clockBehind === false) return
     this.clockBehind = false
     this.catchUp()
   }

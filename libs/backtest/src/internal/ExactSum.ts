@@ -17,6 +17,9 @@ import { Decimal } from "@odum/domain"
 
 // Number.MAX_SAFE_INTEGER written out, not a module constant: a bundler turns that into a var,
 // which V8 neither folds nor types (a load and a check per use on the hot path).
+// NaN written `0 / 0`, which TurboFan folds to a double constant: the global `NaN` on a branch
+// that has not run when the caller is optimised is a generic global load of any type, and the
+// answer merging it was boxed (as in domain's Decimal.ts and risk's internal/fixed.ts).
 
 /** Largest scale kept as a number. */
 export const MAX_FAST_SCALE = 18
@@ -30,18 +33,18 @@ export const P10: ReadonlyArray<number> = Array.from({ length: MAX_FAST_SCALE + 
  * (`unitsN`, NaN beyond 2^53 - 1), which made a memo of the last conversion per place
  * (`UnitsMemo`, by identity) slower than reading it.
  */
-export const unitsOf = (d: Decimal.Decimal): number => (d.scale <= MAX_FAST_SCALE ? d.unitsN : NaN)
+export const unitsOf = (d: Decimal.Decimal): number => (d.scale <= MAX_FAST_SCALE ? d.unitsN : 0 / 0)
 
 /** `a * b` for safe integers (or NaN) when the product is exact (within 2^53 - 1); NaN otherwise. */
 export const mulExact = (a: number, b: number): number => {
   const x = a * b
-  return x <= Number.MAX_SAFE_INTEGER && x >= -Number.MAX_SAFE_INTEGER ? x : NaN
+  return x <= Number.MAX_SAFE_INTEGER && x >= -Number.MAX_SAFE_INTEGER ? x : 0 / 0
 }
 
 /** `a - b` for safe integers (or NaN) when the difference is within 2^53 - 1 (hence exact); NaN otherwise. */
 export const subExact = (a: number, b: number): number => {
   const x = a - b
-  return x <= Number.MAX_SAFE_INTEGER && x >= -Number.MAX_SAFE_INTEGER ? x : NaN
+  return x <= Number.MAX_SAFE_INTEGER && x >= -Number.MAX_SAFE_INTEGER ? x : 0 / 0
 }
 
 /** `u * 10^k` (u a safe integer or NaN, 0 <= k <= 18) when exact; NaN otherwise. */

@@ -271,29 +271,29 @@ export class SummaryAccumulator {
     // `scaleUp`, `subExact` and `mulExact` (ExactSum.ts) written out: here they were calls (this
     // function's inlining budget goes to `addUnits`), each with its arguments and answer boxed.
     // The same values, NaN included: a product or difference outside 2^53 - 1 is NaN, and NaN
-    // fails every range check after it.
+    // fails every range check after it (written `0 / 0`, a double constant; see ExactSum.ts).
     const ka = ps - avg.scale
     let a = au
     if (ka !== 0) {
       a = au * (P10[ka] as number)
-      if (!(a <= Number.MAX_SAFE_INTEGER && a >= -Number.MAX_SAFE_INTEGER)) a = NaN
+      if (!(a <= Number.MAX_SAFE_INTEGER && a >= -Number.MAX_SAFE_INTEGER)) a = 0 / 0
     }
     const kr = ps - arrival.scale
     let r = ru
     if (kr !== 0) {
       r = ru * (P10[kr] as number)
-      if (!(r <= Number.MAX_SAFE_INTEGER && r >= -Number.MAX_SAFE_INTEGER)) r = NaN
+      if (!(r <= Number.MAX_SAFE_INTEGER && r >= -Number.MAX_SAFE_INTEGER)) r = 0 / 0
     }
     let d = a - r
-    if (!(d <= Number.MAX_SAFE_INTEGER && d >= -Number.MAX_SAFE_INTEGER)) d = NaN
+    if (!(d <= Number.MAX_SAFE_INTEGER && d >= -Number.MAX_SAFE_INTEGER)) d = 0 / 0
     let diffUnits = d * qu
-    if (!(diffUnits <= Number.MAX_SAFE_INTEGER && diffUnits >= -Number.MAX_SAFE_INTEGER)) diffUnits = NaN
+    if (!(diffUnits <= Number.MAX_SAFE_INTEGER && diffUnits >= -Number.MAX_SAFE_INTEGER)) diffUnits = 0 / 0
     diffUnits *= signs
-    if (!(diffUnits <= Number.MAX_SAFE_INTEGER && diffUnits >= -Number.MAX_SAFE_INTEGER)) diffUnits = NaN
+    if (!(diffUnits <= Number.MAX_SAFE_INTEGER && diffUnits >= -Number.MAX_SAFE_INTEGER)) diffUnits = 0 / 0
     let denUnits = ru * qu
-    if (!(denUnits <= Number.MAX_SAFE_INTEGER && denUnits >= -Number.MAX_SAFE_INTEGER)) denUnits = NaN
+    if (!(denUnits <= Number.MAX_SAFE_INTEGER && denUnits >= -Number.MAX_SAFE_INTEGER)) denUnits = 0 / 0
     denUnits *= count
-    if (!(denUnits <= Number.MAX_SAFE_INTEGER && denUnits >= -Number.MAX_SAFE_INTEGER)) denUnits = NaN
+    if (!(denUnits <= Number.MAX_SAFE_INTEGER && denUnits >= -Number.MAX_SAFE_INTEGER)) denUnits = 0 / 0
     if (diffUnits === diffUnits && denUnits === denUnits) {
       slip.diff.addUnits(diffUnits, ps + q.scale)
       this.slipDen.addUnits(denUnits, arrival.scale + q.scale)
