@@ -366,7 +366,7 @@ export class MatchingEngine {
    */
   fillAt(order: EngineOrder, price: number, ts: bigint): void {
     if (ts > this.now) this.now = ts
-    if (!this.validate(order, ts)) return
+    if (this.validate(order, ts) === false) return
     this.listener.onAccepted(order, ts)
     if (price > 0) this.fill(order, price, order.quantity - order.filled, "TAKER", ts)
     order.state = "DONE"
@@ -481,7 +481,8 @@ export class MatchingEngine {
 
   private arrive(order: EngineOrder, ts: bigint): void {
     if (ts > this.now) this.now = ts
-    if (!this.validate(order, ts)) return
+    // `validate` answers a boolean: compared explicitly, not truth-tested the generic way.
+    if (this.validate(order, ts) === false) return
     const listener = this.listener
     if (order.postOnly === true && this.rejectsPostOnly(order, ts)) return
     listener.onAccepted(order, ts)

@@ -92,7 +92,7 @@ class SimOrder extends EngineOrder {
    * Where the venue lists it as working: NOT_LISTED, IN_FLIGHT (being processed, on the
    * `arriving` chain) or IN_MAP (in `working`). Immediate-mode orders are never listed.
    */
-  listed = NOT_LISTED
+  listed = Listed.NOT_LISTED
   /** While it arrives: the order whose arrival was being processed when this one's began (`SimVenue.arriving`). */
   outer: SimOrder | undefined = undefined
 
@@ -163,12 +163,18 @@ const SENTINEL_ID = "\u0000working"
 
 const isVenue = Schema.is(Ids.Venue)
 
-/** `SimOrder.listed`: not a working order. */
-const NOT_LISTED = 0
-/** `SimOrder.listed`: a working order still being processed on arrival (on `SimVenue.arriving`). */
-const IN_FLIGHT = 1
-/** `SimOrder.listed`: a working order in `SimVenue.working` (resting, or deferred by a busy engine). */
-const IN_MAP = 2
+/**
+ * `SimOrder.listed`. A const enum, whose members the compiler writes as their literals: module
+ * constants become vars in a bundle, loaded and type-checked at each use on the hot path.
+ */
+const enum Listed {
+  /** Not a working order. */
+  NOT_LISTED = 0,
+  /** A working order still being processed on arrival (on `SimVenue.arriving`). */
+  IN_FLIGHT = 1,
+  /** A working order in `SimVenue.working` (resting, or deferred by a busy engine). */
+  IN_MAP = 2
+}
 
 /** A simulated venue (see the module comment). */
 export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
@@ -291,7 +297,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
     const o = this.working.get(clientOrderId)
     if (o !== undefined && o !== this.sentinel) return o
     for (let a = this.arriving[0]; a !== undefined; a = a.outer) {
-      if (a.listed === IN_FLIGHT && a.clientOrderId === clientOrderId) return a
+      if (a.listed === Listed.IN_FLIGHT && a.clientOrderId === clientOrderId) return a
     }
     return undefined
   }
@@ -299,11 +305,11 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
   /** Removes a working order if listed (an order that used the sentinel's key gives the key back to it). */
   private unlist(o: SimOrder): void {
     const listed = o.listed
-    if (listed === NOT_LISTED) return
-    o.listed = NOT_LISTED
+    if (listed === Listed.NOT_LISTED) return
+    o.listed = Listed.NOT_LISTED
     this.listedCount--
     // IN_FLIGHT: the flag takes it off the `arriving` chain.
-    if (listed === IN_MAP) this.unmap(o)
+    if (listed === Listed.IN_MAP) this.unmap(o)
   }
 
   /** Takes an IN_MAP order out of `working` (out of line: `unlist` is inlined into every event). */
@@ -746,7 +752,7 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
       return
     }
     // Working from here on; it enters the Map only if it is still working after its arrival.
-    o.listed = IN_FLIGHT
+    o.listed = Listed.IN_FLIGHT
     this.listedCount++
     const held = this.arriving
     o.outer = held[0]
@@ -759,13 +765,13 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
     // The holder may have been renewed meanwhile (by a nested arrival): the current one.
     this.arriving[0] = o.outer
     o.outer = undefined
-    if (o.listed === IN_FLIGHT) this.map(o)
+    if (o.listed === Listed.IN_FLIGHT) this.map(o)
   }
 
   /** Puts an order still working after its arrival into `working`. */
   private map(o: SimOrder): void {
     this.working.set(o.clientOrderId, o)
-    o.listed = IN_MAP
+    o.listed = Listed.IN_MAP
   }
 
   private rejectInvalid(o: SimOrder, at: bigint): void {
