@@ -3,7 +3,7 @@
  * writer and the reader's range trimming. Column-generic: every batch field other than
  * `kind` and `length` is a column.
  */
-import type { BookBatch, EventBatch } from "../EventBatch.js"
+import type { BookBatch, EventBatch, QuoteBatch, TradeBatch } from "../EventBatch.js"
 import { F_CLEAR } from "../MarketEvent.js"
 import type { LevelBook } from "./book.js"
 
@@ -18,15 +18,66 @@ const build = <B extends EventBatch>(kind: B["kind"], length: number, columns: A
 const sliceColumn = (c: Column, start: number, end: number): Column =>
   Array.isArray(c) ? c.slice(start, end) : (c as Int32Array).subarray(start, end)
 
-/** Rows [start, end) of a batch; typed columns are views, not copies. */
+/**
+ * Rows [start, end) of a batch; typed columns are views, not copies. Built as the reader's
+ * (parquet.ts) literal of its kind, the same fields in the same order, hence the same hidden
+ * class: a replay loop reading decoded and range-trimmed batches stays monomorphic (a batch
+ * built by spreading its columns into `{ kind, length }` was of another class).
+ */
 export const slice = <B extends EventBatch>(batch: B, start: number, end: number): B =>
-  start === 0 && end === batch.length
-    ? batch
-    : build<B>(
-        batch.kind,
-        end - start,
-        columnsOf(batch).map(([k, c]) => [k, sliceColumn(c, start, end)])
-      )
+  start === 0 && end === batch.length ? batch : (sliceRows(batch, start, end) as B)
+
+const sliceRows = (b: EventBatch, start: number, end: number): EventBatch => {
+  const length = end - start
+  switch (b.kind) {
+    case "trades": {
+      const batch: TradeBatch = {
+        kind: "trades",
+        length,
+        ts: b.ts.subarray(start, end),
+        tsMicros: b.tsMicros.subarray(start, end),
+        tsNanos: b.tsNanos.subarray(start, end),
+        tsRecv: b.tsRecv.subarray(start, end),
+        price: b.price.subarray(start, end),
+        size: b.size.subarray(start, end),
+        aggressor: b.aggressor.subarray(start, end),
+        tradeId: sliceColumn(b.tradeId, start, end) as TradeBatch["tradeId"]
+      }
+      return batch
+    }
+    case "quotes": {
+      const batch: QuoteBatch = {
+        kind: "quotes",
+        length,
+        ts: b.ts.subarray(start, end),
+        tsMicros: b.tsMicros.subarray(start, end),
+        tsNanos: b.tsNanos.subarray(start, end),
+        tsRecv: b.tsRecv.subarray(start, end),
+        bidPrice: b.bidPrice.subarray(start, end),
+        bidSize: b.bidSize.subarray(start, end),
+        askPrice: b.askPrice.subarray(start, end),
+        askSize: b.askSize.subarray(start, end)
+      }
+      return batch
+    }
+    case "book": {
+      const batch: BookBatch = {
+        kind: "book",
+        length,
+        ts: b.ts.subarray(start, end),
+        tsMicros: b.tsMicros.subarray(start, end),
+        tsNanos: b.tsNanos.subarray(start, end),
+        tsRecv: b.tsRecv.subarray(start, end),
+        seq: b.seq.subarray(start, end),
+        flags: b.flags.subarray(start, end),
+        side: b.side.subarray(start, end),
+        price: b.price.subarray(start, end),
+        size: b.size.subarray(start, end)
+      }
+      return batch
+    }
+  }
+}
 
 const concatColumn = (a: Column, b: Column): Column => {
   if (Array.isArray(a) || Array.isArray(b)) {
