@@ -487,9 +487,10 @@ export class NumberedOperationIds {
     const p = this.prefixLength
     if (n !== this.opLength) {
       this.opLength = n
+      // The codes before the varying digits (one digit for 1-9, two after).
+      const head = first < 10 ? n - 1 : n - 2
       for (let r = 0; r < count; r++) {
         const at = r * n
-        const head = first < 10 ? n - 1 : n - 2
         for (let j = 0; j < head; j++) b[at + j] = c[j]!
         if (first < 10) b[at + n - 1] = 49 + r
         else {
