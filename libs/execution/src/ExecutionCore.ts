@@ -162,6 +162,16 @@ export interface Options {
    */
   readonly journal?: ((entry: OrderJournal.OrderJournalEntry, order: ManagedOrder.ManagedOrder) => void) | undefined
   /**
+   * The kinds of entry (`entry.event._tag`) `journal` reads; default: every kind. Without
+   * `reports` (which report every entry), `journal` is then called only with entries of these
+   * kinds and of the kinds that can end an order (every kind but Created, Submit and Accept,
+   * which the core reads itself), and the OMS skips the call and the entry object for the rest
+   * (the backtest reads Created and FillRecorded: its Submit and Accept entries cost no call).
+   * With `reports`, every entry. A core with neither `journal` nor `reports` takes from the OMS
+   * only the entries that can end an order.
+   */
+  readonly journalEvents?: ReadonlyArray<OrderJournal.JournalEvent["_tag"]> | undefined
+  /**
    * How many finished orders (whole finished trees: a strategy order and its children) the
    * OMS keeps in memory; default: all. A bound keeps the heap flat over millions of orders
    * (the backtest keeps 1,024): the oldest-finished trees are evicted once the OMS change
@@ -232,6 +242,31 @@ const RENEW_QUEUES = 64
 const KEEP: unique symbol = Symbol("keep")
 
 const SUBMIT: OrderEvent.Submit = { _tag: "Submit" }
+
+/**
+ * The kinds of journal entry that can end an order, which the core reads (`onJournal`): every
+ * kind but Created (no record before it), Submit (PENDING -> SUBMITTED) and Accept (SUBMITTED ->
+ * ACCEPTED, or a final status kept).
+ */
+const ENDING_EVENTS: ReadonlyArray<OrderJournal.JournalEvent["_tag"]> = [
+  "FillRecorded",
+  "ChildFill",
+  "Deny",
+  "Reject",
+  "CancelRequest",
+  "CancelAck",
+  "CancelReject",
+  "Expire"
+]
+
+/** The kinds of entry the core takes from its OMS (see `Options.journalEvents`); undefined: every kind. */
+const journalEventsOf = (options: Options): ReadonlyArray<OrderJournal.JournalEvent["_tag"]> | undefined => {
+  if (options.reports !== undefined) return undefined
+  if (options.journal === undefined) return ENDING_EVENTS
+  const wanted = options.journalEvents
+  if (wanted === undefined) return undefined
+  return [...ENDING_EVENTS, ...wanted.filter((tag) => !ENDING_EVENTS.includes(tag))]
+}
 const CANCEL_REQUEST: OrderEvent.CancelRequest = { _tag: "CancelRequest" }
 const CANCEL_ACK: OrderEvent.CancelAck = { _tag: "CancelAck" }
 const EXPIRE: OrderEvent.Expire = { _tag: "Expire" }
@@ -331,6 +366,11 @@ export class ExecutionCore {
   private readonly reportSink: ReportSink | undefined
   private readonly anomalySink: AnomalySink | undefined
   private readonly journalSink: Options["journal"]
+  /**
+   * Whether the OMS skips some kinds of entry (see `Options.journalEvents`): then a watched
+   * order's last record is read from the OMS while it holds the order (`endWatch`).
+   */
+  private readonly someEntries: boolean
   private readonly instruments: OrderManager.InstrumentLookup
 
   /**
@@ -387,9 +427,12 @@ export class ExecutionCore {
     this.reportSink = options.reports
     this.anomalySink = options.anomalies
     this.journalSink = options.journal
+    const journalEvents = journalEventsOf(options)
+    this.someEntries = journalEvents !== undefined
     this.manager = OrderManager.make({
       instruments: options.instruments,
       journal: (entry, order, before) => this.onJournal(entry, order, before),
+      journalEvents,
       retainTerminal: options.retainFinishedOrders,
       onEvict: options.onOrderEvicted
     })
@@ -1127,9 +1170,13 @@ export class ExecutionCore {
   /** The watched order's last record, and back to the outer watch. */
   private endWatch(): ManagedOrder.ManagedOrder | undefined {
     const w = this.watch!
-    const m = w.last
     this.watch = w.outer
-    return m
+    // When the OMS skips entries (Created, Submit, Accept: see `Options.journalEvents`), the
+    // OMS's record while it holds the order: every change journals, so it is the last entry's
+    // record. An evicted order is final, and the entry that ended it was not skipped; only an
+    // Accept of a final order (its venue order id, nothing a result reads) can have come after.
+    if (this.someEntries === true) return this.manager.get(w.id) ?? w.last
+    return w.last
   }
 
   private enter(): boolean {

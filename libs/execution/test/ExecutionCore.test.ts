@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "@effect/vitest"
 import { Decimal, Ids } from "@odum/domain"
 import { ExecutionError } from "../src/index.js"
-import { BINANCE, binanceSpec, D, instruments, limit, makeEnv, OKX, book, summary, T0 } from "./fixtures.js"
+import type { ManagedOrder, OrderJournal, OrderRequest } from "@odum/oms"
+import { BINANCE, binanceSpec, D, instruments, limit, makeEnv, OKX, book, summary, T0, type Script } from "./fixtures.js"
 
 const ok = <A>(r: A | ExecutionError.ExecutionError): A => {
   if (ExecutionError.isExecutionError(r)) throw new Error(`unexpected ${r.reason}: ${r.message}`)
@@ -533,6 +534,80 @@ describe("ExecutionCore", () => {
     const queues = env.core as unknown as { changedCount: number; changed: Array<unknown> }
     expect(queues.changedCount).toBe(0)
     expect(queues.changed.every((c) => c === undefined)).toBe(true)
+  })
+
+  describe("journalEvents", () => {
+    type Entry = { readonly entry: OrderJournal.OrderJournalEntry; readonly order: ManagedOrder.ManagedOrder }
+    // Every kind of journal entry: routed slices (ChildFill), fills, acknowledgements, venue
+    // rejections, denials, cancels (acknowledged, refused, of an unsent order), an expiry, a TWAP.
+    const twap = limit({ quantity: D("2"), execAlgorithm: { name: "TWAP", params: { durationMs: 4_000, sliceCount: 4 } } })
+    const { venue: _v, ...routed } = limit({ type: "MARKET", price: undefined, timeInForce: "IOC" })
+    const { venue: _w, ...routedAck } = limit({ price: D("50100") })
+    const steps: ReadonlyArray<{ readonly script: Script; readonly request: OrderRequest.OrderRequest; readonly then?: string }> = [
+      { script: "fill", request: routed },
+      { script: "ack", request: limit() },
+      { script: "ack", request: routedAck, then: "cancel" },
+      { script: "reject", request: limit() },
+      { script: "fill", request: limit({ quantity: D("8") }) },
+      { script: "ack", request: limit(), then: "cancel" },
+      { script: "ack", request: limit(), then: "refuse cancel" },
+      { script: "ack", request: limit(), then: "expire" },
+      { script: "ack", request: limit({ quantity: D("1") }), then: "fill a quarter" },
+      { script: "silent", request: limit(), then: "cancel" },
+      { script: "fill", request: twap }
+    ]
+    /** Every call's answer, with what the core's journal sink saw. */
+    const play = (env: ReturnType<typeof makeEnv>) => {
+      env.market.setBook(OKX, book("49990", "49995"))
+      const answers: Array<unknown> = []
+      for (const { script, request, then } of steps) {
+        env.venue.script = () => script
+        answers.push(env.core.submit(request))
+        const id = request.operationId
+        const client = Ids.clientOrderIdFor(id)
+        if (then === "cancel") answers.push(env.core.cancel(id))
+        else if (then === "refuse cancel") {
+          env.venue.cancelScript = () => "reject"
+          answers.push(env.core.cancel(id))
+          env.venue.cancelScript = () => "ack"
+        } else if (then === "expire") env.venue.expired(client)
+        else if (then === "fill a quarter") env.venue.fill(client, D("0.25"), D("50000"))
+        answers.push(env.core.status(id))
+      }
+      for (let i = 1; i <= 3; i++) {
+        env.clock.setMs(T0 + i * 1_000)
+        env.core.onTime()
+      }
+      for (const { request } of steps) answers.push(env.core.status(request.operationId))
+      return { answers, openOrders: env.riskBook.openOrderCount, anomalies: env.anomalies, positions: env.positions.positions() }
+    }
+    const ending = ["FillRecorded", "ChildFill", "Deny", "Reject", "CancelRequest", "CancelAck", "CancelReject", "Expire"]
+
+    it("without reports, hands journal the kinds named and those that can end an order; every answer as with all entries", () => {
+      const all: Array<Entry> = []
+      const whole = play(makeEnv({ router: true, journal: (entry, order) => all.push({ entry, order }) }))
+      // The steps journal every kind of entry.
+      expect(new Set(all.map((e) => e.entry.event._tag))).toEqual(new Set([...ending, "Created", "Submit", "Accept"]))
+      for (const named of [["Created"], ["Accept"], []] as const) {
+        const some: Array<Entry> = []
+        const env = makeEnv({ router: true, reports: false, journal: (entry, order) => some.push({ entry, order }), journalEvents: named })
+        // Every answer (an acknowledged order's submit answers ACCEPTED, whatever entries the core saw), the book, positions.
+        expect(play(env)).toEqual(whole)
+        expect(some).toEqual(all.filter((e) => ending.includes(e.entry.event._tag) || (named as ReadonlyArray<string>).includes(e.entry.event._tag)))
+      }
+      // Neither journal nor reports: the core takes only the entries that can end an order.
+      expect(play(makeEnv({ router: true, reports: false }))).toEqual(whole)
+    })
+
+    it("with reports, hands journal every entry whatever it names", () => {
+      const all: Array<Entry> = []
+      const some: Array<Entry> = []
+      const whole = makeEnv({ router: true, journal: (entry, order) => all.push({ entry, order }) })
+      const named = makeEnv({ router: true, journal: (entry, order) => some.push({ entry, order }), journalEvents: ["Created"] })
+      expect(play(named)).toEqual(play(whole))
+      expect(named.reports).toEqual(whole.reports)
+      expect(some).toEqual(all)
+    })
   })
 
   it("reports every change once, in journal order, with strictly increasing sequences", () => {

@@ -213,6 +213,10 @@ export const makeEnv = (
     readonly feedRiskBook?: boolean
     /** The core's instruments (default: both listings, `instruments`). */
     readonly instruments?: ExecutionCore.Options["instruments"]
+    /** false: no report sink (`reports` stays empty). */
+    readonly reports?: boolean
+    readonly journal?: ExecutionCore.Options["journal"]
+    readonly journalEvents?: ExecutionCore.Options["journalEvents"]
   } = {}
 ): Env => {
   const clock = ExecutionClock.manual(T0)
@@ -240,8 +244,10 @@ export const makeEnv = (
     venues: options.gateway ?? venue,
     ...(options.router === true ? { router: ExecutionCore.routing(makeRouter(), market) } : {}),
     algorithms: ExecutionCore.algorithms(),
-    reports: { onReport: (r) => reports.push(r) },
+    ...(options.reports === false ? {} : { reports: { onReport: (r: ExecutionReport.ExecutionReport) => reports.push(r) } }),
     anomalies: { onAnomaly: (a) => anomalies.push(a) },
+    ...(options.journal === undefined ? {} : { journal: options.journal }),
+    ...(options.journalEvents === undefined ? {} : { journalEvents: options.journalEvents }),
     ...(options.retain === undefined
       ? {}
       : { retainFinishedOrders: options.retain, onOrderEvicted: (m: ManagedOrder.ManagedOrder) => options.evicted?.push(m) })

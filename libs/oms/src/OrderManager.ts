@@ -55,6 +55,14 @@ export interface OrderManagerOptions {
    */
   readonly journal?: ((entry: OrderJournalEntry, order: ManagedOrder, before: ManagedOrder | undefined) => void) | undefined
   /**
+   * The kinds of entry (`entry.event._tag`) the journal sink is called with; default: every
+   * kind. The others are still journalled (they take their sequence numbers, a plan holds
+   * them); only the call, and the entry object for it, are skipped. For a sink that reads a
+   * few kinds: the backtest's reads Created and FillRecorded of the four entries per order.
+   * (`before` is still the record the entry replaced, whether its own entry was skipped or not.)
+   */
+  readonly journalEvents?: ReadonlyArray<JournalEvent["_tag"]> | undefined
+  /**
    * How many finished (terminal) orders to keep in memory; default: all of them. Once more
    * are held, whole finished trees (a root order and all its descendants, each terminal) are
    * evicted, oldest-finished first, until at most this many remain; so `size` never exceeds
@@ -138,6 +146,51 @@ const { isQuantityOnGrid, isPriceOnGrid } = InstrumentSpec
 const { right, left } = Either
 
 const SUBMIT: OrderEvent.Submit = { _tag: "Submit" }
+
+/**
+ * A kind of journal entry as one bit of `journalMask` (the kinds the hot path journals first).
+ * A switch: an object keyed by the tag was a megamorphic keyed load per entry.
+ */
+const journalBit = (tag: JournalEvent["_tag"]): number => {
+  switch (tag) {
+    case "FillRecorded":
+      return JOURNAL_FILL
+    case "Accept":
+      return JOURNAL_ACCEPT
+    case "Created":
+      return JOURNAL_CREATED
+    case "Submit":
+      return JOURNAL_SUBMIT
+    case "ChildFill":
+      return 16
+    case "Deny":
+      return 32
+    case "Reject":
+      return 64
+    case "CancelRequest":
+      return 128
+    case "CancelAck":
+      return 256
+    case "CancelReject":
+      return 512
+    case "Expire":
+      return 1024
+  }
+}
+const JOURNAL_FILL = 1
+const JOURNAL_ACCEPT = 2
+const JOURNAL_CREATED = 4
+const JOURNAL_SUBMIT = 8
+const JOURNAL_ALL = 2047
+
+/** The kinds of entry the options' journal sink is called with (see `OrderManagerOptions.journalEvents`). */
+const journalMaskOf = (options: OrderManagerOptions): number => {
+  if (options.journal === undefined) return 0
+  if (options.journalEvents === undefined) return JOURNAL_ALL
+  let mask = 0
+  for (const tag of options.journalEvents) mask |= journalBit(tag)
+  return mask
+}
 const NON_TERMINAL: ReadonlyArray<OrderStatus.OrderStatus> = OrderStatus.all.filter((s) => !isTerminal(s))
 
 const describe = (u: unknown): string => {
@@ -229,6 +282,12 @@ export class OrderManager {
    * it takes no write barrier (a slot remembered here did, and cost more than it saved).
    */
   private declare lastHandle: number
+  /**
+   * The kinds of entry the journal sink is called with (`journalBit`'s bits; 0 without a sink),
+   * from the options (non-enumerable as `missIds`: two managers holding the same orders still
+   * compare equal whatever their sinks).
+   */
+  private declare journalMask: number
   // Secondary indices in creation order: a push per new order instead of a hashed Set
   // insert; an evicted order stays as a tombstone (eviction touches no list), swept from all
   // three lists in one pass (`sweep`), so each evicted slot is read back once. Built by the
@@ -298,6 +357,7 @@ export class OrderManager {
     Object.defineProperty(this, "missAt", { value: -1, writable: true, enumerable: false })
     Object.defineProperty(this, "missHash", { value: -1, writable: true, enumerable: false })
     Object.defineProperty(this, "lastHandle", { value: 0, writable: true, enumerable: false })
+    Object.defineProperty(this, "journalMask", { value: journalMaskOf(options), writable: false, enumerable: false })
     Object.defineProperty(this, "memo", { value: new IndexMemo(), writable: false, enumerable: false })
     Object.defineProperty(this, "byStrategy", { value: new Map(), writable: false, enumerable: false })
     Object.defineProperty(this, "byVenue", { value: new Map(), writable: false, enumerable: false })
@@ -750,8 +810,13 @@ export class OrderManager {
     const sequence = this.lastSequence + 1
     this.lastSequence += 2
     if (journal !== undefined) {
-      journal({ sequence, operationId: order.operationId, version: after.version, timestamp: now, event: { _tag: "Created", order } }, after, undefined)
-      journal({ sequence: sequence + 1, operationId: order.operationId, version: submitted.version, timestamp: now, event: SUBMIT }, submitted, after)
+      const mask = this.journalMask
+      if ((mask & JOURNAL_CREATED) !== 0) {
+        journal({ sequence, operationId: order.operationId, version: after.version, timestamp: now, event: { _tag: "Created", order } }, after, undefined)
+      }
+      if ((mask & JOURNAL_SUBMIT) !== 0) {
+        journal({ sequence: sequence + 1, operationId: order.operationId, version: submitted.version, timestamp: now, event: SUBMIT }, submitted, after)
+      }
     }
     if (this.retained > this.limit) this.evict()
     return { order: after, created: true, submitted }
@@ -966,7 +1031,12 @@ export class OrderManager {
     const n = plan.entries.length
     if (n > 0) {
       this.lastSequence = plan.entries[n - 1]!.sequence
-      if (sink !== undefined) for (let i = 0; i < n; i++) sink(plan.entries[i]!, plan.changes[i]!.after, plan.changes[i]!.before)
+      if (sink !== undefined) {
+        for (let i = 0; i < n; i++) {
+          const entry = plan.entries[i]!
+          if ((this.journalMask & journalBit(entry.event._tag)) !== 0) sink(entry, plan.changes[i]!.after, plan.changes[i]!.before)
+        }
+      }
     }
     if (plan.unmatched !== undefined) this.keepUnmatched(plan.unmatched)
     // Eviction only with a change: it then also moves the sequence, so a plan made before it
@@ -1044,8 +1114,12 @@ export class OrderManager {
     const result = d.result as A
     const sink = this.options.journal
     if (sink !== undefined && n > 0) {
-      sink(d.entry0!, d.after0!, d.before0)
-      for (let i = 1; i < n; i++) sink(d.entryAt(i), d.afterAt(i), d.beforeAt(i))
+      const mask = this.journalMask
+      if ((mask & journalBit(d.entry0!.event._tag)) !== 0) sink(d.entry0!, d.after0!, d.before0)
+      for (let i = 1; i < n; i++) {
+        const entry = d.entryAt(i)
+        if ((mask & journalBit(entry.event._tag)) !== 0) sink(entry, d.afterAt(i), d.beforeAt(i))
+      }
     }
     if (n > 0 && this.retained > this.limit) this.evict()
     return result
@@ -1067,7 +1141,7 @@ export class OrderManager {
     this.put(slot, before, after, venueHash)
     const sequence = ++this.lastSequence
     const sink = this.options.journal
-    if (sink !== undefined) {
+    if (sink !== undefined && (this.journalMask & journalBit(event!._tag)) !== 0) {
       sink({ sequence, operationId: after.order.operationId, version: after.version, timestamp: now, event: event! }, after, before)
     }
     if (this.retained > this.limit) this.evict()
