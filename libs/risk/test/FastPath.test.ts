@@ -185,6 +185,48 @@ describe("number-domain primitives", () => {
     )
   })
 
+  it("covers: the shortcut without a split (v <= w * 10^scale) and the split agree at their boundaries", () => {
+    const acc = (x36: bigint): Acc => {
+      const a = new Acc()
+      a.assignB(x36)
+      return a
+    }
+    for (let scale = 0; scale <= F; scale++) {
+      const unit = 10 ** scale
+      // Exactly 5: 5 * 10^scale units is covered, one unit more is not.
+      const five = acc(5n * E36)
+      expect(five.covers(5 * unit, scale)).toBe(true)
+      expect(five.covers(5 * unit + 1, scale)).toBe(false)
+      expect(five.covers(0, scale)).toBe(true)
+      // 5 and 10^-12: past the whole part, only the fraction decides (the split).
+      const fiveAndABit = acc(5n * E36 + 10n ** 24n)
+      expect(fiveAndABit.covers(5 * unit + (scale === F ? 1 : 0), scale)).toBe(true)
+      expect(fiveAndABit.covers(5 * unit + 1 + (scale === F ? 1 : 0), scale)).toBe(false)
+      // A negative sum covers nothing, not even 0 (its whole part is -1).
+      expect(acc(-(E36 / 2n)).covers(0, scale)).toBe(false)
+      expect(acc(-(E36 / 2n)).covers(1, scale)).toBe(false)
+      // A slow sum by its floor: 5 + 10^-30 covers 5, not 5 + 10^-12.
+      const slow = acc(5n * E36 + 10n ** 6n)
+      expect(slow.slow).toBe(true)
+      expect(slow.covers(5 * unit, scale)).toBe(true)
+      expect(slow.covers(5 * unit + 1, scale)).toBe(false)
+    }
+    // A whole part whose product with 10^scale is past VLIM (maybe inexact): the split decides.
+    const big = acc(2n ** 51n * E36)
+    expect(big.covers(2 ** 51, 0)).toBe(true)
+    expect(big.covers(2 ** 51 + 1, 0)).toBe(false)
+    expect(big.covers(2 ** 52, 1)).toBe(true)
+    expect(big.covers(2 ** 52, 12)).toBe(true)
+    const justUnder = acc((2n ** 51n - 1n) * E36)
+    expect(justUnder.covers(2 ** 52, 1)).toBe(true)
+    expect(justUnder.covers(2 ** 51 - 1, 0)).toBe(true)
+    expect(justUnder.covers(2 ** 51, 0)).toBe(false)
+    const tiny = acc(3n * E36)
+    expect(tiny.covers(2 ** 52, 0)).toBe(false)
+    expect(tiny.covers(3_000_000_000_000, 12)).toBe(true)
+    expect(tiny.covers(3_000_000_000_001, 12)).toBe(false)
+  })
+
   it("a limit's whole part beyond 2^51 is never exceeded by a number sum, and one just inside is", () => {
     const a = new Acc()
     a.assignB((2n ** 51n) * E36)
