@@ -367,12 +367,14 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
     if (this.zeroLatency === true && this.head === this.pendingAt.length) {
       // Nothing in flight and no latency: it arrives now, without a queue entry, at the later of
       // `nowNs` and the venue clock (`arrivalOf` without the last arrival: with no latency the
-      // clock is never behind it, see `arrivalOf`).
+      // clock is never behind it, see `arrivalOf`). At the clock's time (the backtest sends at
+      // the time of the event the venue was just advanced to: every order) it arrives at `nowNs`
+      // itself: the clock read from its typed array is a new bigint, allocated to be passed on.
       const clock = this.clock
       if (nowNs > clock) {
         this.clock = nowNs
         this.arriveOrder(o, nowNs)
-      } else this.arriveOrder(o, clock)
+      } else this.arriveOrder(o, nowNs === clock ? nowNs : clock)
       return
     }
     this.send(this.arrivalOf(nowNs), o)
