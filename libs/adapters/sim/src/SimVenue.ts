@@ -145,11 +145,19 @@ const POW10 = Array.from({ length: 19 }, (_, i) => 10 ** i)
 // which V8 neither folds nor types (a load and a check per use on the hot path).
 // (NaN written `0 / 0`, which TurboFan folds to a double: the global `NaN` on a branch that has
 // not run is a generic global load, and the answer merging it was boxed; risk's internal/fixed.ts.)
-/** `d` in units of `10^-scale` (scale <= 18) as a safe integer; NaN if it has more decimals or is too large. */
+/**
+ * `d` in units of `10^-scale` (scale <= 18) as a safe integer; NaN if it has more decimals or is too large.
+ * A value of 32 bits is answered as `u | 0`, the same number as a small integer: the product of
+ * the Decimal's number form (a double field) is a heap number in code not yet optimised, and the
+ * first orders' heap numbers made the order's `quantity` and `filled` fields (and `price`)
+ * doubles, each a heap number allocated with every order (two per order in the backtest).
+ */
 const toUnits = (d: Decimal.Decimal, scale: number): number => {
   if (d.scale > scale) return 0 / 0
   // The Decimal's number form is exact or NaN; a product beyond 2^53 fails the range check.
   const u = d.unitsN * POW10[scale - d.scale]!
+  const small = u | 0
+  if (small === u) return small
   return u <= Number.MAX_SAFE_INTEGER && u >= -Number.MAX_SAFE_INTEGER ? u : 0 / 0
 }
 
@@ -328,7 +336,9 @@ export class SimVenue implements SyncVenue.SyncVenue, EngineListener {
       feeCurrency: InstrumentSpec.notionalAsset(spec),
       ledger: this.account?.ledger(engine),
       lastQuantity: undefined,
-      lastQuantityUnits: NaN
+      // (Never read while `lastQuantity` is undefined; a small integer, not NaN, so that the field,
+      // which every order's quantity is read from, holds small integers: see `toUnits`.)
+      lastQuantityUnits: 0
     })
   }
 

@@ -145,6 +145,26 @@ describe("SimVenue: latency", () => {
 })
 
 describe("SimVenue: fills, fees and ids", () => {
+  it("prices and quantities of 32 bits or more convert to units exactly (small ones are answered as small integers)", () => {
+    // 3,000,000,001 size units and 2,500,000,005 price units: past 2^31, where `u | 0` wraps.
+    const { sim, sink } = venue({ instruments: [linearSpec({ maxQuantity: "10000000" })], retainFills: false, account: false })
+    sim.onMarket(BTC, { kind: "trades", ts: 1n, price: 2_500_000_005, size: 1, aggressor: BUY })
+    sim.submit(request("big", "BUY", "3000000.001", "250000000.5"), 2n)
+    sim.submit(request("small", "SELL", "0.002"), 3n)
+    sim.submit(request("edge", "SELL", "2147483.647"), 4n) // 2^31 - 1 units
+    sim.submit(request("past", "SELL", "2147483.648"), 5n) // 2^31 units
+    const fills = sink.events.filter((e) => e._tag === "Filled")
+    expect(fills.map((e) => `${e.clientOrderId} ${e.quantity} @ ${e.price}`)).toEqual([
+      "big 3000000.001 @ 250000000.5",
+      "small 0.002 @ 250000000.5",
+      "edge 2147483.647 @ 250000000.5",
+      "past 2147483.648 @ 250000000.5"
+    ])
+    expect(sink.events.filter((e) => e._tag !== "Accepted" && e._tag !== "Filled")).toEqual([])
+    // The engine's net position is their sum in units (3,000,000,001 - 2 - 2,147,483,647 - 2,147,483,648).
+    expect(sim.engine(BTC)!.position).toBe(3_000_000_001 - 2 - 2_147_483_647 - 2_147_483_648)
+  })
+
   it("charges the taker fee and pays the maker rebate exactly, in the quote currency", () => {
     const { sim, sink, book } = venue()
     book(0n)
