@@ -70,6 +70,20 @@ describe("ExactSum", () => {
     sum.addUnits(1, 0) // 2^53 + 1: not a double
     sum.addUnits(1, 18)
     expect(fmt(sum.value())).toBe("9007199254740993.000000000000000001")
+    // A coarser addend whose units times 10^k are no double (past 2^54), onto a sum of the other
+    // sign: the product's rounding must not reach the number part (the sum passes 2^53 first).
+    for (const [n, u, k] of [
+      [-MAX, 1_801_439_850_948_199, 1],
+      [-MAX, -1_801_439_850_948_199, 1],
+      [MAX, -1_801_439_850_948_199, 1],
+      [-MAX, 180_143_985_094_821, 2],
+      [-(MAX - 1), 900_719_925_474_099, 1]
+    ] as const) {
+      const mixed = new ExactSum()
+      mixed.addUnits(n, k)
+      mixed.addUnits(u, 0)
+      expect(fmt(mixed.value())).toBe(fmt(Decimal.add(Decimal.fromScaled(BigInt(n), k), Decimal.fromInt(u))))
+    }
     const small = new ExactSum()
     small.add(Decimal.unsafeFromString("0.1"))
     small.add(Decimal.unsafeFromString("0.2"))
