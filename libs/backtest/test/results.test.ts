@@ -410,15 +410,21 @@ describe("the summary folded in as the run goes", () => {
     const fill = fc
       .record({ venue: fc.constantFrom("A", "B"), canonicalId: fillInstrument, price: prices, quantity: quantities, fee: fees, feeCurrency: fc.constantFrom("USDT", "BNB") })
       .map((r) => ({ ...r, operationId: "o", side: "BUY", tradeId: "t", liquidity: "TAKER" }) as unknown as Fill.Fill)
-    // Runs: each drawn item repeated 1 to 6 times (the same objects, the side alternating or not).
+    // Runs: each drawn item repeated 1 to 6 times (the same objects, the side alternating or
+    // not), or two items taking turns 2 to 12 times (prices bouncing between two levels: the
+    // accumulator keeps the run before the current one, and takes it up again).
     const runs = <T>(item: fc.Arbitrary<T>) =>
-      fc.array(fc.tuple(item, fc.integer({ min: 1, max: 6 }), fc.boolean()), { maxLength: 12 })
+      fc.array(fc.tuple(item, fc.option(item, { nil: undefined, freq: 2 }), fc.integer({ min: 1, max: 6 }), fc.boolean()), { maxLength: 12 })
     const flip = (o: { order: Order.UnifiedOrder; arrival: Decimal.Decimal | undefined }, k: number, alternate: boolean) =>
       alternate && k % 2 === 1 ? { ...o, order: { ...o.order, side: o.order.side === "BUY" ? "SELL" : "BUY" } as Order.UnifiedOrder } : o
+    const spread = <T>([a, b, n, alternate]: readonly [T, T | undefined, number, boolean], at: (x: T, k: number, alternate: boolean) => T) =>
+      b === undefined
+        ? Array.from({ length: n }, (_, k) => at(a, k, alternate))
+        : Array.from({ length: 2 * n }, (_, k) => at(k % 2 === 0 ? a : b, k >> 1, alternate))
     fc.assert(
       fc.property(runs(order), runs(fill), fc.nat(), (orderRuns, fillRuns, cut) => {
-        const orders = orderRuns.flatMap(([o, n, alternate]) => Array.from({ length: n }, (_, k) => flip(o, k, alternate)))
-        const fills = fillRuns.flatMap(([f, n]) => Array.from({ length: n }, () => f))
+        const orders = orderRuns.flatMap((r) => spread(r, flip))
+        const fills = fillRuns.flatMap((r) => spread(r, (f) => f))
         const acc = new SummaryAccumulator(specs, ["A", "B"])
         const at = orders.length + fills.length === 0 ? 0 : cut % (orders.length + fills.length + 1)
         let i = 0
