@@ -189,8 +189,47 @@ describe("KeyIndex", () => {
     }
   })
 
+  it("hashes from 3 characters' tails in the smallest table: any 512 sequential ids spread", () => {
+    for (const hash of [(i: number) => tailHash(`trade-driven-${i}`, 3), (i: number) => venueHash("SIM", `O${i}`, 3)]) {
+      // The smallest table holds at most 512 keys: 512 sequential ids from anywhere (across
+      // a change of length too) have 512 hashes, spread as a uniform hash spreads them.
+      for (const from of [0, 60_000, 99_744, 999_800]) {
+        const buckets = new Array(1024).fill(0)
+        const seen = new Set<number>()
+        for (let i = from; i < from + 512; i++) {
+          const h = hash(i)
+          expect(h >= 0 && h < 2 ** 30).toBe(true)
+          seen.add(h)
+          buckets[h & 1023]++
+        }
+        expect(seen.size).toBe(512)
+        // 0.5 keys per bucket: as a uniform hash (Poisson), ~60% empty and none crowded.
+        const empty = buckets.filter((n) => n === 0).length
+        expect(empty).toBeGreaterThan(560)
+        expect(empty).toBeLessThan(680)
+        expect(Math.max(...buckets)).toBeLessThan(7)
+      }
+    }
+  })
+
+  it("hashes a venue order id as venueHash does whatever venue came before (the last venue's word is kept)", () => {
+    // Two tables in turn (the word is remembered for the module, not per table).
+    const indexes = [new KeyIndex(true), new KeyIndex(true)]
+    const index = indexes[0]!
+    // Venues of one length and first character apart, then of one length, then the same text in another string.
+    const venues = ["SIM", "BINANCE-SPOT", "SIM", "SIM", "BYBIT", "BINANCE-SPOT", "SAM", "SIMX", ["S", "IM"].join(""), ""]
+    for (let k = 0; k < 200; k++) {
+      const venue = venues[(k * 7) % venues.length]!
+      const id = `O${k}`
+      const table = indexes[(k >> 1) & 1]!
+      expect(table.hashVenue(venue, id)).toBe(venueHash(venue, id, (table as unknown as { tail: number }).tail))
+    }
+    expect(index.hashVenue("SIM", "O1")).not.toBe(index.hashVenue("BYBIT", "O1"))
+    expect(index.hashVenue("SIM", "O1")).not.toBe(index.hashVenue("TIM", "O1"))
+  })
+
   for (const byVenue of [false, true]) {
-    it(`rehashes from 6 characters' tails once the table grows past 4,096 entries, every key still found (${byVenue ? "by venue" : "by operation id"})`, () => {
+    it(`rehashes from 4 characters' tails past 1,024 entries and 6 past 4,096, every key still found (${byVenue ? "by venue" : "by operation id"})`, () => {
       const index = new KeyIndex(byVenue)
       const slots = new Slots()
       const internals = index as unknown as { tail: number; mask: number }
@@ -205,8 +244,9 @@ describe("KeyIndex", () => {
         all.push(s)
         if (byVenue) vSet(index, slots, s)
         else opSet(index, slots, s)
-        expect(internals.tail).toBe(internals.mask + 1 > 4096 ? 6 : 4)
-        if (i === 2_047 || i === 2_048 || i === 2_049) for (const w of all) expect(find(w)).toBe(w)
+        expect(internals.tail).toBe(internals.mask + 1 > 4096 ? 6 : internals.mask + 1 > 1024 ? 4 : 3)
+        // (The table grows at half full: past 1,024 entries at the 513th key, past 4,096 at the 2,049th.)
+        if (i === 511 || i === 512 || i === 513 || i === 2_047 || i === 2_048 || i === 2_049) for (const w of all) expect(find(w)).toBe(w)
       }
       expect(internals.tail).toBe(6)
       for (const s of all) expect(find(s)).toBe(s)
@@ -231,7 +271,7 @@ describe("KeyIndex", () => {
       all.push(slots.add(contrived(i)))
       opSet(index, slots, all[i]!)
     }
-    expect(internals.tail).toBe(4)
+    expect(internals.tail).toBe(3)
     for (let i = 64; i < 5_000; i++) {
       all.push(slots.add(contrived(i)))
       opSet(index, slots, all[i]!)
