@@ -189,6 +189,29 @@ describe("KeyIndex", () => {
     }
   })
 
+  it("hashes a key's length and last tail characters with FNV-1a's steps, whatever the tail and length", () => {
+    // The reference: FNV-1a from the length (shifted past a character) over the tail, then mixed.
+    const fnv = (key: string, tail: number, seed: number) => {
+      let h = seed
+      for (let i = Math.max(0, key.length - tail); i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
+      return h
+    }
+    const mixed = (h: number) => {
+      h = Math.imul(h ^ (h >>> 15), 0x9e3779b1)
+      return (h ^ (h >>> 16)) & 0x3fffffff
+    }
+    const word = (venue: string) => (venue.length << 16) | venue.charCodeAt(0)
+    const keys = ["", "a", "ab", "abc", "abcd", "abcde", "O7", "O12", "O123", "trade-driven-9", "trade-driven-60123", "é€x", "\u{1F600}yz"]
+    for (const tail of [3, 4, 6]) {
+      for (const key of keys) {
+        expect(tailHash(key, tail)).toBe(mixed(fnv(key, tail, key.length << 8)))
+        for (const venue of ["SIM", "BINANCE-SPOT"]) {
+          expect(venueHash(venue, key, tail)).toBe(mixed(Math.imul(fnv(key, tail, key.length << 8) ^ word(venue), 0x01000193)))
+        }
+      }
+    }
+  })
+
   it("hashes from 3 characters' tails in the smallest table: any 512 sequential ids spread", () => {
     for (const hash of [(i: number) => tailHash(`trade-driven-${i}`, 3), (i: number) => venueHash("SIM", `O${i}`, 3)]) {
       // The smallest table holds at most 512 keys: 512 sequential ids from anywhere (across
