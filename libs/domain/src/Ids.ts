@@ -3,6 +3,7 @@
  * passed where a venue order id is expected; `X.make(s)` validates, `Schema.decodeUnknown(X)`
  * decodes at a boundary.
  */
+import { Buffer } from "node:buffer"
 import * as Schema from "effect/Schema"
 
 /** Printable ASCII without spaces: ids end up in URLs, logs, SQL and venue requests. */
@@ -235,37 +236,37 @@ export const clientOrderIdFor = (operationId: string): ClientOrderId => {
  * `clientOrderIdFor` of the id answers it without hashing again (the OMS asks for it when it
  * records the order).
  *
- * The ids of a hundred (n's last two digits 00-99; 1-9 and 10-99 at the start) are laid out
- * as bytes and decoded into one flat string at once, and each id is a substring of it (a
- * slice, see `hundred`): per id a substring (~40 instructions) where `String.fromCharCode` of
- * its char codes cost ~430 (~13 per character, 57 per call, and a switch over lengths).
- * `Array.prototype.join` per id cost ~900, one join of a hundred's suffixes with the prefix
- * ~300 per id, and a concatenation of 13 or more characters is a rope, copied flat again the
- * first time it is hashed. The id's char codes are still kept (the prefix, then n's decimal
- * digits, incremented in place) for the hash. A prefix with non-ASCII code units makes each
- * id on its own; ids longer than 32 characters are joined, and hashed by `clientOrderIdFor`.
+ * The ids of a hundred (n's last two digits 00-99; 1-9 and 10-99 at the start) and their
+ * client order ids are made at once, when the hundred's first id is asked for: laid out as
+ * bytes and decoded into flat strings, each id and client order id a substring of them (a
+ * slice, see `hundred`). Per id two substrings (~40 instructions each) and the digest written
+ * as seven 32-bit words (`digests`), where `String.fromCharCode` cost ~430 per id (~13 per
+ * character, 57 per call, and a switch over lengths) and the client order id's 28 char codes
+ * passed to it another ~420. `Array.prototype.join` per id cost ~900, one join of a hundred's
+ * suffixes with the prefix ~300 per id, and a concatenation of 13 or more characters is a
+ * rope, copied flat again the first time it is hashed. A prefix with non-ASCII code units (or
+ * a big-endian platform) makes each id on its own, hashed by `clientOrderIdFor`; ids longer
+ * than 32 characters are joined, and hashed by `clientOrderIdFor` when asked for.
  *
  * Derived from the codes, not the string: MurmurHash3 reading a small-integer array costs a
- * few instructions per code unit where `charCodeAt` cost ~20, and the hash's state after each
- * 16-byte block is kept, so only the blocks from the first changed code are mixed again (for
- * `trade-driven-<n>` the tail alone, 99 ids in 100). (The simulated venue's ids are
- * concatenations instead, for their own reasons: libs/adapters/sim, `IdSequence`.)
+ * few instructions per code unit where `charCodeAt` cost ~20, and the hash's state after the
+ * 16-byte blocks before n's last two digits is computed once per hundred, so per id only the
+ * block holding them (if any) and the tail are mixed (for `trade-driven-<n>` the tail alone,
+ * unless n has 3 or 4 digits). (The simulated venue's ids are concatenations instead, for their
+ * own reasons: libs/adapters/sim, `IdSequence`.)
  */
 export class NumberedOperationIds {
-  /** The current id's char codes: the prefix's, then n's decimal digits. */
+  /**
+   * The char codes of the current hundred's first id (of the last id, for a wide prefix): the
+   * prefix's, then n's decimal digits.
+   */
   private readonly codes: Array<number>
   private readonly prefixLength: number
-  private length: number
   private n = 0
   /**
-   * MurmurHash3's four lanes before the first 16-byte block and after each of an id's (up to
-   * 32 codes: four blocks; at 4k the state after k blocks), in an array of doubles (int32 values past a small integer's range stored
-   * unboxed). Those after the blocks that end at or before code `valid` are the current
-   * codes'.
+   * Whether its ids are made one by one: the prefix has a code unit past ASCII, or the
+   * platform is big-endian (`digests` writes its words for a little-endian one).
    */
-  private readonly states: Array<number>
-  private valid = 0
-  /** Whether the prefix has a code unit past ASCII (its ids are made one by one). */
   private readonly wide: boolean
   /**
    * The ids of the current hundred (see `hundred`) in one flat string, where the next starts
@@ -276,196 +277,75 @@ export class NumberedOperationIds {
   private opAt = 0
   private opLeft = 0
   private opLength = 0
-  private readonly opBytes = new Uint8Array(100 * 32)
+  private readonly opBytes = Buffer.alloc(100 * 32)
+  /**
+   * The client order ids of the current hundred in one flat string (28 characters each) and
+   * where the next starts; their bytes before decoding, written as 32-bit words (seven per id).
+   */
+  private coText = ""
+  private coAt = 0
+  private readonly coWords = new Int32Array(100 * 7)
+  private readonly coBytes = Buffer.from(this.coWords.buffer)
+  /** An id's codes with a hundred's varying digits written in (`digests`). */
+  private readonly scratch: Array<number>
 
   constructor(private readonly prefix: string) {
     const codes: Array<number> = []
     for (let i = 0; i < prefix.length; i++) codes.push(prefix.charCodeAt(i))
-    codes.push(48)
     this.codes = codes
     this.prefixLength = prefix.length
     let wide = false
     for (let i = 0; i < prefix.length; i++) if (prefix.charCodeAt(i) > 127) wide = true
-    this.wide = wide
-    this.length = codes.length
-    const states: Array<number> = []
-    // A double first, so the array holds doubles from the start.
-    states.push(0.5)
-    for (let i = 1; i < 20; i++) states.push(0)
-    states[0] = 0
-    this.states = states
-  }
-
-  /** The next id: the prefix and the next n (from 1) in decimal. */
-  next(): string {
-    const n = ++this.n
-    const c = this.codes
-    const p = this.prefixLength
-    // n's digits plus one, carried from the last; `i` ends at the first code that changed.
-    let i = this.length - 1
-    while (i >= p && c[i] === 57) c[i--] = 48
-    if (i >= p) c[i]!++
-    else {
-      // 9...9 + 1: one digit more, 1 then zeros.
-      c[p] = 49
-      c.push(48)
-      this.length++
-      i = p
-    }
-    const length = this.length
-    if (length > 32) return [this.prefix, n].join("")
-    if (i < this.valid) this.valid = i
-    // The rest in a function too large for TurboFan to inline: `next` stays small inside the
-    // strategy's `onTrade`, whose inlining budget the engine's submit chain needs.
-    return this.make(length)
+    this.wide = wide || !LITTLE_ENDIAN
+    const scratch: Array<number> = []
+    for (let i = 0; i < 32; i++) scratch.push(0)
+    this.scratch = scratch
   }
 
   /**
-   * The id of the first `n` codes, its client order id derived (`clientOrderIdFor`'s
-   * computation, read from the codes) and remembered.
-   *
-   * The mixing, finalisation and base32 digits are `clientOrderIdFor`'s written out again, not
-   * shared: a shared part would take the digest as arguments (int32 values past a small
-   * integer's range, boxed as heap numbers at a call that is not inlined, and one this size is
-   * not) or through a typed array (~100 instructions per id, session 16). The tests hold both
-   * to the C reference's digest for every id they make.
+   * The next id: the prefix and the next n (from 1) in decimal. Within a hundred, the next
+   * slices of the hundred's ids and client order ids, remembered; the rest in `start`, called
+   * once a hundred ids (TurboFan does not inline a call that rare): `next` is inlined into the
+   * strategy's `onTrade`, whose inlining budget the engine's submit chain needs.
    */
-  private make(n: number): string {
-    const c = this.codes
-    let id: string
-    if (this.opLeft !== 0) {
-      const a = this.opAt
-      this.opAt = a + n
-      this.opLeft--
-      id = this.opText.substring(a, a + n)
-    } else id = this.hundred(n)
-    const st = this.states
-    // The blocks that end at or before code `valid` are unchanged: start after the last of them.
-    const from = this.valid - (this.valid & 7)
-    const s0 = from >> 1
-    let h1 = st[s0]! | 0
-    let h2 = st[s0 + 1]! | 0
-    let h3 = st[s0 + 2]! | 0
-    let h4 = st[s0 + 3]! | 0
-    let k1: number
-    let k2: number
-    let k3: number
-    let k4: number
-    // The 16-byte blocks from the first whose codes changed; the state after each is kept.
-    const blocks = n - (n & 7)
-    for (let i = from; i < blocks; i += 8) {
-      k1 = c[i]! | (c[i + 1]! << 16)
-      k2 = c[i + 2]! | (c[i + 3]! << 16)
-      k3 = c[i + 4]! | (c[i + 5]! << 16)
-      k4 = c[i + 6]! | (c[i + 7]! << 16)
+  next(): string {
+    const n = ++this.n
+    if (this.opLeft === 0) return this.start(n)
+    this.opLeft--
+    const a = this.opAt
+    const e = a + this.opLength
+    this.opAt = e
+    const id = this.opText.substring(a, e)
+    const b = this.coAt
+    this.coAt = b + 28
+    remember(id, this.coText.substring(b, b + 28))
+    return id
+  }
 
-      k1 = Math.imul(k1, 0x239b961b)
-      h1 ^= Math.imul((k1 << 15) | (k1 >>> 17), 0xab0e9789)
-      h1 = (Math.imul(((h1 << 19) | (h1 >>> 13)) + h2, 5) + 0x561ccd1b) | 0
-      k2 = Math.imul(k2, 0xab0e9789)
-      h2 ^= Math.imul((k2 << 16) | (k2 >>> 16), 0x38b34ae5)
-      h2 = (Math.imul(((h2 << 17) | (h2 >>> 15)) + h3, 5) + 0x0bcaa747) | 0
-      k3 = Math.imul(k3, 0x38b34ae5)
-      h3 ^= Math.imul((k3 << 17) | (k3 >>> 15), 0xa1e38b93)
-      h3 = (Math.imul(((h3 << 15) | (h3 >>> 17)) + h4, 5) + 0x96cd1c35) | 0
-      k4 = Math.imul(k4, 0xa1e38b93)
-      h4 ^= Math.imul((k4 << 18) | (k4 >>> 14), 0x239b961b)
-      h4 = (Math.imul(((h4 << 13) | (h4 >>> 19)) + h1, 5) + 0x32ac3b17) | 0
-      const at = (i >> 1) + 4
-      st[at] = h1
-      st[at + 1] = h2
-      st[at + 2] = h3
-      st[at + 3] = h4
-    }
-    this.valid = blocks
-    // The tail: 0-7 code units (an even number of bytes), each lane mixed if it has any.
-    const r = n & 7
-    if (r > 0) {
-      k1 = c[blocks]! | (r > 1 ? c[blocks + 1]! << 16 : 0)
-      k1 = Math.imul(k1, 0x239b961b)
-      h1 ^= Math.imul((k1 << 15) | (k1 >>> 17), 0xab0e9789)
-      if (r > 2) {
-        k2 = c[blocks + 2]! | (r > 3 ? c[blocks + 3]! << 16 : 0)
-        k2 = Math.imul(k2, 0xab0e9789)
-        h2 ^= Math.imul((k2 << 16) | (k2 >>> 16), 0x38b34ae5)
-      }
-      if (r > 4) {
-        k3 = c[blocks + 4]! | (r > 5 ? c[blocks + 5]! << 16 : 0)
-        k3 = Math.imul(k3, 0x38b34ae5)
-        h3 ^= Math.imul((k3 << 17) | (k3 >>> 15), 0xa1e38b93)
-      }
-      if (r > 6) {
-        k4 = c[blocks + 6]!
-        k4 = Math.imul(k4, 0xa1e38b93)
-        h4 ^= Math.imul((k4 << 18) | (k4 >>> 14), 0x239b961b)
-      }
-    }
-    const len = n * 2
-    h1 ^= len
-    h2 ^= len
-    h3 ^= len
-    h4 ^= len
-    h1 = (h1 + h2 + h3 + h4) | 0
-    h2 = (h2 + h1) | 0
-    h3 = (h3 + h1) | 0
-    h4 = (h4 + h1) | 0
-    h1 = fmix(h1)
-    h2 = fmix(h2)
-    h3 = fmix(h3)
-    h4 = fmix(h4)
-    h1 = (h1 + h2 + h3 + h4) | 0
-    h2 = (h2 + h1) | 0
-    h3 = (h3 + h1) | 0
-    h4 = (h4 + h1) | 0
-    // The digest as one big-endian bit string (h1..h4 each little-endian, as MurmurHash3
-    // writes them), cut into 5-bit digits (unrolled); the 26th has 3 bits and two zero bits.
-    const w0 = bswap(h1)
-    const w1 = bswap(h2)
-    const w2 = bswap(h3)
-    const w3 = bswap(h4)
-    const B = BASE32_CODES
-    // One flat string from char codes, passed as arguments (no array, no apply): concatenation
-    // would build a rope that is flattened (copied again) the first time the id keys a Map.
-    const clientOrderId = fromCharCode(
-      P0,
-      P1,
-      B[(w0 >>> 27) & 31]!,
-      B[(w0 >>> 22) & 31]!,
-      B[(w0 >>> 17) & 31]!,
-      B[(w0 >>> 12) & 31]!,
-      B[(w0 >>> 7) & 31]!,
-      B[(w0 >>> 2) & 31]!,
-      B[((w0 << 3) & 31) | (w1 >>> 29)]!,
-      B[(w1 >>> 24) & 31]!,
-      B[(w1 >>> 19) & 31]!,
-      B[(w1 >>> 14) & 31]!,
-      B[(w1 >>> 9) & 31]!,
-      B[(w1 >>> 4) & 31]!,
-      B[((w1 << 1) & 31) | (w2 >>> 31)]!,
-      B[(w2 >>> 26) & 31]!,
-      B[(w2 >>> 21) & 31]!,
-      B[(w2 >>> 16) & 31]!,
-      B[(w2 >>> 11) & 31]!,
-      B[(w2 >>> 6) & 31]!,
-      B[(w2 >>> 1) & 31]!,
-      B[((w2 << 4) & 31) | (w3 >>> 28)]!,
-      B[(w3 >>> 23) & 31]!,
-      B[(w3 >>> 18) & 31]!,
-      B[(w3 >>> 13) & 31]!,
-      B[(w3 >>> 8) & 31]!,
-      B[(w3 >>> 3) & 31]!,
-      B[(w3 << 2) & 31]!
-    )
-    // Into a young array renewed every 64 ids: stored into a long-lived one (or a module
-    // variable), each new id, a young string, takes V8's write barrier slow path (~50).
-    if (++madeSince >= 64) {
-      madeSince = 0
-      lastMade = [id, clientOrderId]
+  /**
+   * The id `n` when no id of the current hundred is left: the first of the next hundred (made
+   * with the rest of it, `hundred`), an id made on its own for a wide prefix, or past 32
+   * characters one joined (and hashed by `clientOrderIdFor` when asked).
+   */
+  private start(n: number): string {
+    const p = this.prefixLength
+    let digits = 1
+    for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++
+    const length = p + digits
+    if (length > 32) return [this.prefix, n].join("")
+    const c = this.codes
+    while (c.length < length) c.push(48)
+    for (let i = length - 1, m = n; i >= p; i--, m = Math.floor(m / 10)) c[i] = 48 + (m % 10)
+    let id: string
+    let clientOrderId: string
+    if (this.wide === true) {
+      id = fromCharCode(...c)
+      clientOrderId = clientOrderIdFor(id)
     } else {
-      const made = lastMade
-      made[0] = id
-      made[1] = clientOrderId
+      id = this.hundred(length)
+      clientOrderId = this.coText.substring(0, 28)
     }
+    remember(id, clientOrderId)
     return id
   }
 
@@ -476,11 +356,14 @@ export class NumberedOperationIds {
    * characters a slice: a small object pointing into the string, read directly like a flat
    * one, no copy). The bytes are laid out again only when the ids' length changes; for each
    * hundred after, only n's digits before its last two that changed are written (in every id).
-   * Returns the first id.
+   * Their client order ids likewise (`digests`). Returns the first id.
+   *
+   * Decoded as Latin-1 by `Buffer` (a copy): ~0.5 instructions per byte and ~1,400 per call,
+   * where `TextDecoder` (UTF-8, validated) cost ~1.4 per byte and ~2,100 per call; the bytes
+   * are ASCII, so both give the same one-byte string.
    */
   private hundred(n: number): string {
     const c = this.codes
-    if (this.wide === true) return fromCharCode(...c)
     const first = this.n
     const count = first < 10 ? 9 : first < 100 ? 90 : 100
     const b = this.opBytes
@@ -505,11 +388,174 @@ export class NumberedOperationIds {
         if (b[j] !== code) for (let at = j; at < count * n; at += n) b[at] = code
       }
     }
-    const text = ascii.decode(b.subarray(0, count * n))
+    const text = b.toString("latin1", 0, count * n)
     this.opText = text
     this.opAt = n
     this.opLeft = count - 1
+    this.digests(n, first, count)
     return text.substring(0, n)
+  }
+
+  /**
+   * The client order ids of the hundred's `count` ids of `n` codes from `first` on
+   * (`clientOrderIdFor`'s computation, read from the codes), decoded into `coText`.
+   *
+   * MurmurHash3's state after the 16-byte blocks before the varying digits is computed once;
+   * per id only the block holding them (if any) and the tail are mixed. The 28 characters go
+   * out as seven 32-bit words: "od" and 13 pairs of base32 digits (10 bits of the digest each,
+   * through `PAIRS`, the pair's two bytes), ~18 instructions a word, where byte stores cost ~25
+   * each (session 20) and `String.fromCharCode` of 28 char codes ~420 per id. `fmix` and
+   * `bswap` are written out: as calls inlined, each checked its target (~11 per id).
+   *
+   * The mixing, finalisation and base32 digits are `clientOrderIdFor`'s written out again, not
+   * shared: a shared part would take the digest as arguments (int32 values past a small
+   * integer's range, boxed as heap numbers at a call that is not inlined, and one this size is
+   * not) or through a typed array (~100 instructions per id, session 16). The tests hold both
+   * to the C reference's digest for every id they make.
+   */
+  private digests(n: number, first: number, count: number): void {
+    const t = this.scratch
+    const c = this.codes
+    for (let i = 0; i < n; i++) t[i] = c[i]!
+    // The first code that varies within the hundred, and the blocks before it (unchanged).
+    const vary = first < 10 ? n - 1 : n - 2
+    const from = vary - (vary & 7)
+    let s1 = 0
+    let s2 = 0
+    let s3 = 0
+    let s4 = 0
+    let k1: number
+    let k2: number
+    let k3: number
+    let k4: number
+    for (let i = 0; i < from; i += 8) {
+      k1 = t[i]! | (t[i + 1]! << 16)
+      k2 = t[i + 2]! | (t[i + 3]! << 16)
+      k3 = t[i + 4]! | (t[i + 5]! << 16)
+      k4 = t[i + 6]! | (t[i + 7]! << 16)
+
+      k1 = Math.imul(k1, 0x239b961b)
+      s1 ^= Math.imul((k1 << 15) | (k1 >>> 17), 0xab0e9789)
+      s1 = (Math.imul(((s1 << 19) | (s1 >>> 13)) + s2, 5) + 0x561ccd1b) | 0
+      k2 = Math.imul(k2, 0xab0e9789)
+      s2 ^= Math.imul((k2 << 16) | (k2 >>> 16), 0x38b34ae5)
+      s2 = (Math.imul(((s2 << 17) | (s2 >>> 15)) + s3, 5) + 0x0bcaa747) | 0
+      k3 = Math.imul(k3, 0x38b34ae5)
+      s3 ^= Math.imul((k3 << 17) | (k3 >>> 15), 0xa1e38b93)
+      s3 = (Math.imul(((s3 << 15) | (s3 >>> 17)) + s4, 5) + 0x96cd1c35) | 0
+      k4 = Math.imul(k4, 0xa1e38b93)
+      s4 ^= Math.imul((k4 << 18) | (k4 >>> 14), 0x239b961b)
+      s4 = (Math.imul(((s4 << 13) | (s4 >>> 19)) + s1, 5) + 0x32ac3b17) | 0
+    }
+    const blocks = n - (n & 7)
+    const r = n & 7
+    const len = n * 2
+    const B = PAIRS
+    const u = this.coWords
+    // The ids' varying digits: n's last (from 1 for 1-9, else 0), and the one before it (none
+    // for 1-9: -1; from 1 for 10-99, else 0).
+    let tens = first < 10 ? -1 : first < 100 ? 1 : 0
+    let ones = first < 10 ? 1 : 0
+    if (tens >= 0) t[n - 2] = 48 + tens
+    for (let id = 0; id < count; id++) {
+      t[n - 1] = 48 + ones
+      let h1 = s1
+      let h2 = s2
+      let h3 = s3
+      let h4 = s4
+      for (let i = from; i < blocks; i += 8) {
+        k1 = t[i]! | (t[i + 1]! << 16)
+        k2 = t[i + 2]! | (t[i + 3]! << 16)
+        k3 = t[i + 4]! | (t[i + 5]! << 16)
+        k4 = t[i + 6]! | (t[i + 7]! << 16)
+
+        k1 = Math.imul(k1, 0x239b961b)
+        h1 ^= Math.imul((k1 << 15) | (k1 >>> 17), 0xab0e9789)
+        h1 = (Math.imul(((h1 << 19) | (h1 >>> 13)) + h2, 5) + 0x561ccd1b) | 0
+        k2 = Math.imul(k2, 0xab0e9789)
+        h2 ^= Math.imul((k2 << 16) | (k2 >>> 16), 0x38b34ae5)
+        h2 = (Math.imul(((h2 << 17) | (h2 >>> 15)) + h3, 5) + 0x0bcaa747) | 0
+        k3 = Math.imul(k3, 0x38b34ae5)
+        h3 ^= Math.imul((k3 << 17) | (k3 >>> 15), 0xa1e38b93)
+        h3 = (Math.imul(((h3 << 15) | (h3 >>> 17)) + h4, 5) + 0x96cd1c35) | 0
+        k4 = Math.imul(k4, 0xa1e38b93)
+        h4 ^= Math.imul((k4 << 18) | (k4 >>> 14), 0x239b961b)
+        h4 = (Math.imul(((h4 << 13) | (h4 >>> 19)) + h1, 5) + 0x32ac3b17) | 0
+      }
+      // The tail: 0-7 code units (an even number of bytes), each lane mixed if it has any.
+      if (r > 0) {
+        k1 = t[blocks]! | (r > 1 ? t[blocks + 1]! << 16 : 0)
+        k1 = Math.imul(k1, 0x239b961b)
+        h1 ^= Math.imul((k1 << 15) | (k1 >>> 17), 0xab0e9789)
+        if (r > 2) {
+          k2 = t[blocks + 2]! | (r > 3 ? t[blocks + 3]! << 16 : 0)
+          k2 = Math.imul(k2, 0xab0e9789)
+          h2 ^= Math.imul((k2 << 16) | (k2 >>> 16), 0x38b34ae5)
+        }
+        if (r > 4) {
+          k3 = t[blocks + 4]! | (r > 5 ? t[blocks + 5]! << 16 : 0)
+          k3 = Math.imul(k3, 0x38b34ae5)
+          h3 ^= Math.imul((k3 << 17) | (k3 >>> 15), 0xa1e38b93)
+        }
+        if (r > 6) {
+          k4 = t[blocks + 6]!
+          k4 = Math.imul(k4, 0xa1e38b93)
+          h4 ^= Math.imul((k4 << 18) | (k4 >>> 14), 0x239b961b)
+        }
+      }
+      h1 ^= len
+      h2 ^= len
+      h3 ^= len
+      h4 ^= len
+      h1 = (h1 + h2 + h3 + h4) | 0
+      h2 = (h2 + h1) | 0
+      h3 = (h3 + h1) | 0
+      h4 = (h4 + h1) | 0
+      h1 ^= h1 >>> 16
+      h1 = Math.imul(h1, 0x85ebca6b)
+      h1 ^= h1 >>> 13
+      h1 = Math.imul(h1, 0xc2b2ae35)
+      h1 ^= h1 >>> 16
+      h2 ^= h2 >>> 16
+      h2 = Math.imul(h2, 0x85ebca6b)
+      h2 ^= h2 >>> 13
+      h2 = Math.imul(h2, 0xc2b2ae35)
+      h2 ^= h2 >>> 16
+      h3 ^= h3 >>> 16
+      h3 = Math.imul(h3, 0x85ebca6b)
+      h3 ^= h3 >>> 13
+      h3 = Math.imul(h3, 0xc2b2ae35)
+      h3 ^= h3 >>> 16
+      h4 ^= h4 >>> 16
+      h4 = Math.imul(h4, 0x85ebca6b)
+      h4 ^= h4 >>> 13
+      h4 = Math.imul(h4, 0xc2b2ae35)
+      h4 ^= h4 >>> 16
+      h1 = (h1 + h2 + h3 + h4) | 0
+      h2 = (h2 + h1) | 0
+      h3 = (h3 + h1) | 0
+      h4 = (h4 + h1) | 0
+      // The digest as one big-endian bit string (h1..h4 each little-endian, as MurmurHash3
+      // writes them) with two zero bits after it, cut into 13 pairs of 5-bit digits (10 bits).
+      const w0 = ((h1 & 0xff) << 24) | ((h1 & 0xff00) << 8) | ((h1 >>> 8) & 0xff00) | (h1 >>> 24)
+      const w1 = ((h2 & 0xff) << 24) | ((h2 & 0xff00) << 8) | ((h2 >>> 8) & 0xff00) | (h2 >>> 24)
+      const w2 = ((h3 & 0xff) << 24) | ((h3 & 0xff00) << 8) | ((h3 >>> 8) & 0xff00) | (h3 >>> 24)
+      const w3 = ((h4 & 0xff) << 24) | ((h4 & 0xff00) << 8) | ((h4 >>> 8) & 0xff00) | (h4 >>> 24)
+      const at = id * 7
+      u[at] = OD | (B[w0 >>> 22]! << 16)
+      u[at + 1] = B[(w0 >>> 12) & 1023]! | (B[(w0 >>> 2) & 1023]! << 16)
+      u[at + 2] = B[((w0 & 3) << 8) | (w1 >>> 24)]! | (B[(w1 >>> 14) & 1023]! << 16)
+      u[at + 3] = B[(w1 >>> 4) & 1023]! | (B[((w1 & 15) << 6) | (w2 >>> 26)]! << 16)
+      u[at + 4] = B[(w2 >>> 16) & 1023]! | (B[(w2 >>> 6) & 1023]! << 16)
+      u[at + 5] = B[((w2 & 63) << 4) | (w3 >>> 28)]! | (B[(w3 >>> 18) & 1023]! << 16)
+      u[at + 6] = B[(w3 >>> 8) & 1023]! | (B[(w3 & 255) << 2]! << 16)
+      if (++ones === 10 && tens >= 0) {
+        ones = 0
+        t[n - 2] = 49 + tens++
+      }
+    }
+    this.coText = this.coBytes.toString("latin1", 0, count * 28)
+    this.coAt = 28
   }
 }
 
@@ -518,8 +564,22 @@ let lastMade: Array<string | undefined> = [undefined, undefined]
 /** Ids made since `lastMade` was renewed. */
 let madeSince = 0
 
-/** A hundred's ids are ASCII bytes: UTF-8 decodes them to a one-byte string, as Latin-1 would. */
-const ascii = new TextDecoder()
+/**
+ * Remembers `id` as the id made last, with its client order id. Into a young array renewed
+ * every 64 ids: stored into a long-lived one (or a module variable), each new id, a young
+ * string, takes V8's write barrier slow path (~50).
+ */
+const remember = (id: string, clientOrderId: string): void => {
+  if (++madeSince >= 64) {
+    madeSince = 0
+    lastMade = [id, clientOrderId]
+  } else {
+    const made = lastMade
+    made[0] = id
+    made[1] = clientOrderId
+  }
+}
+
 
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 const BASE32_CODES: ReadonlyArray<number> = Array.from(BASE32, (c) => c.charCodeAt(0))
@@ -527,6 +587,15 @@ const BASE32_CODES: ReadonlyArray<number> = Array.from(BASE32, (c) => c.charCode
 const P0 = CLIENT_ORDER_ID_PREFIX.charCodeAt(0)
 const P1 = CLIENT_ORDER_ID_PREFIX.charCodeAt(1)
 const fromCharCode = String.fromCharCode
+/**
+ * Two base32 digits (10 bits) as the two bytes of their characters, the first in the low byte:
+ * stored in a 32-bit word of a little-endian typed array, the first character comes first.
+ */
+const PAIRS: ReadonlyArray<number> = Array.from({ length: 1024 }, (_, i) => BASE32_CODES[i >> 5]! | (BASE32_CODES[i & 31]! << 8))
+/** Whether typed arrays store the low byte of a word first (x86, ARM). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+/** "od" as the low two bytes of a word (see PAIRS). */
+const OD = P0 | (P1 << 8)
 
 const fmix = (h: number): number => {
   h ^= h >>> 16
