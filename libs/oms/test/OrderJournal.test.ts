@@ -100,7 +100,7 @@ describe("journal", () => {
   }, 120_000)
 
   it("calls the sink only with the kinds of entry named in journalEvents, as a sink of every entry saw them", () => {
-    const kinds: ReadonlyArray<OrderJournal.JournalEvent["_tag"]> = [
+    const kinds: Array<OrderJournal.JournalEvent["_tag"]> = [
       "Created",
       "FillRecorded",
       "ChildFill",
