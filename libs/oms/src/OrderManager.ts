@@ -183,12 +183,22 @@ const JOURNAL_CREATED = 4
 const JOURNAL_SUBMIT = 8
 const JOURNAL_ALL = 2047
 
-/** The kinds of entry the options' journal sink is called with (see `OrderManagerOptions.journalEvents`). */
+/**
+ * The kinds of entry the options' journal sink is called with (see `OrderManagerOptions.journalEvents`).
+ * Throws a RangeError for a name that is no kind of entry (a sink would silently miss it).
+ */
 const journalMaskOf = (options: OrderManagerOptions): number => {
   if (options.journal === undefined) return 0
   if (options.journalEvents === undefined) return JOURNAL_ALL
   let mask = 0
-  for (const tag of options.journalEvents) mask |= journalBit(tag)
+  for (const tag of options.journalEvents) {
+    // (The switch answers undefined for a name outside the type: an untyped caller's.)
+    const bit: number | undefined = journalBit(tag)
+    if (bit === undefined) {
+      throw new RangeError(`OrderManager: journalEvents names ${describe(tag)}, which is not a kind of journal entry`)
+    }
+    mask |= bit
+  }
   return mask
 }
 const NON_TERMINAL: ReadonlyArray<OrderStatus.OrderStatus> = OrderStatus.all.filter((s) => !isTerminal(s))
@@ -1843,7 +1853,7 @@ const checkReport = (r: FillReport): string | undefined => {
   return undefined
 }
 
-/** A new, empty order manager. Throws a RangeError for a `retainTerminal` that is not a count. */
+/** A new, empty order manager. Throws a RangeError for a `retainTerminal` that is not a count, or a `journalEvents` name that is no kind of entry. */
 export const make = (options: OrderManagerOptions): OrderManager => new OrderManager(options)
 
 /**

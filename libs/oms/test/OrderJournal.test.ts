@@ -158,6 +158,21 @@ describe("journal", () => {
     )
   }, 120_000)
 
+  it("refuses a journalEvents name that is no kind of entry, naming it", () => {
+    const sink = () => {}
+    for (const bad of ["Fill", "created", ""]) {
+      expect(() =>
+        OrderManager.make({
+          instruments,
+          journal: sink,
+          journalEvents: ["Created", bad] as unknown as Array<OrderJournal.JournalEvent["_tag"]>
+        })
+      ).toThrow(new RangeError(`OrderManager: journalEvents names the string "${bad}", which is not a kind of journal entry`))
+    }
+    // Every kind is accepted.
+    expect(() => OrderManager.make({ instruments, journal: sink, journalEvents: ["Created", "FillRecorded", "Expire"] })).not.toThrow()
+  })
+
   it("refuses a journal that does not replay, naming why", () => {
     // A workload rich enough to have fills and several entries per order.
     const { journal, options } = live([
