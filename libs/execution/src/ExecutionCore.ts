@@ -902,23 +902,9 @@ export class ExecutionCore {
     // with them (`ManualClock.setNsMs`), so `toEpochMillis`'s memo no longer holds its time.
     const clock = this.clock
     const timestamp = clock.epochMillisOf !== undefined ? clock.epochMillisOf(e.ts) : ExecutionEvent.toEpochMillis(e.ts)
-    const r = this.manager.tryRecordFill(
-      {
-        venue: e.venue,
-        tradeId: e.tradeId,
-        clientOrderId: e.clientOrderId,
-        venueOrderId: e.venueOrderId,
-        side: e.side,
-        canonicalId: e.canonicalId,
-        price: e.price,
-        quantity: e.quantity,
-        fee: e.fee,
-        feeCurrency: e.feeCurrency,
-        liquidity: e.liquidity,
-        timestamp
-      },
-      now
-    )
+    // The venue's event as it is: the OMS builds the order's Fill from it (a report built here
+    // per fill was a 12-field object the OMS checked and copied).
+    const r = this.manager.tryRecordVenueFill(e, timestamp, now)
     // The usual outcome first, by its tag (the refusal's is "InvalidFillReport"): one load and
     // comparison, where `instanceof Error` walked the outcome's prototype chain (~25 instructions).
     if (r._tag !== "Applied") {

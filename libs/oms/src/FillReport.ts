@@ -30,6 +30,41 @@ export const FillReport = Schema.Struct({
 /** A venue's report of one execution. */
 export type FillReport = typeof FillReport.Type
 
+/**
+ * A venue's execution event as the OMS's `tryRecordVenueFill` reads it: a report's fields,
+ * every id present, without the timestamp (given beside it). The adapter kit's `Filled`
+ * event is one, so the execution core hands it over as it is, with no report built per fill.
+ */
+export interface VenueFill {
+  readonly venue: Ids.Venue
+  readonly tradeId: Ids.TradeId
+  readonly clientOrderId: Ids.ClientOrderId
+  readonly venueOrderId: Ids.VenueOrderId
+  readonly side: Side.Side
+  readonly canonicalId: string
+  readonly price: Decimal.Decimal
+  readonly quantity: Decimal.Decimal
+  readonly fee: Decimal.Decimal
+  readonly feeCurrency: string
+  readonly liquidity: Fill.Liquidity
+}
+
+/** The report of a venue fill at `timestamp`: what `tryRecordVenueFill` records, and keeps when it cannot match it. */
+export const ofVenueFill = (e: VenueFill, timestamp: Time.EpochMillis): FillReport => ({
+  venue: e.venue,
+  tradeId: e.tradeId,
+  clientOrderId: e.clientOrderId,
+  venueOrderId: e.venueOrderId,
+  side: e.side,
+  canonicalId: e.canonicalId,
+  price: e.price,
+  quantity: e.quantity,
+  fee: e.fee,
+  feeCurrency: e.feeCurrency,
+  liquidity: e.liquidity,
+  timestamp
+})
+
 /** The de-duplication key of a report: the same as `Fill.key` of the fill it becomes. */
 export const key = (report: FillReport): string => `${report.venue}|${report.tradeId}`
 
