@@ -80,15 +80,23 @@ const divHalfEven = (n: bigint, d: bigint): bigint => {
 
 /** The mutable state of one position (see the module comment for which fields hold it in each mode). */
 export class PositionState<T extends Terms = Terms> {
-  mode: Mode
+  // Every field has an initializer of its kind, set before the constructor's body runs: a field
+  // declared without one (a parameter property too) is defined as undefined first (ES2022 class
+  // fields), which makes V8 store it as a tagged field. A tagged `updatedAt` held the fill's
+  // timestamp, a heap number, by reference: each later fill's (a young one) stored into this
+  // long-lived object took the write barrier's slow path (~13 instructions per tick in the
+  // backtest count). As a double field its value is written in place, with no barrier.
+  mode: Mode = NUMBERS
   // DECIMALS: quantity and basis. Every mode: realized PnL carried from earlier episodes.
   quantity: Decimal.Decimal = Decimal.zero
   basis: Decimal.Decimal = Decimal.zero
   realizedGross: Decimal.Decimal = Decimal.zero
   /** Decimals of quantity units, price units and value units (basis, realized) in NUMBERS and BIGINTS. */
-  qs: number
-  ps: number
-  vs: number
+  qs = 0
+  ps = 0
+  vs = 0
+  /** Epoch ms of the last fill (the latest timestamp applied); a double field (see above). */
+  updatedAt = 0.5
   // NUMBERS
   qN = 0
   bN = 0
@@ -104,13 +112,17 @@ export class PositionState<T extends Terms = Terms> {
   feeN = 0
   fillCount = 0
 
+  readonly exact: boolean = false
+
   constructor(
     readonly strategyId: Ids.StrategyId,
     readonly terms: T,
-    public updatedAt: number,
+    updatedAt: number,
     /** Decimal arithmetic only (the reference). */
-    readonly exact: boolean
+    exact: boolean
   ) {
+    this.updatedAt = updatedAt
+    this.exact = exact
     this.qs = terms.qScale
     this.ps = terms.pScale
     this.vs = terms.qScale + terms.csScale + terms.pScale
