@@ -373,3 +373,19 @@ describe("positions", () => {
     expect(str(t.position(BINANCE_PERP, A)!.quantity)).toBe("3")
   })
 })
+
+describe("updatedAt", () => {
+  // PositionState keeps it in a double field written in place (see its class comment): the first
+  // fill's timestamp is set by the constructor, later ones only when later, small and large alike.
+  it("is the latest timestamp of the position's fills, the first one included, in either arithmetic", () => {
+    for (const fastPath of [true, false]) {
+      for (const times of [[7], [1_800_000_000_000], [1_800_000_000_005, 3, 1_800_000_000_001], [2, 2 ** 31 + 1, 2 ** 31 - 1], [0, 0]]) {
+        const t = PositionTracker.make({ instruments: specs, fastPath })
+        times.forEach((timestamp, i) => {
+          expect(t.applyRecorded(fill(BINANCE_PERP, i % 2 === 0 ? "BUY" : "SELL", "1", "100", { timestamp }), A)).toBeUndefined()
+          expect(t.position(BINANCE_PERP, A)!.updatedAt).toBe(Math.max(...times.slice(0, i + 1)))
+        })
+      }
+    }
+  })
+})
