@@ -27,9 +27,6 @@ export interface Strategy {
   readonly sent: number
 }
 
-const BUY: Side.Side = "BUY"
-const SELL: Side.Side = "SELL"
-
 /** One order per trade (or per `every` qualifying trades), with a side rule. */
 export class TradeDriven implements Strategy {
   sent = 0
@@ -43,6 +40,10 @@ export class TradeDriven implements Strategy {
   private readonly ids: Ids.NumberedOperationIds
   private readonly quantity: Decimal.Decimal
   private readonly limit: number
+  /** Whether `maxOrders` was given: without it the per-trade test is one compare (`limit` is then Infinity, a heap number). */
+  private readonly limited: boolean
+  /** Whether the orders are LIMIT orders (a string compare per trade otherwise). */
+  private readonly isLimit: boolean
   private readonly every: number
   /**
    * The side rule as a small integer, tested per trade with literals (0 follow, 1 against, 2 buy,
@@ -72,6 +73,8 @@ export class TradeDriven implements Strategy {
     this.timeInForce = config.timeInForce
     this.quantity = config.quantity
     this.limit = config.maxOrders ?? Number.POSITIVE_INFINITY
+    this.limited = config.maxOrders !== undefined
+    this.isLimit = config.orderType === "LIMIT"
     this.every = config.every
     const rules: ReadonlyArray<TradeDrivenStrategy["side"]> = ["follow", "against", "buy", "sell", "alternate"]
     this.ruleCode = rules.indexOf(config.side)
@@ -84,33 +87,39 @@ export class TradeDriven implements Strategy {
   }
 
   onTrade(priceUnits: number, aggressor: number): void {
-    if (this.sent >= this.limit) return
+    if (this.limited === true && this.sent >= this.limit) return
+    // The sides as literals (constants in the compiled code): module-level constants are bundle
+    // `var`s, loaded from the module's context at each use.
     let side: Side.Side
     const rule = this.ruleCode
-    if (rule === 4) side = this.nextBuy === true ? BUY : SELL
+    if (rule === 4) side = this.nextBuy === true ? "BUY" : "SELL"
     else if (rule === 0) {
       if (aggressor === 0) return
-      side = aggressor > 0 ? BUY : SELL
+      side = aggressor > 0 ? "BUY" : "SELL"
     } else if (rule === 1) {
       if (aggressor === 0) return
-      side = aggressor > 0 ? SELL : BUY
-    } else side = rule === 2 ? BUY : SELL
+      side = aggressor > 0 ? "SELL" : "BUY"
+    } else side = rule === 2 ? "BUY" : "SELL"
     // Every trade qualifies at `every` 1 (the default): no count and no division.
     if (this.every !== 1 && ++this.qualifying % this.every !== 0) return
     let price: Decimal.Decimal | undefined
-    if (this.type === "LIMIT") {
+    if (this.isLimit === true) {
       // Onto the listing's grid on the passive side, then `offset` ticks further away.
       const t = this.tickUnits
-      const onGrid = side === BUY ? Math.floor(priceUnits / t) * t : Math.ceil(priceUnits / t) * t
-      const units = side === BUY ? onGrid - this.offsetUnits : onGrid + this.offsetUnits
+      const onGrid = side === "BUY" ? Math.floor(priceUnits / t) * t : Math.ceil(priceUnits / t) * t
+      const units = side === "BUY" ? onGrid - this.offsetUnits : onGrid + this.offsetUnits
       if (!(units > 0)) return
       price = Decimal.fromScaled(BigInt(units), this.priceScale)
     }
     if (rule === 4) this.nextBuy = this.nextBuy !== true
     this.sent++
+    // The id before the request: the literal is then allocated after the id's calls (its
+    // substrings), and TurboFan stores its fields without write barrier checks and without first
+    // filling them with placeholders (an object allocated before a call may be old after it).
+    const operationId = this.ids.next() as Ids.OperationId
     // Built by assignment: conditional spreads cost more than the rest of this method.
     const request: { -readonly [K in keyof OrderRequest.OrderRequest]: OrderRequest.OrderRequest[K] } = {
-      operationId: this.ids.next() as Ids.OperationId,
+      operationId,
       strategyId: this.strategyId,
       canonicalId: this.canonicalId,
       side,
