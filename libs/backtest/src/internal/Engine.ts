@@ -106,14 +106,39 @@ export class ReferencePrices {
 
   /** `units2 / 2` price units as a decimal: twice the price times 5, one decimal further (exact). */
   get(units2: number): Decimal.Decimal {
-    // `>>> 0` keeps the low 32 bits of any integer.
-    const i = (units2 >>> 0) & (REF_SLOTS - 1)
+    // `>>> 0` keeps the low 32 bits of any integer. (REF_SLOTS - 1 as a literal: a module-level
+    // constant is a bundle `var`, loaded and checked at each use.)
+    const i = (units2 >>> 0) & 0xfff
     if (this.keys[i] === units2) return this.values[i]!
     const d = Decimal.fromScaled(BigInt(units2) * 5n, this.priceScale + 1)
     this.keys[i] = units2
     this.values[i] = d
     return d
   }
+}
+
+/**
+ * A listing's reference price as the engine keeps it (`Engine.reference`), one object per
+ * listing: its fields are read and written per order, where three typed arrays and two arrays
+ * indexed by listing cost a map check, a bounds check and the data pointer's loads each
+ * (~197 instructions per order for `submit`'s loop of one listing, session 22).
+ */
+export class ListingRef {
+  /** Twice the reference price's units (NaN: none yet). A double field: written in place, no barrier. */
+  units2 = Number.NaN
+  /** The reference price, `units2 / 2` units (undefined: none yet). */
+  decimal: Decimal.Decimal | undefined = undefined
+  /**
+   * `units2` of the reference price the risk book was last given (NaN: none): a number, not the
+   * decimal, so that a new reference stores no young object here (the write barrier's slow path).
+   */
+  riskUnits2 = Number.NaN
+
+  constructor(
+    readonly canonicalId: string,
+    readonly engine: MatchingEngine.MatchingEngine,
+    readonly cache: ReferencePrices
+  ) {}
 }
 
 /** A batch's kind as `BatchView.kind`. */
@@ -278,15 +303,8 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   /** Per listing: its engine and where its reference price comes from. */
   private readonly listingEngines: ReadonlyArray<MatchingEngine.MatchingEngine>
   private readonly listingIds: ReadonlyArray<string>
-  private readonly refUnits: Float64Array
-  private readonly refDecimals: Array<Decimal.Decimal | undefined>
-  private readonly refCaches: ReadonlyArray<ReferencePrices>
-  /**
-   * The reference price each listing last had in the risk book, as its units (`refUnits`; NaN: none):
-   * numbers, not the decimals, so that a new reference stores no young object into this
-   * long-lived engine (the write barrier's slow path).
-   */
-  private readonly riskRefUnits: Float64Array
+  /** Per listing: its reference price, as given to the risk book too (see ListingRef). */
+  private readonly refs: ReadonlyArray<ListingRef>
   private readonly market: LazyMarket | undefined
   private readonly algorithmsOn: boolean
   private readonly from: bigint
@@ -331,23 +349,20 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
    */
   private readonly callsSchedule: boolean
   private lastTimerMs = -1
-  /**
-   * True while the strategy's order is submitted: the one order without a parent created then
-   * is that order (the core creates only its children beside it), and gets the reference
-   * price of listing `submittingListing` as its arrival price in its Created journal entry.
-   * A flag, not the operation id (a new string per order, whose store here took the write
-   * barrier's slow path).
-   */
-  private submitting = false
   /** The canonical id of the last submitted request and its listing index (undefined: not listed). */
   private lastListingId: string | undefined = undefined
   private lastListing: number | undefined = undefined
   /**
-   * The listing whose reference price is the submitted order's arrival price (-1: none): an
-   * index, not the decimal, which is often young (a store of it here took the write barrier's
-   * slow path). Nothing moves `refDecimals` during the submit (only `reference`, called before it).
+   * While the strategy's order is submitted, the listing whose reference price is its arrival
+   * price (-1: none, the request names no listing); -2 when no order is submitted. The one order
+   * without a parent created during a submit is the strategy's order (the core creates only its
+   * children beside it), and gets that price in its Created journal entry. An index, not the
+   * decimal (often young: a store of it here took the write barrier's slow path), nor the
+   * operation id (a new string per order, likewise); one field where a flag beside it cost two
+   * more stores per order. Nothing moves the reference prices during the submit (only
+   * `reference`, called before it).
    */
-  private submittingListing = -1
+  private submittingListing = -2
 
   private constructor(
     readonly config: BacktestConfig,
@@ -387,10 +402,10 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
       return e
     })
     this.listingIds = plan.listings.map((l) => l.spec.canonicalId)
-    this.refUnits = new Float64Array(plan.listings.length).fill(NaN)
-    this.refDecimals = plan.listings.map(() => undefined)
-    this.refCaches = this.listingEngines.map((e) => new ReferencePrices(e.priceScale))
-    this.riskRefUnits = new Float64Array(plan.listings.length).fill(NaN)
+    this.refs = plan.listings.map((l, i) => {
+      const e = this.listingEngines[i]!
+      return new ListingRef(l.spec.canonicalId, e, new ReferencePrices(e.priceScale))
+    })
     this.feeds = plan.data.map((d) =>
       d.listings.map((li) => {
         const l = plan.listings[li]!
@@ -760,31 +775,41 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
 
   /** The reference price of a listing: its simulated book's mid, else its last trade; undefined before any. */
   reference(listing: number): Decimal.Decimal | undefined {
-    const e = this.listingEngines[listing]!
+    return this.referenceOf(this.refs[listing]!)
+  }
+
+  /**
+   * `reference` of the listing `r` keeps, kept there (with its units): a recurring price is a
+   * compare, a change one lookup in the listing's cache (ReferencePrices). A method, not a
+   * module-level function (a bundle `var`, whose target the inlined call checks per order).
+   */
+  private referenceOf(r: ListingRef): Decimal.Decimal | undefined {
+    const e = r.engine
     const bid = e.book.bids.bestPrice()
     const ask = e.book.asks.bestPrice()
     let units2: number
     if (bid > 0 && ask > 0) units2 = bid + ask
     else if (e.lastTradePrice > 0) units2 = 2 * e.lastTradePrice
     else return undefined
-    if (this.refUnits[listing] === units2) return this.refDecimals[listing]
+    if (r.units2 === units2) return r.decimal
     // (bid + ask) / 2 exactly.
-    const d = this.refCaches[listing]!.get(units2)
-    this.refUnits[listing] = units2
-    this.refDecimals[listing] = d
+    const d = r.cache.get(units2)
+    r.units2 = units2
+    r.decimal = d
     return d
   }
 
   /** StrategyHost: stamps the arrival price, brings risk's reference prices up to date, submits. */
   submit(request: OrderRequest.OrderRequest): void {
     this.syncClock()
-    const ids = this.listingIds
-    for (let i = 0; i < ids.length; i++) {
-      const ref = this.reference(i)
-      // (`reference` left the price's units in `refUnits`: an equal price is not given again.)
-      if (ref !== undefined && this.refUnits[i] !== this.riskRefUnits[i]) {
-        this.riskBook.setReferencePrice(ids[i]!, ref)
-        this.riskRefUnits[i] = this.refUnits[i]!
+    const refs = this.refs
+    for (let i = 0; i < refs.length; i++) {
+      const r = refs[i]!
+      const ref = this.referenceOf(r)
+      // (`referenceOf` left the price's units in `units2`: an equal price is not given again.)
+      if (ref !== undefined && r.units2 !== r.riskUnits2) {
+        this.riskBook.setReferencePrice(r.canonicalId, ref)
+        r.riskUnits2 = r.units2
       }
     }
     // The listing of the last request (a strategy sends to one listing, as one string): no map lookup per order.
@@ -794,12 +819,10 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
       this.lastListingId = request.canonicalId
       this.lastListing = li
     }
-    this.submitting = true
     this.submittingListing = li === undefined ? -1 : li
     // The result is not read: the lean form (no result object, no watch on the order).
     const error = this.core.submitOnly(request)
-    this.submitting = false
-    this.submittingListing = -1
+    this.submittingListing = -2
     if (error !== undefined) this.onAnomaly({ kind: "SubmitRefused", operationId: request.operationId, message: error.message })
     if (this.callsSchedule) this.dirty = true
   }
@@ -833,7 +856,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
 
   private onCreated(operationId: string, e: OrderJournal.Created): void {
     const li = this.submittingListing
-    const arrival = this.submitting === true && e.order.parentOperationId === undefined && li >= 0 ? this.refDecimals[li] : undefined
+    const arrival = li >= 0 && e.order.parentOperationId === undefined ? this.refs[li]!.decimal : undefined
     const i = this.held.add(operationId, arrival)
     if (this.rows !== undefined) this.rows.orders.reserve(i, arrival)
   }
