@@ -4,7 +4,9 @@
  * on its own.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { Decimal } from "@odum/domain"
 import type { EventBatch } from "@odum/marketdata"
+import type { OrderRequest } from "@odum/oms"
 import * as Effect from "effect/Effect"
 import * as fc from "fast-check"
 import { BatchView } from "../src/internal/Engine.js"
@@ -150,4 +152,60 @@ describe("Engine.run", () => {
     },
     TIMEOUT
   )
+})
+
+describe("Engine.submit", () => {
+  for (const name of ["backtest.example.json", "backtest.router.example.json"]) {
+    it(
+      `${name}: gives the risk book every listing's current reference price before each order, and the order that price as its arrival price`,
+      async () => {
+        const config = decode(example(name))
+        const { engine, cursor } = await Effect.runPromise(prepare(config, "refs", { tables: false }).pipe(Effect.provide(storage(tempDir()))))
+        const listings = engine.plan.listings.map((l) => {
+          const m = engine.sims[l.venueIndex]!.engine(l.spec.canonicalId)!
+          return { id: l.spec.canonicalId, m }
+        })
+        // Each listing's reference price read off its matching engine (mid, else last trade), at scale 18.
+        const expected = () =>
+          listings.map(({ m }) => {
+            const bid = m.book.bids.bestPrice()
+            const ask = m.book.asks.bestPrice()
+            const units2 = bid > 0 && ask > 0 ? bid + ask : m.lastTradePrice > 0 ? 2 * m.lastTradePrice : undefined
+            return units2 === undefined ? undefined : (BigInt(units2) * 10n ** BigInt(18 - m.priceScale)) / 2n
+          })
+        let submits = 0
+        let checked = 0
+        let now: Array<bigint | undefined> = []
+        let listing = -1
+        const core = engine.core as { submitOnly: (r: OrderRequest.OrderRequest) => unknown }
+        const submitOnly = core.submitOnly.bind(engine.core)
+        core.submitOnly = (request) => {
+          submits++
+          now = expected()
+          listing = listings.findIndex((l) => l.id === request.canonicalId)
+          listings.forEach(({ id }, i) => {
+            if (now[i] !== undefined && engine.riskBook.referencePrice(id) !== now[i]) {
+              expect([submits, id, engine.riskBook.referencePrice(id)]).toEqual([submits, id, now[i]])
+            }
+          })
+          return submitOnly(request)
+        }
+        const add = engine.held.add.bind(engine.held)
+        engine.held.add = (operationId, arrival) => {
+          // The submitted order (its children, created by the core, have none).
+          if (operationId === `${config.strategy.strategyId}-${submits}`) {
+            const want = listing >= 0 ? now[listing] : undefined
+            const got = arrival === undefined ? undefined : Decimal.toScaled(arrival, 18)
+            if (got !== want) expect([submits, got]).toEqual([submits, want])
+            checked++
+          }
+          return add(operationId, arrival)
+        }
+        await engine.run(cursor)
+        expect(submits).toBeGreaterThan(0)
+        expect(checked).toBe(submits)
+      },
+      TIMEOUT
+    )
+  }
 })

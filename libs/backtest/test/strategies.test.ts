@@ -68,4 +68,47 @@ describe("TradeDriven", () => {
       { numRuns: 500 }
     )
   })
+
+  it("as a property: every request carries the strategy's fields, a LIMIT order its price on the grid `limitOffsetTicks` away on the passive side, a MARKET order none", () => {
+    // The signal's price scale 2: the listing's tick (0.1) is 10 signal units.
+    fc.assert(
+      fc.property(
+        fc.constantFrom<"LIMIT" | "MARKET">("LIMIT", "MARKET"),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 10_000_000 }), fc.constantFrom(-1, 1)), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: -3, max: 3 }),
+        (orderType, trades, offset) => {
+          const sent: Array<OrderRequest.OrderRequest> = []
+          const quantity = Decimal.unsafeFromString("0.001")
+          const config = {
+            type: "trade-driven",
+            strategyId: "s",
+            instrument: spec.canonicalId,
+            quantity,
+            side: "follow",
+            orderType,
+            timeInForce: "GTC",
+            limitOffsetTicks: orderType === "LIMIT" ? offset : 0,
+            every: 1
+          } as TradeDrivenStrategy
+          const strategy = new TradeDriven(config, undefined, 0, spec, 2, { submit: (r) => sent.push(r) })
+          const want: Array<string | undefined> = []
+          for (const [p, a] of trades) {
+            strategy.onTrade(p, a)
+            if (orderType === "MARKET") want.push(undefined)
+            else {
+              const units = a > 0 ? Math.floor(p / 10) * 10 - offset * 10 : Math.ceil(p / 10) * 10 + offset * 10
+              if (units > 0) want.push(Decimal.format(Decimal.fromScaled(BigInt(units), 2)))
+            }
+          }
+          expect(sent.map((r) => (r.price === undefined ? undefined : Decimal.format(r.price)))).toEqual(want)
+          sent.forEach((r, i) => {
+            expect(r).toMatchObject({ operationId: `s-${i + 1}`, strategyId: "s", canonicalId: spec.canonicalId, type: orderType, timeInForce: "GTC" })
+            expect(r.quantity).toBe(quantity)
+            expect("venue" in r || "execAlgorithm" in r).toBe(false)
+          })
+        }
+      ),
+      { numRuns: 300 }
+    )
+  })
 })
