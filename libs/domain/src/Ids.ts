@@ -110,7 +110,7 @@ export const clientOrderIdFor = (operationId: string): ClientOrderId => {
   // `checkCreate`: that took the budget `checkCreate` spent inlining other calls
   // (`OrderStatus.isTerminal` was called instead, +41 per order, more than the call saved).
   const made = lastMade
-  if (made[0] === operationId) return made[1] as ClientOrderId
+  if (made.id === operationId) return made.clientOrderId as ClientOrderId
   // MurmurHash3_x86_128 (Austin Appleby's public-domain design), seed 0, over the UTF-16LE
   // bytes of the id, read two code units per 32-bit word, on 32-bit lanes with Math.imul (no
   // allocation, no bigint). Written here rather than in a function of its own, so the digest
@@ -596,7 +596,14 @@ export class NumberedOperationIds {
 }
 
 /** The id a `NumberedOperationIds` made last and its client order id (none yet: undefined, which no id equals). */
-let lastMade: Array<string | undefined> = [undefined, undefined]
+/** The id made last and its client order id: two fields (an array's stores and loads each checked its length). */
+class Made {
+  constructor(
+    public id: string | undefined,
+    public clientOrderId: string | undefined
+  ) {}
+}
+let lastMade = new Made(undefined, undefined)
 /** Ids made since `lastMade` was renewed. */
 let madeSince = 0
 
@@ -608,11 +615,11 @@ let madeSince = 0
 const remember = (id: string, clientOrderId: string): void => {
   if (++madeSince >= 64) {
     madeSince = 0
-    lastMade = [id, clientOrderId]
+    lastMade = new Made(id, clientOrderId)
   } else {
     const made = lastMade
-    made[0] = id
-    made[1] = clientOrderId
+    made.id = id
+    made.clientOrderId = clientOrderId
   }
 }
 

@@ -325,7 +325,11 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private sampleDueNs: bigint
   private readonly startingBalances: ReadonlyMap<string, Decimal.Decimal>
   /** The earliest scheduled item (sample, arrival, timer), valid unless `dirty`. */
-  private dueNs = 0n
+  // `dueNs`, in a typed array (`due[0]`): a raw int64 load per event, where a field's bigint was
+  // unboxed (checked to be a bigint of one 64-bit digit, its sign applied) per event.
+  private readonly due = new BigInt64Array(1)
+  /** Whether an event was replayed (`firstEventNs` is set): a boolean test per event, not a compare with undefined. */
+  private started = false
   /**
    * Time of the market event being processed; the clock catches up with it before any call
    * into the core. In a typed array: each event's time is a new bigint, and storing it in a
@@ -611,12 +615,13 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     // the clock is then where that one left it, or behind the same `eventNs`, and nothing
     // is stored (nor, in `syncClock`, read back as a new bigint and compared).
     let newTime: boolean
-    if (this.firstEventNs === undefined) {
+    if (this.started === false) {
+      this.started = true
       this.firstEventNs = ts
       newTime = true
     } else newTime = ts !== this.eventNs[0]
     if (this.dirty === true) this.refreshDue()
-    if (ts >= this.dueNs) this.runDue(ts, true)
+    if (ts >= this.due[0]!) this.runDue(ts, true)
     // The core reads the clock only when called: it is set then (see syncClock), not per event.
     if (newTime) {
       this.eventNs[0] = ts
@@ -708,7 +713,7 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     if (w !== undefined && w < due) due = w
     const s = this.strategy.nextTimerNs()
     if (s !== undefined && s < due) due = s
-    this.dueNs = due
+    this.due[0] = due
     this.dirty = false
   }
 
@@ -744,7 +749,8 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
         rank = 3
       }
       if (inclusive ? best > limit : best >= limit) {
-        this.dueNs = best > 9_223_372_036_854_775_807n ? 9_223_372_036_854_775_807n : best
+        const due = best > 9_223_372_036_854_775_807n ? 9_223_372_036_854_775_807n : best
+        this.due[0] = due
         this.dirty = false
         return
       }
