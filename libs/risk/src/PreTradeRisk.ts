@@ -64,7 +64,7 @@ class StrategyState {
 }
 
 /**
- * What `fastAllow` resolves from the config and the spec for one (strategy, instrument): kept
+ * What the fast path of `check` resolves from the config and the spec for one (strategy, instrument): kept
  * on the book's strategy cell (`StrategyCell.plan`) for the engine, config and spec it names,
  * so a check reads one object instead of resolving them again. `plain` says the order meets
  * none of the checks that read more than the order, the instrument and the balance (trading
@@ -224,13 +224,98 @@ export class PreTradeRisk {
    * Checks a new order at time `now` (epoch ms, from the caller's clock: wall clock live,
    * simulated in a backtest). Returns the first failing check, or ALLOW and records the
    * order in the velocity windows. A denied order changes no state.
+   *
+   * The fast path (the block `fast`) runs the checks of `evaluate` in the number domain of an
+   * InMemoryRiskBook instrument (internal/fixed.ts), for the allow path: ALLOW (and the order
+   * recorded) only if every check provably passes, with exact integer comparisons; as soon as
+   * one might deny or a value does not fit exactly it leaves the block, and `evaluate` decides
+   * in bigints (every denial, and every case the numbers cannot hold exactly). No allocation,
+   * no bigint arithmetic. Every test is written as `if (!(passes)) break fast`, so a NaN (a
+   * value that does not fit) never passes. Only an allow comes out of it, so the checks run in
+   * any order: those that read only the order, the instrument and the balance inline, the rest
+   * (`limitsAllow`) only when the plan has such limits, the strategy is not ACTIVE or the order
+   * is reduce-only (with none, as in a backtest with no risk config, 641 -> 452 instructions per
+   * check with the quantity memo and the velocity ring's field, counted in a loop of the
+   * backtest's calls). It was a method of its own (`fastAllow`) called from here: too large for
+   * V8 to inline, it cost a second call per order (`check` itself, not inlined by its callers,
+   * was 45 instructions a tick in the backtest's count).
    */
   check(order: RiskOrder, now: number): RiskDecision {
     const cfg = this.config
-    // The fast path proves an allow in exact numbers, or defers to the bigint evaluation
-    // (which decides every denial and every case the numbers cannot hold exactly).
-    // (`=== true`: a bare truth test of a call's answer is V8's generic ToBoolean.)
-    if (this.fast !== undefined && this.fastAllow(order, now, cfg, this.fast) === true) return ALLOW
+    const book = this.fast
+    fast: {
+      if (book === undefined) break fast
+      const inst = book.instrument(order.canonicalId)
+      // Boolean fields compared with `true`: a bare truth test of a field compiles to V8's generic
+      // ToBoolean (about nine instructions more for a true value; see internal/fixed.ts).
+      if (inst === undefined || inst.fast !== true) break fast
+      const spec = inst.compiled
+      const sc = inst.cell(order.strategyId)
+      let plan = sc === undefined ? undefined : (sc.plan as FastPlan | undefined)
+      if (plan === undefined || plan.engine !== this || plan.cfg !== cfg || plan.spec !== spec) plan = this.planOf(order, cfg, spec, sc)
+      const st = plan.st
+      // 1. Trading state (the config's in the plan, the operators' read now).
+      let stateRank = plan.rank
+      if (this.globalOverride > stateRank) stateRank = this.globalOverride
+      if (st !== undefined && st.override > stateRank) stateRank = st.override
+      if (stateRank === 2) break fast
+      const fl = plan.fl
+
+      // 3. Quantity and price well-formed and on the grid (units at qs / ps; NaN if they do not fit).
+      const qd = order.quantity
+      // A lot or tick of 10^-k needs no division (as in `evaluate`): q is a whole count of lots
+      // whenever it fits (qs is the lot's places), p whenever it has no more than k places.
+      const q = inst.qtyUnits(qd)
+      if (!(q > 0) || (spec.lotN !== 1 && !isMultiple(q, spec.lotN))) break fast
+      let p = 0
+      if (order.type === "LIMIT") {
+        const pd = order.price
+        if (pd === undefined) break fast
+        p = unitsAt(pd, spec.ps)
+        if (!(p > 0) || ((spec.tickPow10 < 0 || pd.scale > spec.tickPow10) && !isMultiple(p, spec.tickN))) break fast
+      }
+
+      // 4. Order size.
+      if (!(q >= fl.minQ && q <= fl.maxQ)) break fast
+
+      // The instrument's worst case on the order's side, before and after it (within LIM: exact).
+      const buy = order.side === "BUY"
+      const ig0 = buy ? inst.p + inst.b : inst.s - inst.p
+      const ig1 = ig0 + q
+
+      // 6. Reference price and notional (the tolerance with the limits below).
+      const ref = inst.refN // 0: none
+      const px = p > 0 ? p : ref
+      if (ref === 0 && (order.type === "MARKET" || plan.needsRef === true)) break fast
+      if (px === 0) break fast
+      // The order's value at px: INVERSE its face (at bs = vs), otherwise q * cs * px (at vs).
+      const v = spec.inverse ? mul(q, spec.csN) : spec.csOne === true ? mul(q, px) : mul(mul(q, spec.csN), px)
+      if (!(v > 0)) break fast
+      if (spec.inverse) {
+        if (fl.invMin && !(mul(v, fl.invMinA) >= mul(px, fl.invMinB))) break fast
+        if (fl.invMax && !(mul(v, fl.invMaxA) <= mul(px, fl.invMaxB))) break fast
+      } else if (!(v >= fl.minV && v <= fl.maxV)) break fast
+
+      // 5, the tolerance of 6, 7, 8, 9: REDUCING and reduce-only, and the limits a plain plan has
+      // none of, out of line (a call that never runs costs this function no inlining budget).
+      if (
+        (plan.plain !== true || stateRank !== 0 || order.reduceOnly === true) &&
+        this.limitsAllow(order, now, cfg, book, plan, inst, sc, stateRank, buy, q, p, ref, px, v, ig0, ig1) !== true
+      ) {
+        break fast
+      }
+
+      // 10. Balance or margin.
+      if (plan.checkBalance === true && balanceWithin(fl, spec, inst, book, buy, q, v, px, ig0, ig1) !== true) break fast
+
+      this.record(now, plan.strat, cfg, st)
+      return ALLOW
+    }
+    return this.checkSlow(order, now, cfg)
+  }
+
+  /** `check` past its fast path: the bigint evaluation decides, and an allowed order is recorded. */
+  private checkSlow(order: RiskOrder, now: number, cfg: CompiledRiskConfig): RiskDecision {
     const d = this.evaluate(order, now, undefined, cfg)
     if (d !== undefined) return d
     this.record(now, this.c.strat, this.c.cfg, this.c.st)
@@ -426,88 +511,7 @@ export class PreTradeRisk {
   }
 
   /**
-   * The checks of `evaluate` in the number domain of an InMemoryRiskBook instrument
-   * (internal/fixed.ts), for the allow path: true (and the order recorded) only if every
-   * check provably passes, with exact integer comparisons; false as soon as one might
-   * deny or a value does not fit exactly, and `evaluate` then decides in bigints. No
-   * allocation, no bigint arithmetic. Every test is written as `if (!(passes)) return
-   * false`, so a NaN (a value that does not fit) never passes. Only a boolean comes out, so
-   * the checks run in any order: those that read only the order, the instrument and the
-   * balance inline, the rest (`limitsAllow`) only when the plan has such limits, the
-   * strategy is not ACTIVE or the order is reduce-only (with none, as in a backtest with
-   * no risk config, 641 -> 452 instructions per check with the quantity memo and the
-   * velocity ring's field, counted in a loop of the backtest's calls).
-   */
-  private fastAllow(order: RiskOrder, now: number, cfg: CompiledRiskConfig, book: BookState): boolean {
-    const inst = book.instrument(order.canonicalId)
-    // Boolean fields compared with `true`: a bare truth test of a field compiles to V8's generic
-    // ToBoolean (about nine instructions more for a true value; see internal/fixed.ts).
-    if (inst === undefined || inst.fast !== true) return false
-    const spec = inst.compiled
-    const sc = inst.cell(order.strategyId)
-    let plan = sc === undefined ? undefined : (sc.plan as FastPlan | undefined)
-    if (plan === undefined || plan.engine !== this || plan.cfg !== cfg || plan.spec !== spec) plan = this.planOf(order, cfg, spec, sc)
-    const st = plan.st
-    // 1. Trading state (the config's in the plan, the operators' read now).
-    let stateRank = plan.rank
-    if (this.globalOverride > stateRank) stateRank = this.globalOverride
-    if (st !== undefined && st.override > stateRank) stateRank = st.override
-    if (stateRank === 2) return false
-    const fl = plan.fl
-
-    // 3. Quantity and price well-formed and on the grid (units at qs / ps; NaN if they do not fit).
-    const qd = order.quantity
-    // A lot or tick of 10^-k needs no division (as in `evaluate`): q is a whole count of lots
-    // whenever it fits (qs is the lot's places), p whenever it has no more than k places.
-    const q = inst.qtyUnits(qd)
-    if (!(q > 0) || (spec.lotN !== 1 && !isMultiple(q, spec.lotN))) return false
-    let p = 0
-    if (order.type === "LIMIT") {
-      const pd = order.price
-      if (pd === undefined) return false
-      p = unitsAt(pd, spec.ps)
-      if (!(p > 0) || ((spec.tickPow10 < 0 || pd.scale > spec.tickPow10) && !isMultiple(p, spec.tickN))) return false
-    }
-
-    // 4. Order size.
-    if (!(q >= fl.minQ && q <= fl.maxQ)) return false
-
-    // The instrument's worst case on the order's side, before and after it (within LIM: exact).
-    const buy = order.side === "BUY"
-    const ig0 = buy ? inst.p + inst.b : inst.s - inst.p
-    const ig1 = ig0 + q
-
-    // 6. Reference price and notional (the tolerance with the limits below).
-    const ref = inst.refN // 0: none
-    const px = p > 0 ? p : ref
-    if (ref === 0 && (order.type === "MARKET" || plan.needsRef === true)) return false
-    if (px === 0) return false
-    // The order's value at px: INVERSE its face (at bs = vs), otherwise q * cs * px (at vs).
-    const v = spec.inverse ? mul(q, spec.csN) : spec.csOne === true ? mul(q, px) : mul(mul(q, spec.csN), px)
-    if (!(v > 0)) return false
-    if (spec.inverse) {
-      if (fl.invMin && !(mul(v, fl.invMinA) >= mul(px, fl.invMinB))) return false
-      if (fl.invMax && !(mul(v, fl.invMaxA) <= mul(px, fl.invMaxB))) return false
-    } else if (!(v >= fl.minV && v <= fl.maxV)) return false
-
-    // 5, the tolerance of 6, 7, 8, 9: REDUCING and reduce-only, and the limits a plain plan has
-    // none of, out of line (a call that never runs costs this function no inlining budget).
-    if (
-      (plan.plain !== true || stateRank !== 0 || order.reduceOnly === true) &&
-      this.limitsAllow(order, now, cfg, book, plan, inst, sc, stateRank, buy, q, p, ref, px, v, ig0, ig1) !== true
-    ) {
-      return false
-    }
-
-    // 10. Balance or margin.
-    if (plan.checkBalance === true && balanceWithin(fl, spec, inst, book, buy, q, v, px, ig0, ig1) !== true) return false
-
-    this.record(now, plan.strat, cfg, st)
-    return true
-  }
-
-  /**
-   * The plan of `fastAllow` for `order`'s strategy on an instrument of `spec` under `cfg`: kept
+   * The plan of `check`'s fast path for `order`'s strategy on an instrument of `spec` under `cfg`: kept
    * on the strategy cell once the cell and the strategy's state exist (a state, once it exists,
    * is kept for good), otherwise filled into `transientPlan` for this check.
    */
@@ -549,7 +553,7 @@ export class PreTradeRisk {
   }
 
   /**
-   * The checks of `fastAllow` that read more than the order, the instrument and the balance:
+   * The checks of `check`'s fast path that read more than the order, the instrument and the balance:
    * REDUCING and reduce-only on the strategy's worst case, the price tolerance, velocity,
    * position, asset and exposure limits. True only if each provably passes.
    */
@@ -946,7 +950,7 @@ export class PreTradeRisk {
 }
 
 /**
- * The global (per base asset) position check of `fastAllow`: true if the order's base
+ * The global (per base asset) position check of `check`'s fast path: true if the order's base
  * quantity (an upper bound for INVERSE: face / px rounded up) fits under `aMax` with the
  * asset's position and open orders on the order's side.
  */
@@ -983,7 +987,7 @@ const assetWithin = (
   return !a.pos.huge && !side.huge && sumWithin(a.pos, !buy, side, bq, bScale, aMax)
 }
 
-/** An exposure check of `fastAllow`: true if the cell's worst-case value grows by nothing, or keeps `acc` within `limit`. */
+/** An exposure check of `check`'s fast path: true if the cell's worst-case value grows by nothing, or keeps `acc` within `limit`. */
 const exposureWithin = (
   acc: Acc,
   limit: AccLimit,
@@ -1002,9 +1006,9 @@ const exposureWithin = (
 }
 
 /**
- * The balance / margin check of `fastAllow` (see `balance`). Inlined into `fastAllow`: only the
+ * The balance / margin check of `check`'s fast path (see `balance`). Inlined there: only the
  * LINEAR margin at leverage 1 is here, spot balances and other margins are out of line
- * (`spotWithin`, `marginWithin`), which leaves `fastAllow` the inlining budget for the
+ * (`spotWithin`, `marginWithin`), which leaves `check` the inlining budget for the
  * velocity ring's `record`.
  */
 const balanceWithin = (

@@ -261,7 +261,7 @@ export class Acc {
    * `v <= w * 10^scale` proves it without splitting `v` (the fraction `f` is never negative), when
    * that product is exact (within VLIM, written out: see above): a balance that covers an
    * order many times over (the backtest's every buy) then costs a product and two comparisons,
-   * where `divFloor` was a call (~70 instructions: `fastAllow` has no inlining budget left for it).
+   * where `divFloor` was a call (~70 instructions: the fast path of `check` has no inlining budget left for it).
    */
   covers(v: number, scale: number): boolean {
     const x = this.w * (P10[scale] as number)
