@@ -447,6 +447,36 @@ describe("the summary folded in as the run goes", () => {
       { numRuns: 400 }
     )
   })
+
+  it("as a property: hundreds of slippage runs (their holder renewed every 64 runs started, at any point of a bounce) give the whole-run figures", () => {
+    // Arrival and average prices bouncing among a few levels: most orders start a run, some take
+    // up the run before, so the renewals of the runs' holder fall with both runs non-empty.
+    const levels = ["61234.5", "61234", "61234.55", "61235.1"].map((x) => Decimal.unsafeFromString(x))
+    const quantity = Decimal.unsafeFromString("0.001")
+    const order = fc
+      .record({
+        average: fc.integer({ min: 0, max: levels.length - 1 }),
+        arrival: fc.integer({ min: 0, max: levels.length - 1 }),
+        side: fc.constantFrom("BUY" as const, "SELL" as const),
+        canonicalId: fc.constantFrom(linear.canonicalId, linear.canonicalId, linear.canonicalId, linearSmall.canonicalId)
+      })
+      .map((r) => ({
+        order: orderOf({ status: "FILLED", child: false, venue: "A", canonicalId: r.canonicalId, side: r.side, quantity, average: levels[r.average] }, quantity),
+        arrival: levels[r.arrival]
+      }))
+    fc.assert(
+      fc.property(fc.array(order, { minLength: 150, maxLength: 600 }), fc.nat(), (orders, cut) => {
+        const acc = new SummaryAccumulator(specs, ["A", "B"])
+        const at = cut % (orders.length + 1)
+        orders.forEach((o, i) => {
+          if (i === at) acc.figures()
+          acc.order(o.order, o.arrival)
+        })
+        expect(acc.figures()).toEqual(wholeRunOf(orders, []))
+      }),
+      { numRuns: 60 }
+    )
+  })
 })
 
 describe("compact columns", () => {

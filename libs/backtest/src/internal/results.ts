@@ -100,6 +100,18 @@ interface SlipRun {
   signs: number
 }
 
+/** The current run of slippage terms and the one before it (see `SummaryAccumulator.slipRuns`). */
+interface SlipRuns {
+  current: SlipRun
+  before: SlipRun
+}
+
+/** A new run object with the fields of `r` (a literal of the runs' one hidden class). */
+const copyRun = (r: SlipRun): SlipRun => ({ slip: r.slip, avg: r.avg, arrival: r.arrival, filled: r.filled, count: r.count, signs: r.signs })
+
+/** Slippage runs started between renewals of their holder (see `SummaryAccumulator.slipRuns`). */
+const RENEW_SLIP_RUNS = 64
+
 /**
  * The slippage of the strategy orders of one instrument: sum of side * (average - arrival) *
  * filled. Its cost (LINEAR listings) is that sum times the contract size, taken when the
@@ -152,20 +164,30 @@ export class SummaryAccumulator {
   private lastSlip: SlipGroup | undefined = undefined
   private readonly slipDen = new ExactSum()
   /**
-   * The current run of slippage terms and the one before it (`slipRunBefore`): trade prices
+   * The current run of slippage terms and the one before it: trade prices
    * bounce between a few levels, and an order that takes up the previous run again (8% of the
    * one-order-per-tick replay's orders, 23% of those that end the current run) is counted
    * there instead of flushing a run and starting one. The two swap places then.
+   * Both are held by a young holder renewed, with new copies of both runs, every
+   * `RENEW_SLIP_RUNS` runs started: a run starts on about a quarter of the count's orders, and
+   * storing its (often young) arrival and average price into run objects that had grown old
+   * took V8's write barrier's slow path (~16 instructions per tick); the swaps store into the
+   * young holder. (The runs in the long-lived summary itself would make each swap a young
+   * store into an old object.)
    */
-  private slipRun: SlipRun = { slip: undefined, avg: Decimal.zero, arrival: Decimal.zero, filled: Decimal.zero, count: 0, signs: 0 }
-  private slipRunBefore: SlipRun = { slip: undefined, avg: Decimal.zero, arrival: Decimal.zero, filled: Decimal.zero, count: 0, signs: 0 }
+  private slipRuns: SlipRuns = {
+    current: { slip: undefined, avg: Decimal.zero, arrival: Decimal.zero, filled: Decimal.zero, count: 0, signs: 0 },
+    before: { slip: undefined, avg: Decimal.zero, arrival: Decimal.zero, filled: Decimal.zero, count: 0, signs: 0 }
+  }
+  /** Slippage runs started since `slipRuns` was last renewed. */
+  private slipRunsStarted = 0
   /** By configured venue, in config order. */
   private readonly venues: Map<string, VenueOrders>
   private lastVenue: VenueOrders | undefined = undefined
   private fillCount = 0
   private readonly groups = new Map<string, FillGroup>()
   private lastGroup: FillGroup | undefined = undefined
-  /** The current run of fills and the one before it (as `slipRun` and `slipRunBefore`). */
+  /** The current run of fills and the one before it (as `slipRuns`). */
   private fillRun: FillRun = { group: undefined, price: Decimal.zero, quantity: Decimal.zero, fee: Decimal.zero, fees: undefined, count: 0 }
   private fillRunBefore: FillRun = { group: undefined, price: Decimal.zero, quantity: Decimal.zero, fee: Decimal.zero, fees: undefined, count: 0 }
 
@@ -220,16 +242,17 @@ export class SummaryAccumulator {
     const avg = o.averageFillPrice
     if (arrival !== undefined && avg !== undefined && Decimal.isPositive(q)) {
       this.slipOrders++
-      let run = this.slipRun
+      const runs = this.slipRuns
+      let run = runs.current
       // (An empty run's quantity is Decimal.zero, never a positive `q`: its `slip` is then never read.)
       if (avg === run.avg && arrival === run.arrival && q === run.filled && o.canonicalId === run.slip!.canonicalId) {
         run.count++
         run.signs += o.side === "BUY" ? 1 : -1
         return
       }
-      const before = this.slipRunBefore
-      this.slipRunBefore = run
-      this.slipRun = before
+      const before = runs.before
+      runs.before = run
+      runs.current = before
       if (avg === before.avg && arrival === before.arrival && q === before.filled && o.canonicalId === before.slip!.canonicalId) {
         before.count++
         before.signs += o.side === "BUY" ? 1 : -1
@@ -238,6 +261,7 @@ export class SummaryAccumulator {
       // The run before the current one ends; the new one takes its place.
       run = before
       this.flushSlip(run)
+      if (++this.slipRunsStarted >= RENEW_SLIP_RUNS) run = this.renewSlipRuns()
       let slip = this.lastSlip
       if (slip === undefined || slip.canonicalId !== o.canonicalId) {
         slip = this.slips.get(o.canonicalId)
@@ -272,6 +296,17 @@ export class SummaryAccumulator {
     run.quantity = run.filled = Decimal.zero
     run.counted = false
     run.count = 0
+  }
+
+  /**
+   * New copies of both slippage runs in a new holder (see `slipRuns`); answers the new current
+   * run (the one being started: flushed, so empty).
+   */
+  private renewSlipRuns(): SlipRun {
+    this.slipRunsStarted = 0
+    const { current, before } = this.slipRuns
+    this.slipRuns = { current: copyRun(current), before: copyRun(before) }
+    return this.slipRuns.current
   }
 
   /** Adds the run of slippage terms (see SlipRun) to its group and to the denominator, and empties it. */
@@ -430,8 +465,8 @@ export class SummaryAccumulator {
   /** The figures so far. */
   figures(): OrderFigures {
     this.flushOrders()
-    this.flushSlip(this.slipRun)
-    this.flushSlip(this.slipRunBefore)
+    this.flushSlip(this.slipRuns.current)
+    this.flushSlip(this.slipRuns.before)
     this.flushFills(this.fillRun)
     this.flushFills(this.fillRunBefore)
     const filledQty = new Map<string, Decimal.Decimal>()
