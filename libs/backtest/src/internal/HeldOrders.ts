@@ -175,9 +175,13 @@ export class HeldOrders {
     const { ids, created, arrivals } = this
     const n = this.n
     const room = this.held + COMPACT_AFTER + 1
-    const ids2 = new Array<string | undefined>(room).fill(undefined)
-    const created2 = new Array<number>(room).fill(0)
-    const arrivals2 = new Array<Decimal.Decimal | undefined>(room).fill(undefined)
+    // Holes, not filled in: the arrays are holey whether filled or not (an array made with a
+    // length stays of a holey kind), a hole reads as undefined, and only entries below `n` are
+    // read; filling the three was ~13 instructions per tick in the count (a compaction per
+    // 1,025 orders).
+    const ids2 = new Array<string | undefined>(room)
+    const created2 = new Array<number>(room)
+    const arrivals2 = new Array<Decimal.Decimal | undefined>(room)
     let w = 0
     for (let p = this.head; p < n; p++) {
       const id = ids[p]
