@@ -175,7 +175,9 @@ export class SummaryAccumulator {
    * young holder. (The runs in the long-lived summary itself would make each swap a young
    * store into an old object.) Counted as a set with the core's dispatch of queued venue events
    * and `HeldOrders`' unfilled arrays, alternating with the parent: 13,056 / 13,061 -> 13,026 /
-   * 13,006 per tick (the runs' totals 1.4M-1.6M higher: the warm-up's, 2.2M-2.5M higher).
+   * 13,006 per tick (the runs' totals 1.4M-1.6M higher: the warm-up's, 2.2M-2.5M higher);
+   * this holder without the other two, counted once: 13,068. With `--functions` the write
+   * barrier's slow path 82 -> 58 a tick (this and positions' `updatedAt`).
    */
   private slipRuns: SlipRuns = {
     current: { slip: undefined, avg: Decimal.zero, arrival: Decimal.zero, filled: Decimal.zero, count: 0, signs: 0 },
