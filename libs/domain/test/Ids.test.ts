@@ -154,6 +154,51 @@ describe("NumberedOperationIds", () => {
   })
 })
 
+describe("clientOrderIdHead", () => {
+  /** Characters 2-5 of a client order id, 7 bits each, read from the string. */
+  const read = (c: string) => c.charCodeAt(2) | (c.charCodeAt(3) << 7) | (c.charCodeAt(4) << 14) | (c.charCodeAt(5) << 21)
+
+  it("answers the characters of the client order id made last (-1 for a hundred's first), whatever its length", () => {
+    // Prefix lengths 0-40 (ids up to 44 characters, joined past 32), across hundreds and carries.
+    for (let p = 0; p <= 40; p += 3) {
+      const prefix = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH".slice(0, p)
+      const ids = new Ids.NumberedOperationIds(prefix)
+      let known = 0
+      let expected = 0
+      for (let n = 1; n <= 1_100; n++) {
+        // Only a hundred's first id (1, 10, 100, 200, ...) and joined ids (past 32 characters) are without it.
+        if (p + String(n).length <= 32 && n !== 1 && n !== 10 && n % 100 !== 0) expected++
+        const id = ids.next()
+        const c = Ids.clientOrderIdFor(id)
+        const head = Ids.clientOrderIdHead(c)
+        if (head !== -1) {
+          known++
+          if (head !== read(c)) expect([n, head]).toEqual([n, read(c)])
+          // The same text in another string object.
+          expect(Ids.clientOrderIdHead(c.split("").join(""))).toBe(head)
+        }
+      }
+      expect(known).toBe(expected)
+    }
+  }, 60_000)
+
+  it("answers -1 for any other id: one made before, another sequence's, a wide prefix's, one hashed", () => {
+    const a = new Ids.NumberedOperationIds("a-")
+    const b = new Ids.NumberedOperationIds("b-")
+    const wide = new Ids.NumberedOperationIds("\u4e2d-")
+    a.next()
+    const a2 = Ids.clientOrderIdFor(a.next())
+    expect(Ids.clientOrderIdHead(a2)).toBe(read(a2))
+    const b2 = (b.next(), Ids.clientOrderIdFor(b.next()))
+    expect(Ids.clientOrderIdHead(b2)).toBe(read(b2))
+    expect(Ids.clientOrderIdHead(a2)).toBe(-1)
+    const w = Ids.clientOrderIdFor((wide.next(), wide.next()))
+    expect(Ids.clientOrderIdHead(w)).toBe(-1)
+    expect(Ids.clientOrderIdHead(Ids.clientOrderIdFor("op-1"))).toBe(-1)
+    expect(Ids.clientOrderIdHead("")).toBe(-1)
+  })
+})
+
 describe("id schemas", () => {
   it("accept real ids and refuse empty, spaced or oversized ones", () => {
     expect(Ids.OperationId.make("0b7e2a9c-5f0e-4a57-9a1d-2f8f0d1c7a11")).toBe("0b7e2a9c-5f0e-4a57-9a1d-2f8f0d1c7a11")

@@ -136,6 +136,26 @@ describe("ClientIndex", () => {
     }
   })
 
+  it("hashes the id just derived from its characters at hand as from the string (Ids.clientOrderIdHead)", () => {
+    const ids = new Ids.NumberedOperationIds("trade-driven-")
+    let previous: string | undefined
+    let atHand = 0
+    for (let n = 1; n <= 3_000; n++) {
+      const c = Ids.clientOrderIdFor(ids.next())
+      if (Ids.clientOrderIdHead(c) !== -1) atHand++
+      const h = keyHash(c)
+      // The previous id, no longer at hand, hashed from its characters; and this one's copy.
+      if (previous !== undefined) expect(Ids.clientOrderIdHead(previous)).toBe(-1)
+      const copy = c.split("").join("")
+      previous = copy
+      const index = new ClientIndex()
+      expect(index.hash(c)).toBe(h)
+      ids.next()
+      if (keyHash(copy) !== h) expect([n, keyHash(copy)]).toEqual([n, h])
+    }
+    expect(atHand).toBeGreaterThan(2_900)
+  })
+
   it("hashes keys whole once 28-character keys turn out not to be uniform where it reads them", () => {
     const index = new ClientIndex()
     const slots = new Slots()
