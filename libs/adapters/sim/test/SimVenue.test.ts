@@ -182,6 +182,21 @@ describe("SimVenue: fills, fees and ids", () => {
     expect(fills[2]!.ts).toBe(3n)
   })
 
+  it("a fill names its order's instrument, whichever instrument the venue last heard of", () => {
+    const { sim, sink, book } = venue()
+    const eth = "SIM:SPOT_PAIR:ETH-USDT"
+    const inv = "SIM:PERPETUAL:BTC-USD@INV"
+    book(0n)
+    sim.onMarket(eth, { kind: "quotes", ts: 1n, bidPrice: 299_990, bidSize: 5000, askPrice: 300_000, askSize: 5000 })
+    sim.onMarket(inv, { kind: "quotes", ts: 1n, bidPrice: 499_995, bidSize: 1000, askPrice: 500_000, askSize: 1000 })
+    sim.submit(request("b1", "BUY", "0.4", "99.9"), 2n) // rests on BTC
+    sim.submit({ ...request("e1", "BUY", "1"), canonicalId: eth }, 3n)
+    sim.submit({ ...request("i1", "BUY", "100"), canonicalId: inv }, 4n)
+    // The resting BTC order fills after requests for the two others.
+    sim.onMarket(BTC, { kind: "trades", ts: 5n, price: 998, size: 5000, aggressor: SELL })
+    expect(sink.filled().map((f) => `${f.clientOrderId} ${f.canonicalId}`)).toEqual([`e1 ${eth}`, `i1 ${inv}`, `b1 ${BTC}`])
+  })
+
   it("charges inverse fees in the base coin", () => {
     const { sim, sink } = venue()
     const inv = "SIM:PERPETUAL:BTC-USD@INV"
