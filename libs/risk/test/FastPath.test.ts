@@ -1,6 +1,6 @@
 /**
- * The number-domain fast path (internal/fixed.ts, the book's number mode, the engine's
- * `fastAllow`) against exact bigint references:
+ * The number-domain fast path (internal/fixed.ts, the book's number mode, the fast path of the
+ * engine's `check`) against exact bigint references:
  * - the primitives against bigint arithmetic, at and around the 2^50 / 2^52 / 2^53 bounds;
  * - the book against the frozen all-bigint book (test/reference), and the engine over it
  *   against the engine over that reference book (which takes the unchanged bigint

@@ -90,7 +90,7 @@ const YIELD_AFTER_MS = 20
 /** Resolves on the event loop's next check phase (after pending I/O callbacks). */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
-/** Slots of a listing's reference-price cache (4,096). */
+/** Slots of a listing's reference-price cache (4,096; `ReferencePrices.get` masks with 0xfff, this less one, written out). */
 const REF_SLOTS = 0x1000
 
 /**
@@ -302,7 +302,6 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   private readonly view = new BatchView()
   /** Per listing: its engine and where its reference price comes from. */
   private readonly listingEngines: ReadonlyArray<MatchingEngine.MatchingEngine>
-  private readonly listingIds: ReadonlyArray<string>
   /** Per listing: its reference price, as given to the risk book too (see ListingRef). */
   private readonly refs: ReadonlyArray<ListingRef>
   private readonly market: LazyMarket | undefined
@@ -405,7 +404,6 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
       engines.set(l.spec.canonicalId, e)
       return e
     })
-    this.listingIds = plan.listings.map((l) => l.spec.canonicalId)
     this.refs = plan.listings.map((l, i) => {
       const e = this.listingEngines[i]!
       return new ListingRef(l.spec.canonicalId, e, new ReferencePrices(e.priceScale))
@@ -905,9 +903,9 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
   /** Marks every listing at its reference price (time `ts`). */
   markAll(ts: bigint): void {
     const ms = Number(ts / NS_PER_MS)
-    for (let i = 0; i < this.listingIds.length; i++) {
-      const ref = this.reference(i)
-      if (ref !== undefined) this.positions.mark(this.listingIds[i]!, ref, ms)
+    for (const r of this.refs) {
+      const ref = this.referenceOf(r)
+      if (ref !== undefined) this.positions.mark(r.canonicalId, ref, ms)
     }
   }
 
