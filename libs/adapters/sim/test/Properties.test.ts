@@ -366,3 +366,38 @@ describe("SimVenue account properties", () => {
     )
   })
 })
+
+describe("MatchingEngine: validation of one quantity after another", () => {
+  it("answers every order as an engine that has seen no order would (a quantity that passed is remembered per engine)", () => {
+    // Two engines with other grids and limits: tick 0.5 and lot 0.01 at scales 1 and 3 (5 and 10
+    // units), minimum 0.02 (20), maximum 100; and the default (tick 1 unit, lot 1 unit, minimum
+    // 1, maximum 100,000). No market data: a market order checks no notional and expires, a limit
+    // order rests, so an engine's answers depend on the order alone (and the position, never moved).
+    const specs = [
+      { spec: linearSpec({ tickSize: "0.5", lotSize: "0.01", minQuantity: "0.02" }), priceScale: 1, sizeScale: 3 },
+      { spec: linearSpec() }
+    ]
+    const quantity = fc.constantFrom(-10, -1, 0, 1, 5, 10, 15, 20, 30, 1000, 100_000, 100_010, 200_000, 2.5, Number.MAX_SAFE_INTEGER + 1)
+    const anOrder = fc.record({
+      engine: fc.integer({ min: 0, max: 1 }),
+      quantity,
+      limit: fc.constantFrom(0, 0, 995, 997, 1000, 1005, 1010),
+      tif: fc.constantFrom<"GTC" | "IOC" | "DAY">("GTC", "GTC", "GTC", "IOC", "DAY")
+    })
+    const answer = (r: ReturnType<typeof engineFor>, o: { quantity: number; limit: number; tif: "GTC" | "IOC" | "DAY" }, id: string) => {
+      r.recorder.clear()
+      r.engine.submit(order(id, "BUY", o.quantity, o.limit, { tif: o.limit === 0 && o.tif === "GTC" ? "IOC" : o.tif }), 1n)
+      const first = r.recorder.out[0]!
+      return first.type === "rejected" ? `${first.reason}: ${first.message}` : first.type
+    }
+    fc.assert(
+      fc.property(fc.array(anOrder, { minLength: 1, maxLength: 40 }), (orders) => {
+        const kept = specs.map((s) => engineFor(s))
+        orders.forEach((o, i) => {
+          expect(answer(kept[o.engine]!, o, `o${i}`)).toBe(answer(engineFor(specs[o.engine]), o, `o${i}`))
+        })
+      }),
+      { numRuns: 300 }
+    )
+  })
+})
