@@ -201,6 +201,39 @@ const play = (manager: OrderManager.OrderManager, commands: ReadonlyArray<Comman
 const plain = (o: unknown): unknown => (o instanceof Error ? { error: o.constructor.name, message: o.message } : o)
 
 describe("tryRecordVenueFill", () => {
+  // First in the file, so that it also runs before any quantity was remembered (the check's memo).
+  it("trusts a repeated quantity object only once it was found a positive Decimal", () => {
+    const manager = OrderManager.make({ instruments })
+    const c = { kind: "create" as const, id: 1, parent: undefined, lots: 100_000, sell: false, routed: true, other: false }
+    manager.tryCreateAndSubmit(request(c), 1)
+    manager.tryApply(idOf(1), { _tag: "Accept", venueOrderId: voi("V1") }, 2)
+    const good = { kind: "fill" as const, id: 1, lots: 1, price: 65000, wrongVenue: false, ref: "client" as const, fault: "none" as const, accepted: true, rest: false }
+    const withQuantity = (trade: number, quantity: unknown): VenueFill => ({ ...venueFill({ ...good, trade }), quantity }) as unknown as VenueFill
+    const refusal = (trade: number, quantity: unknown): string => {
+      const r = manager.tryRecordVenueFill(withQuantity(trade, quantity), 1_700_000_000_000, 3)
+      expect(r).toBeInstanceOf(Error)
+      return (r as Error).message
+    }
+    const notDecimal = /^Invalid fill report: quantity must be a Decimal/
+    const notPositive = /^Invalid fill report: quantity must be positive/
+    expect(refusal(1, undefined)).toMatch(notDecimal)
+    // One negative object, many times: refused every time, however often it was seen.
+    const negative = Decimal.neg(LOT)
+    for (let i = 0; i < 300; i++) expect(refusal(i, negative)).toMatch(notPositive)
+    const lookAlike = { ...LOT }
+    for (let i = 0; i < 300; i++) expect(refusal(i, lookAlike)).toMatch(notDecimal)
+    // One positive object, many times: every fill recorded.
+    const one = Decimal.fromUnits(1n, LOT)
+    for (let i = 0; i < 300; i++) expect(manager.tryRecordVenueFill(withQuantity(i, one), 1_700_000_000_000 + i, 4)._tag).toBe("Applied")
+    expect(manager.get(idOf(1))!.state.filledQuantity).toStrictEqual(Decimal.fromUnits(300n, LOT))
+    // And still, after it: no quantity, a zero, the negative object, the look-alike.
+    expect(refusal(1000, undefined)).toMatch(notDecimal)
+    expect(refusal(1001, Decimal.zero)).toMatch(notPositive)
+    expect(refusal(1002, negative)).toMatch(notPositive)
+    expect(refusal(1003, lookAlike)).toMatch(notDecimal)
+    expect(manager.get(idOf(1))!.fills.length).toBe(300)
+  })
+
   it("answers, records and journals every fill exactly as tryRecordFill of its report", () => {
     const kinds: Array<OrderJournal.JournalEvent["_tag"]> = ["Created", "FillRecorded", "ChildFill", "Submit", "Accept", "CancelAck"]
     fc.assert(
