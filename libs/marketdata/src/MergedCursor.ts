@@ -182,6 +182,37 @@ export class MergedCursor {
     return true
   }
 
+  /**
+   * How many rows after the current event `next()` would return in turn from the current
+   * batch, with nothing of another source between them: the rest of the batch while its source
+   * is the only one in the merge, else 0. A replay loop can read those rows (`row + 1` to
+   * `row + runAhead()`) straight from `batch` and then `skip` past them, instead of a
+   * `next()` per event.
+   */
+  runAhead(): number {
+    const cur = this.current
+    if (cur < 0 || this.heapSize !== 1) return 0
+    const s = this.states[cur]!
+    return s.length - 1 - s.row
+  }
+
+  /**
+   * `n` calls of `next()` (each answering true) when `n` is at most `runAhead()`: moves to the
+   * row `n` after the current one in the current batch. Throws a RangeError past `runAhead()`.
+   */
+  skip(n: number): void {
+    if (n === 0) return
+    if (!(n > 0 && n <= this.runAhead())) throw new RangeError(`skip(${n}): only ${this.runAhead()} rows can be skipped`)
+    const cur = this.current
+    const s = this.states[cur]!
+    const row = s.row + n
+    s.row = row
+    this.row = row
+    this.headMicros[cur] = s.micros[row]!
+    this.headNanos[cur] = s.nanos[row]!
+    this.count += n
+  }
+
   /** Fetches what the merge waits for; rejects with the source's error (a CatalogError). */
   async load(): Promise<void> {
     while (this.waiting.length > 0) {

@@ -64,6 +64,53 @@ describe("MergedCursor", () => {
     )
   })
 
+  it("runAhead and skip move through the same events, in the same order, as next()", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.array(time, { maxLength: 40 }), fc.integer({ min: 1, max: 9 })), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 20 }),
+        async (sources, steps) => {
+          const rows = sources.map(([times]) => [...times].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
+          const make = () =>
+            new MergedCursor(
+              [testInstrument()],
+              rows.map((times, s) => {
+                const size = sources[s]![1]
+                const batches: Array<TradeBatch> = []
+                for (let i = 0; i < times.length; i += size) batches.push(batch(s, i, times.slice(i, i + size)))
+                let k = 0
+                return { kind: "trades" as const, instrument: 0, next: () => Promise.resolve(batches[k++] ?? null) }
+              })
+            )
+          const expected: Array<string> = []
+          await drain(make(), (c) => expected.push(`${(c.batch as TradeBatch).tradeId[c.row]}`))
+          // Each event's id and the cursor's count there; rows after it read from the batch, then skipped.
+          const cursor = make()
+          const seen: Array<string> = []
+          let step = 0
+          for (;;) {
+            while (cursor.next()) {
+              expect(cursor.count).toBe(seen.length + 1)
+              seen.push(`${(cursor.batch as TradeBatch).tradeId[cursor.row]}`)
+              const ahead = cursor.runAhead()
+              const n = Math.min(ahead, steps[step++ % steps.length]!)
+              const b = cursor.batch as TradeBatch
+              for (let i = 1; i <= n; i++) seen.push(`${b.tradeId[cursor.row + i]}`)
+              cursor.skip(n)
+              expect(cursor.count).toBe(seen.length)
+              expect(cursor.runAhead()).toBe(ahead - n)
+              expect(() => cursor.skip(ahead - n + 1)).toThrow(RangeError)
+            }
+            if (cursor.done) break
+            await cursor.load()
+          }
+          expect(seen).toEqual(expected)
+        }
+      ),
+      { numRuns: 80 }
+    )
+  })
+
   it("surfaces a source's failure from load() and stops", async () => {
     const cursor = new MergedCursor([testInstrument()], [
       { kind: "trades", instrument: 0, next: () => Promise.reject(new Error("disk on fire")) }

@@ -561,28 +561,41 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
         // anyway); and the view's change, first met at the end of the first batch, is here too.
         const batch = cursor.batch
         if (batch !== view.batch) view.set(batch)
-        this.event(cursor)
-        if ((++sinceCheck & YIELD_CHECK_EVERY) === 0) {
-          // Let the process breathe (a service's other requests, timers) at least every
-          // YIELD_AFTER_MS of replay; the replay's state is its own, so this changes nothing.
-          if (checksPerYield > 0) {
-            if (++checks >= checksPerYield) {
-              checks = 0
-              await yieldToEventLoop()
+        const instrument = cursor.instrument
+        // The rows that follow in this batch with nothing of another source between them (the
+        // rest of the batch when one source is replayed) are read here one after the other, and
+        // the cursor moved past them once (`skip`), not by a `next()` per event.
+        let row = cursor.row
+        const last = row + cursor.runAhead()
+        for (;;) {
+          this.event(instrument, row)
+          if ((++sinceCheck & YIELD_CHECK_EVERY) === 0) {
+            // The cursor at this event before the event loop's turn and the progress (its count).
+            cursor.skip(row - cursor.row)
+            // Let the process breathe (a service's other requests, timers) at least every
+            // YIELD_AFTER_MS of replay; the replay's state is its own, so this changes nothing.
+            if (checksPerYield > 0) {
+              if (++checks >= checksPerYield) {
+                checks = 0
+                await yieldToEventLoop()
+              }
+            } else {
+              const now = performance.now()
+              if (now - lastYield >= YIELD_AFTER_MS) {
+                await yieldToEventLoop()
+                lastYield = performance.now()
+              }
             }
-          } else {
-            const now = performance.now()
-            if (now - lastYield >= YIELD_AFTER_MS) {
-              await yieldToEventLoop()
-              lastYield = performance.now()
+            if (sinceCheck > CHECK_EVERY) {
+              sinceCheck = 0
+              if (signal?.aborted === true) throw new Cancelled()
+              if (onProgress !== undefined) onProgress(this.progress(cursor.count))
             }
           }
-          if (sinceCheck > CHECK_EVERY) {
-            sinceCheck = 0
-            if (signal?.aborted === true) throw new Cancelled()
-            if (onProgress !== undefined) onProgress(this.progress(cursor.count))
-          }
+          if (row === last) break
+          row++
         }
+        cursor.skip(row - cursor.row)
       }
       // Once per row group: a field store of each event's new bigint took the write barrier's
       // slow path. `eventNs` holds the last event's time once there was one.
@@ -604,10 +617,9 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     if (onProgress !== undefined) onProgress({ events: total, simTimeNs: this.to, fraction: 1 })
   }
 
-  /** One market event, the cursor's current one (its batch in `view`): the scheduled items before it, the venues, algorithms and strategy. */
-  private event(cursor: MergedCursor.MergedCursor): void {
+  /** One market event, of `instrument` at `row` of the batch in `view`: the scheduled items before it, the venues, algorithms and strategy. */
+  private event(instrument: number, row: number): void {
     const v = this.view
-    const row = cursor.row
     const ts = v.ts[row]!
     // Most events share their time with the one before (three in four of the count's trades):
     // the clock is then where that one left it, or behind the same `eventNs`, and nothing
@@ -626,7 +638,6 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
       this.eventMs = epochMs(v.tsMicros[row]!, ts)
       this.clockBehind = true
     }
-    const instrument = cursor.instrument
     const fs = this.feeds[instrument]!
     switch (v.kind) {
       case TRADES: {
