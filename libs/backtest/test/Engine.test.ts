@@ -109,35 +109,39 @@ describe("Engine.run", () => {
     )
   }
 
-  it(
-    "with yieldEvery, gives the event loop a turn at every multiple of it (rounded to 1,024) events, and replays the same",
-    async () => {
-      const config = decode(example("backtest.example.json"))
-      const expected = await walk(config)
-      const total = expected.counts.trades + expected.counts.quotes + expected.counts.book
-      for (const [yieldEvery, every] of [
-        [4_096, 4_096],
-        [3_000, 3_072]
-      ] as const) {
-        expect(total).toBeGreaterThan(3 * every)
-        const { engine, cursor } = await Effect.runPromise(prepare(config, "yields", { tables: false }).pipe(Effect.provide(storage(tempDir()))))
-        // The events replayed at each turn of the event loop while the replay runs.
-        const seen = new Set<number>()
-        let running = true
-        const watch = () => {
-          const c = engine.eventCounts
-          seen.add(c.trades + c.quotes + c.book)
-          if (running) setImmediate(watch)
+  for (const kinds of [undefined, ["trades"]]) {
+    it(
+      `with yieldEvery, gives the event loop a turn at every multiple of it (rounded to 1,024) events, and replays the same (${kinds === undefined ? "the example's kinds" : "trades alone: runs of rows read without the cursor"})`,
+      async () => {
+        const base = example("backtest.example.json") as { data: Record<string, unknown> }
+        const config = decode(kinds === undefined ? base : { ...base, data: { ...base.data, kinds } })
+        const expected = await walk(config)
+        const total = expected.counts.trades + expected.counts.quotes + expected.counts.book
+        for (const [yieldEvery, every] of [
+          [4_096, 4_096],
+          [3_000, 3_072]
+        ] as const) {
+          expect(total).toBeGreaterThan(3 * every)
+          const { engine, cursor } = await Effect.runPromise(prepare(config, "yields", { tables: false }).pipe(Effect.provide(storage(tempDir()))))
+          // The events replayed at each turn of the event loop while the replay runs.
+          const seen = new Set<number>()
+          let running = true
+          const watch = () => {
+            const c = engine.eventCounts
+            seen.add(c.trades + c.quotes + c.book)
+            if (running) setImmediate(watch)
+          }
+          setImmediate(watch)
+          await engine.run(cursor, undefined, undefined, yieldEvery)
+          running = false
+          for (let m = every; m < total; m += every) expect(seen.has(m), `a turn after ${m} events`).toBe(true)
+          expect(engine.eventCounts).toEqual(expected.counts)
+          expect(engine.lastEventNs).toBe(expected.last)
         }
-        setImmediate(watch)
-        await engine.run(cursor, undefined, undefined, yieldEvery)
-        running = false
-        for (let m = every; m < total; m += every) expect(seen.has(m), `a turn after ${m} events`).toBe(true)
-        expect(engine.eventCounts).toEqual(expected.counts)
-      }
-    },
-    TIMEOUT
-  )
+      },
+      TIMEOUT
+    )
+  }
 
   it(
     "a range with no event keeps no first or last event time",

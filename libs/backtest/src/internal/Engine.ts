@@ -568,10 +568,16 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
         let row = cursor.row
         const last = row + cursor.runAhead()
         for (;;) {
-          this.event(instrument, row)
-          if ((++sinceCheck & YIELD_CHECK_EVERY) === 0) {
+          // The events up to the next yield check (after the event that brings `sinceCheck` to a
+          // multiple of YIELD_CHECK_EVERY + 1), at most to `last`, in one call: a trades run's
+          // loop is there, not a call per event.
+          const untilCheck = YIELD_CHECK_EVERY + 1 - (sinceCheck & YIELD_CHECK_EVERY)
+          const end = last - row < untilCheck ? last : row + untilCheck - 1
+          this.events(instrument, row, end)
+          sinceCheck += end - row + 1
+          if ((sinceCheck & YIELD_CHECK_EVERY) === 0) {
             // The cursor at this event before the event loop's turn and the progress (its count).
-            cursor.skip(row - cursor.row)
+            cursor.skip(end - cursor.row)
             // Let the process breathe (a service's other requests, timers) at least every
             // YIELD_AFTER_MS of replay; the replay's state is its own, so this changes nothing.
             if (checksPerYield > 0) {
@@ -592,10 +598,10 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
               if (onProgress !== undefined) onProgress(this.progress(cursor.count))
             }
           }
-          if (row === last) break
-          row++
+          if (end === last) break
+          row = end + 1
         }
-        cursor.skip(row - cursor.row)
+        cursor.skip(last - cursor.row)
       }
       // Once per row group: a field store of each event's new bigint took the write barrier's
       // slow path. `eventNs` holds the last event's time once there was one.
@@ -615,6 +621,51 @@ export class Engine implements SyncVenue.ExecutionSink, ExecutionCore.AnomalySin
     this.sample(this.to)
     this.collectOrders()
     if (onProgress !== undefined) onProgress({ events: total, simTimeNs: this.to, fraction: 1 })
+  }
+
+  /** The events of `instrument` at rows `from` to `to` (inclusive) of the batch in `view`, in order. */
+  private events(instrument: number, from: number, to: number): void {
+    if (this.view.kind === TRADES) this.trades(instrument, from, to)
+    else for (let row = from; row <= to; row++) this.event(instrument, row)
+  }
+
+  /**
+   * `event` of each trade at rows `from` to `to` of the batch in `view`: the feeds, the signal
+   * test and the count per run of trades, and one loop, not a call per trade.
+   */
+  private trades(instrument: number, from: number, to: number): void {
+    const v = this.view
+    const fs = this.feeds[instrument]!
+    const signal = instrument === this.signalIndex
+    this.eventCounts.trades += to - from + 1
+    for (let row = from; row <= to; row++) {
+      const ts = v.ts[row]!
+      // As in `event`.
+      let newTime: boolean
+      if (this.started === false) {
+        this.started = true
+        this.firstEventNs = ts
+        newTime = true
+      } else newTime = ts !== this.eventNs[0]
+      if (this.dirty === true) this.refreshDue()
+      if (ts >= this.due[0]!) this.runDue(ts, true)
+      if (newTime) {
+        this.eventNs[0] = ts
+        this.eventMs = epochMs(v.tsMicros[row]!, ts)
+        this.clockBehind = true
+      }
+      const price = v.price[row]!
+      const size = v.size[row]!
+      const aggressor = v.aggressor[row]! as -1 | 0 | 1
+      for (let k = 0; k < fs.length; k++) {
+        const f = fs[k]!
+        f.sim.advanceTo(ts)
+        f.engine.onTrade(ts, price, size, aggressor)
+      }
+      if (this.algorithmsOn) this.tradeToAlgorithms(fs, ts, price, size)
+      if (signal) this.strategy.onTrade(price, aggressor)
+      if (this.market !== undefined) this.market.invalidate()
+    }
   }
 
   /** One market event, of `instrument` at `row` of the batch in `view`: the scheduled items before it, the venues, algorithms and strategy. */
