@@ -100,6 +100,31 @@ describe("ClientIndex", () => {
     )
   })
 
+  it("unlinks an entry from the head, the middle or the end of a bucket's chain, leaving the others found", () => {
+    // Keys of one bucket (their hashes agree in the smallest table's 10 low bits), removed in
+    // every order: a removal that loses the rest of its chain, or unlinks the wrong entry, fails.
+    const sameBucket: Array<string> = []
+    const bucket = keyHash("cid-0") & 1023
+    for (let i = 1; sameBucket.length < 5; i++) if ((keyHash(`cid-${i}`) & 1023) === bucket) sameBucket.push(`cid-${i}`)
+    const permutations = (xs: Array<number>): Array<Array<number>> =>
+      xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]))
+    for (const order of permutations([0, 1, 2, 3, 4])) {
+      const index = new ClientIndex()
+      const slots = new Slots()
+      const all = sameBucket.map((k) => slots.add(k))
+      for (const s of all) set(index, slots, s)
+      const gone = new Set<number>()
+      for (const k of order) {
+        index.remove(all[k]!)
+        gone.add(k)
+        all.forEach((s, j) => expect(get(index, slots, s.record.order.clientOrderId)).toBe(gone.has(j) ? undefined : s))
+        expect(index.size).toBe(all.length - gone.size)
+      }
+      for (const s of all) set(index, slots, s)
+      for (const s of all) expect(get(index, slots, s.record.order.clientOrderId)).toBe(s)
+    }
+  })
+
   it("keeps finding every held key while orders come and go (the order manager's use), reusing handles", () => {
     const index = new ClientIndex()
     const slots = new Slots()

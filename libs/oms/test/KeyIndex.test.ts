@@ -119,6 +119,32 @@ describe("KeyIndex", () => {
     )
   })
 
+  it("unlinks an entry from the head, the middle or the end of a bucket's chain, leaving the others found", () => {
+    // Keys of one bucket (their hashes agree in the smallest table's 10 low bits), removed in
+    // every order: a removal that loses the rest of its chain, or unlinks the wrong entry, fails.
+    const sameBucket: Array<string> = []
+    const bucket = tailHash("trade-driven-0", 3) & 1023
+    for (let i = 1; sameBucket.length < 5; i++) if ((tailHash(`trade-driven-${i}`, 3) & 1023) === bucket) sameBucket.push(`trade-driven-${i}`)
+    const permutations = (xs: Array<number>): Array<Array<number>> =>
+      xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]))
+    for (const order of permutations([0, 1, 2, 3, 4])) {
+      const index = new KeyIndex(false)
+      const slots = new Slots()
+      const all = sameBucket.map((k) => slots.add(k))
+      for (const s of all) opSet(index, slots, s)
+      const gone = new Set<number>()
+      for (const k of order) {
+        index.remove(all[k]!.handle)
+        gone.add(k)
+        all.forEach((s, j) => expect(opGet(index, slots, s.record.order.operationId)).toBe(gone.has(j) ? undefined : s))
+        expect(index.size).toBe(all.length - gone.size)
+      }
+      // The emptied bucket takes keys again.
+      for (const s of all) opSet(index, slots, s)
+      for (const s of all) expect(opGet(index, slots, s.record.order.operationId)).toBe(s)
+    }
+  })
+
   it("tells the same venue order id at two venues apart", () => {
     const index = new KeyIndex(true)
     const slots = new Slots()
