@@ -635,8 +635,33 @@ export class OrderManager {
     if (isIllegal(next)) return illegalTransition(m.order.operationId, next)
     if (next === m.state) return m
     const after = advanceAccept(m, next, now)
-    this.commitOne(slot, m, after, event, now, venueHash)
+    this.commitAccept(slot, m, after, event, now, venueHash)
     return after
+  }
+
+  /**
+   * `commitOne` of an Accept (`applyAccept`'s): `put` without its new-order and lookup cases,
+   * SUBMITTED -> ACCEPTED (the usual change: neither status terminal, so no tree settles)
+   * without `statusIndex`'s switch, the venue order id indexed under the hash `applyAccept`
+   * computed (-1: the order has no venue), and the entry's kind known (no `journalBit`).
+   */
+  private commitAccept(slot: Slot, before: ManagedOrder, after: ManagedOrder, event: OrderEvent.Accept, now: Time.EpochMillis, venueHash: number): void {
+    slot.record = after
+    const o = after.order
+    if (before.order.status !== o.status) {
+      // (2 is ACCEPTED's index, 1 SUBMITTED's: `statusIndex`.)
+      if (o.status === "ACCEPTED" && slot.status === 1 && this.bucketed !== true) slot.status = 2
+      else this.restatus(slot, o.status)
+    }
+    if (venueHash >= 0 && before.order.venueOrderId === undefined && o.venueOrderId !== undefined) {
+      this.byVenueOrderId.set(slot, o.venueOrderId, o.venue, venueHash, this.table)
+    }
+    const sequence = ++this.lastSequence
+    const sink = this.options.journal
+    if (sink !== undefined && (this.journalMask & JOURNAL_ACCEPT) !== 0) {
+      sink({ sequence, operationId: o.operationId, version: after.version, timestamp: now, event }, after, before)
+    }
+    if (this.retained > this.limit) this.evict()
   }
 
   /**

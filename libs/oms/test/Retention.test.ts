@@ -637,13 +637,21 @@ describe("retainTerminal", () => {
       fc.record({ kind: fc.constant("event" as const), k: fc.nat(6), e: fc.nat(EVENTS.length - 1) }),
       fc.record({ kind: fc.constant("fill" as const), k: fc.nat(6), q: fc.constantFrom("0.1", "0.5") })
     )
+    // Both managers are queried by status once, at a random step (their status buckets kept
+    // from then on), and compared by status, venue order id and open orders at the end: the
+    // Accept by client order id commits on a path of its own (`commitAccept`).
+    const byStatus = (m: OrderManager.OrderManager) =>
+      [["SUBMITTED"], ["ACCEPTED"], ["PARTIALLY_FILLED", "PENDING_CANCEL"], ["FILLED", "CANCELLED", "EXPIRED"]].map((statuses) =>
+        m.query({ statuses: statuses as Array<OrderStatus.OrderStatus> })
+      )
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 60 }), fc.integer({ min: 0, max: 2 }), (steps, retain) => {
+      fc.property(fc.array(step, { maxLength: 60 }), fc.integer({ min: 0, max: 2 }), fc.nat(70), (steps, retain, queryAt) => {
         const byClient = setup(retain)
         const byId = setup(retain)
         let t = 1_700_000_000_000
         let n = 0
         for (const s of steps) {
+          if (n === queryAt) expect(byStatus(byClient.manager)).toEqual(byStatus(byId.manager))
           t += 3
           n++
           const id = `e-${s.k}`
@@ -672,6 +680,12 @@ describe("retainTerminal", () => {
           }
         }
         expect(byClient.manager.query({})).toEqual(byId.manager.query({}))
+        expect(byStatus(byClient.manager)).toEqual(byStatus(byId.manager))
+        expect(byClient.manager.query({ nonTerminal: true })).toEqual(byId.manager.query({ nonTerminal: true }))
+        for (let k = 1; k <= steps.length; k++) {
+          const found = byId.manager.getByVenueOrderId(venue("BINANCE-SPOT"), voi(`v-${k}`))
+          expect(byClient.manager.getByVenueOrderId(venue("BINANCE-SPOT"), voi(`v-${k}`))).toEqual(found)
+        }
         expect(byClient.journal).toEqual(byId.journal)
         expect(byClient.evicted).toEqual(byId.evicted)
       }),
