@@ -35,7 +35,7 @@ import { limitOf, matches, type OrderQuery } from "./OrderQuery.js"
 import type { OrderRequest } from "./OrderRequest.js"
 import { ClientIndex } from "./internal/ClientIndex.js"
 import { KeyIndex } from "./internal/KeyIndex.js"
-import { advance, advanceAccept, advanceFill, appendFill, createdChecked, replay } from "./internal/records.js"
+import { advance, advanceAccept, advanceFill, advanceSubmit, appendFill, createdChecked, replay } from "./internal/records.js"
 import { isTerminalIndex, statusIndex } from "./internal/status.js"
 
 /** Finds an instrument by canonical id; a `Map<string, InstrumentSpec>` is one. */
@@ -923,22 +923,10 @@ export class OrderManager {
       return { order: after, created: true, submitted: this.checkApply(this.slot(operationId), operationId, SUBMIT, now, undefined) }
     }
     // Created and submitted: the order is installed once, as the Submit left it (PENDING -> SUBMITTED
-    // is always legal), and the sink sees both entries.
-    // `onSubmit(after.state, SUBMIT)` written out (the created state with the status SUBMITTED,
-    // tested equal): `checkCreate` is at TurboFan's cumulative inlining budget, where the
-    // state machine's `nextState` was a call.
-    const created = after.state
-    const state: OrderStateMachine.OrderState = {
-      status: "SUBMITTED",
-      quantity: created.quantity,
-      filledQuantity: created.filledQuantity,
-      filledNotional: created.filledNotional,
-      venueOrderId: created.venueOrderId,
-      cancelRequested: created.cancelRequested,
-      tradeIds: created.tradeIds,
-      rejectReason: created.rejectReason
-    }
-    const submitted = advance(after, state, after.fills, now)
+    // is always legal), and the sink sees both entries. (`advanceSubmit`: `onSubmit` and
+    // `advance` written out for a PENDING record, tested equal; `checkCreate` is at TurboFan's
+    // cumulative inlining budget, where the state machine's `nextState` was a call.)
+    const submitted = advanceSubmit(after, now)
     this.add(submitted, undefined, clientHash, opHash)
     const sequence = this.lastSequence + 1
     this.lastSequence += 2

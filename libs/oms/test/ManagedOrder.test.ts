@@ -3,7 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as fc from "fast-check"
-import { advance, advanceAccept, advanceFill, appendFill, project } from "../src/internal/records.js"
+import { advance, advanceAccept, advanceFill, advanceSubmit, appendFill, project } from "../src/internal/records.js"
 import * as ManagedOrder from "../src/ManagedOrder.js"
 import type { OrderJournalEntry } from "../src/OrderJournal.js"
 import * as OrderManager from "../src/OrderManager.js"
@@ -173,6 +173,29 @@ describe("records for one kind of event", () => {
     )
     expect(tried).toBeGreaterThan(500)
   }, 120_000)
+
+  it("advanceSubmit makes the record advance makes for a Submit of a PENDING order, at any time", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.constantFrom<"BUY" | "SELL">("BUY", "SELL"),
+        fc.integer({ min: -2_000, max: 2_000 }),
+        (lots, side, dt) => {
+          const m = createP(Decimal.fromUnits(BigInt(lots), d("0.001")), side)
+          expect(m.order.status).toBe("PENDING")
+          const submitted = OrderStateMachine.transition(m.state, { _tag: "Submit" })
+          if (OrderStateMachine.isIllegal(submitted)) throw submitted
+          const now = 1_000 + dt
+          const actual = advanceSubmit(m, now)
+          expect(actual).toStrictEqual(advance(m, submitted, m.fills, now))
+          expect(actual.order).toEqual(Order.withState(m.order, submitted, now))
+          expect(actual.state).toStrictEqual(submitted)
+          expect(actual.fills).toBe(m.fills)
+        }
+      ),
+      { numRuns: 300 }
+    )
+  })
 
   it("advanceFill makes the record advance makes, for every legal fill in every state", () => {
     let tried = 0

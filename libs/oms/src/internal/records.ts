@@ -157,6 +157,59 @@ export const advanceAccept = (m: ManagedOrder, state: OrderStateMachine.OrderSta
 }
 
 /**
+ * `advance(m, transition(m.state, Submit), m.fills, timestamp)` for a PENDING record `m`
+ * (tested): the state with the status SUBMITTED, built here, and the order's average price
+ * kept (a Submit changes no filled quantity or notional, the test `project` makes). For
+ * `tryCreateAndSubmit`, which submits the record it just created: `project`'s tests and
+ * bytecode (a share of TurboFan's inlining budget) left `checkCreate`. (Session 23, backtest:
+ * `checkCreate` 689 -> 676 self a tick; 12,296 / 12,323 -> 12,298 / 12,296 a tick, every
+ * total 23M lower.)
+ */
+export const advanceSubmit = (m: ManagedOrder, timestamp: Time.EpochMillis): ManagedOrder => {
+  const order = m.order
+  const s = m.state
+  const state: OrderStateMachine.OrderState = {
+    status: "SUBMITTED",
+    quantity: s.quantity,
+    filledQuantity: s.filledQuantity,
+    filledNotional: s.filledNotional,
+    venueOrderId: s.venueOrderId,
+    cancelRequested: s.cancelRequested,
+    tradeIds: s.tradeIds,
+    rejectReason: s.rejectReason
+  }
+  return {
+    order: {
+      operationId: order.operationId,
+      clientOrderId: order.clientOrderId,
+      parentOperationId: order.parentOperationId,
+      strategyId: order.strategyId,
+      canonicalId: order.canonicalId,
+      venue: order.venue,
+      side: order.side,
+      type: order.type,
+      timeInForce: order.timeInForce,
+      quantity: order.quantity,
+      price: order.price,
+      expireAt: order.expireAt,
+      filledQuantity: s.filledQuantity,
+      averageFillPrice: order.averageFillPrice,
+      status: "SUBMITTED",
+      venueOrderId: s.venueOrderId,
+      reduceOnly: order.reduceOnly,
+      postOnly: order.postOnly,
+      execAlgorithm: order.execAlgorithm,
+      createdAt: order.createdAt,
+      updatedAt: timestamp > order.updatedAt ? timestamp : order.updatedAt,
+      rejectReason: s.rejectReason
+    },
+    state,
+    fills: m.fills,
+    version: m.version + 1
+  }
+}
+
+/**
  * `advance` for a fill of `m` itself: `state` is `onFill`'s for `fill`. A fill's quantity is
  * positive, so the filled quantity always changes and `project`'s test for an unchanged
  * average is left out; the average is the fill's price on the first fill (as `project`
