@@ -7,6 +7,7 @@ import { DuplicateOperation, EventRejected, InvalidFillReport, InvalidOrderReque
 import type { LifecycleEvent, OrderJournalEntry } from "../src/OrderJournal.js"
 import { advance } from "../src/internal/records.js"
 import * as OrderManager from "../src/OrderManager.js"
+import type { OrderQuery } from "../src/OrderQuery.js"
 import type { OrderRequest } from "../src/OrderRequest.js"
 import { BTC_SPOT, clock, d, DERIBIT_PERP, fillOf, instruments, limitBuy, op, strategy, venue, voi } from "./fixtures.js"
 
@@ -246,6 +247,79 @@ describe("create", () => {
     expect(one.sunk[0]!.order).toBe(r.order)
     expect(one.sunk[1]!.order).toBe(r.submitted)
     expect(one.sunk[1]!.before).toBe(r.order)
+  })
+
+  it("tryCreateAndSubmit indexes its order as tryCreate then tryApply(Submit) do: status buckets, lists, adopted orphans, retention", () => {
+    // Children loaded before their parent (orphans), from a scratch manager that had the parent.
+    const t = 1_700_000_000_000
+    const scratch = OrderManager.make({ instruments })
+    for (const r of [limitBuy("P", { venue: undefined }), limitBuy("C1", { parentOperationId: op("P"), quantity: d("0.2") })]) {
+      if (scratch.tryCreate(r, t) instanceof Error) throw new Error(`scratch ${r.operationId}`)
+    }
+    scratch.tryApply("C1", { _tag: "Submit" }, t)
+    const child = scratch.get("C1")!
+    for (const queried of [false, true]) {
+      for (const retainTerminal of [undefined, 0, 2]) {
+        const make = () => {
+          const sunk: Array<unknown> = []
+          const evicted: Array<unknown> = []
+          const manager = OrderManager.make({
+            instruments,
+            retainTerminal,
+            journal: (entry, order, before) => sunk.push({ entry, order, before }),
+            onEvict: (m) => evicted.push(m)
+          })
+          // Finished orders (something to evict), a loaded orphan child of "P", and (queried) the status
+          // buckets and the strategy, venue and instrument lists kept from before the call.
+          for (const id of ["done1", "done2"]) {
+            if (manager.tryCreate(limitBuy(id), t) instanceof Error) throw new Error(id)
+            manager.tryApply(id, { _tag: "CancelRequest" }, t)
+          }
+          expect(manager.load(child)).toBe(true)
+          if (queried) {
+            manager.query({ statuses: ["PENDING"] })
+            manager.query({ strategyId: strategy("alpha"), venue: venue("BINANCE-SPOT"), canonicalId: BTC_SPOT.canonicalId })
+          }
+          return { manager, sunk, evicted }
+        }
+        const one = make()
+        const two = make()
+        for (const id of ["P", "Q", "R"]) {
+          const got = one.manager.tryCreateAndSubmit(limitBuy(id), t + 1)
+          const created = two.manager.tryCreate(limitBuy(id), t + 1)
+          if (created instanceof Error) throw created
+          const submitted = two.manager.tryApply(id, { _tag: "Submit" }, t + 1)
+          expect(got).toEqual({ ...created, submitted })
+          // Q's cancel finishes a tree after the call (retention's counts of the new order's tree).
+          for (const m of [one.manager, two.manager]) m.tryApply("Q", { _tag: "CancelRequest" }, t + 2)
+        }
+        // The adopted child's fill (its parent's too where the child is linked to it).
+        for (const m of [one.manager, two.manager]) {
+          m.tryApply("C1", { _tag: "Accept", venueOrderId: voi("v-c1") }, t + 3)
+          m.tryRecordFill(fillOf("C1", "t-c1", "0.2", "65000.1"), t + 3)
+        }
+        const name = `queried ${queried}, retainTerminal ${retainTerminal}`
+        expect(one.manager.get("P"), name).toEqual(two.manager.get("P"))
+        expect(one.sunk, name).toEqual(two.sunk)
+        expect(one.evicted, name).toEqual(two.evicted)
+        expect(one.manager.size, name).toBe(two.manager.size)
+        expect(one.manager.children("P"), name).toEqual(two.manager.children("P"))
+        expect(one.manager.children("P").map((m) => m.order.operationId), name).toEqual(["C1"])
+        const queries: Array<OrderQuery> = [
+          {},
+          { statuses: ["SUBMITTED"] },
+          { statuses: ["PENDING_CANCEL", "PENDING"] },
+          { nonTerminal: true },
+          { parentOperationId: op("P") },
+          { strategyId: strategy("alpha") },
+          { venue: venue("BINANCE-SPOT") },
+          { canonicalId: BTC_SPOT.canonicalId }
+        ]
+        for (const q of queries) {
+          expect(one.manager.query(q), `${name} ${JSON.stringify(q)}`).toEqual(two.manager.query(q))
+        }
+      }
+    }
   })
 
   it("still finds an existing order after a lookup of its id missed (the miss is remembered only until the next order is added)", () => {
