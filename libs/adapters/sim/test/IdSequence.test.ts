@@ -23,9 +23,11 @@ describe("IdSequence", () => {
     fc.assert(
       fc.property(start, fc.string({ maxLength: 20 }), (after, prefix) => {
         const seq = new IdSequence(prefix, Math.max(0, after))
+        expect(seq.count).toBe(Math.max(0, after))
         for (let n = Math.max(0, after) + 1; n <= Math.max(0, after) + 1200; n++) {
           const id = seq.next()
           if (id !== prefix + n) expect(id).toBe(prefix + n)
+          if (seq.count !== n) expect(seq.count).toBe(n)
         }
       }),
       { numRuns: 100 }
