@@ -238,6 +238,16 @@ const UNHANDLED = 2
  * arrays per 64 calls).
  */
 const RENEW_QUEUES = 64
+/**
+ * A fresh queue array: eight `undefined` slots, so that it is PACKED_ELEMENTS with room from the
+ * start. A `[]` began as PACKED_SMI_ELEMENTS with no room, and every queue store (two venue
+ * events and an end per order in the backtest's replay) carried a check of both element kinds
+ * and the growing store's capacity and length tests; here the usual store is in bounds and of
+ * one kind. A longer queue grows it as before (the slots past `taskCount`/`changedCount` are
+ * `undefined` either way). Counted with the venue's `IdSequence` counter: backtest 11,529 /
+ * 11,635 -> 11,453 / 11,452 a tick, every total lower.
+ */
+const freshQueue = <A>(): Array<A | undefined> => [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined]
 /** The permanent key of `uncounted`. */
 const KEEP: unique symbol = Symbol("keep")
 
@@ -393,7 +403,7 @@ export class ExecutionCore {
    * array cut to length 0 gives up its backing store and grows a new one on the next push,
    * which was an allocation per order. Replaced now and then to stay young (see `RENEW_QUEUES`).
    */
-  private changed: Array<ManagedOrder.ManagedOrder | undefined> = []
+  private changed: Array<ManagedOrder.ManagedOrder | undefined> = freshQueue()
   private changedCount = 0
   private settling = false
   /**
@@ -404,7 +414,7 @@ export class ExecutionCore {
    */
   private watch: Watch | undefined = undefined
   /** Queued work: the first `taskCount` slots, run from `taskHead` (overwritten and cleared, and renewed, as `changed`). */
-  private tasks: Array<Task | undefined> = []
+  private tasks: Array<Task | undefined> = freshQueue()
   private taskHead = 0
   private taskCount = 0
   private busy = false
@@ -1200,8 +1210,8 @@ export class ExecutionCore {
       // (Ends recorded before a throw stay queued for the next settle: renewed once none is left.)
       if (++this.sinceRenewed >= RENEW_QUEUES && this.changedCount === 0) {
         this.sinceRenewed = 0
-        this.tasks = []
-        this.changed = []
+        this.tasks = freshQueue()
+        this.changed = freshQueue()
       }
     }
   }

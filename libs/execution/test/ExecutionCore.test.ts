@@ -509,6 +509,37 @@ describe("ExecutionCore", () => {
     expect(core.changed.every((c) => c === undefined)).toBe(true)
   })
 
+  it("runs every venue event a submit queues, more than a fresh queue's slots, across queue renewals", () => {
+    const env = makeEnv()
+    // Each order is accepted and then filled in 20 parts inside its submit: 21 queued events per
+    // call (a fresh queue has 8 slots), over 150 calls (the queues are replaced twice).
+    env.venue.script = () => "ack"
+    const submit = env.venue.submit.bind(env.venue)
+    env.venue.submit = (venue, order) => {
+      const error = submit(venue, order)
+      for (let k = 0; k < 20; k++) env.venue.fill(order.clientOrderId, D("0.025"), D("50000"))
+      return error
+    }
+    let net = 0
+    for (let i = 0; i < 150; i++) {
+      const side = i % 2 === 0 ? "BUY" : "SELL"
+      const request = limit({ side })
+      net += side === "BUY" ? 1 : -1
+      const result = ok(env.core.submit(request))
+      expect(result.status).toBe("FILLED")
+      expect(Decimal.format(result.filledQuantity)).toBe("0.5")
+      expect(statuses(env, request.operationId)).toEqual(["PENDING", "SUBMITTED", "ACCEPTED", ...Array<string>(19).fill("PARTIALLY_FILLED"), "FILLED"])
+    }
+    // Every fill reached positions, every end the risk book, and nothing stays queued.
+    expect(Decimal.format(env.positions.position(BINANCE, limit().strategyId)!.quantity)).toBe(Decimal.format(Decimal.mul(D("0.5"), D(String(net)))))
+    expect(env.riskBook.openOrderCount).toBe(0)
+    expect(env.anomalies).toEqual([])
+    const core = env.core as unknown as { tasks: Array<unknown>; changed: Array<unknown>; taskCount: number }
+    expect(core.taskCount).toBe(0)
+    expect(core.tasks.every((t) => t === undefined)).toBe(true)
+    expect(core.changed.every((c) => c === undefined)).toBe(true)
+  })
+
   it("keeps an order end queued by a call that threw until a later call settles it, across queue renewals", () => {
     const env = makeEnv()
     // A report sink that throws on the FILLED report of orders 55-75: the end is queued when its
