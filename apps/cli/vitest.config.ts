@@ -1,3 +1,3 @@
 import { odumProject } from "../../tools/build/vitest.shared.js"
 
-export default odumProject("cli", { testTimeout: 30_000 })
+export default odumProject("cli", { testTimeout: 120_000 })
