@@ -277,6 +277,8 @@ export class KeyIndex {
     const next = this.next
     const heads = this.heads
     const b = h & this.mask
+    // The unlink is written out in both tables (KeyIndex, ClientIndex): a shared `unlink(heads,
+    // next, b, handle)` moved `evict`'s inlining layout, 11,612 a tick against 11,394-11,399.
     let e = heads[b]!
     if (e === handle + 1) {
       heads[b] = next[handle]!
